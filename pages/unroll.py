@@ -1,0 +1,41 @@
+"""Unroll: the same RNN cell, copied once per day, reading the blue company's 9 prices and the red's 5."""
+
+import streamlit as st
+
+from simulator.explain import first_nonfinite, prediction_sentence
+from simulator.figures import over_time, unrolled
+from ui import controls
+
+st.title("Unroll an RNN")
+st.markdown(
+    "A recurrent neural network reads prices **one day at a time** and carries a memory, the hidden state "
+    "h, from each day to the next. Drawn *unrolled*, it is the same cell copied once per day: the same weights "
+    "read 9 days of the blue company and 5 of the red. Press **▶ Play**, or step with ◀ ▶."
+)
+
+params, rows = controls.sidebar()
+day = controls.day_picker(max(row.days for row in rows))
+st.plotly_chart(unrolled(params, rows, day), key="unrolled", config={"displaylogo": False})
+
+for row in rows:
+    st.markdown(prediction_sentence(row.label, row.trace))
+    if bad := first_nonfinite(row.trace):
+        st.warning(
+            f"{row.label}: the hidden state overflows float64 (beyond ±1.8e308) on day {bad}; "
+            "from there on it is ∞ or NaN (not a number), drawn as dark tiles and left out of the chart below. "
+            "Make |w_h| smaller than 1 or use tanh/sigmoid, which cannot grow without bound.",
+            icon="💥",
+        )
+
+st.subheader("Over time")
+st.plotly_chart(over_time(rows, day), key="over_time", config={"displaylogo": False})
+
+st.subheader("What to notice")
+st.markdown(
+    "- **One cell, many days.** Every column uses the same four numbers, w_x, w_h, b and w_y: that is why the "
+    "network can read 9 days or 5, or 10,000.\n"
+    "- **Memory.** Each day's h mixes today's price (×w_x) with yesterday's h (×w_h). With w_h = −0.5, a high "
+    "yesterday pulls today *down*.\n"
+    "- **The prediction** for tomorrow is just the last y. Change w_h in the sidebar and watch it move; push "
+    "|w_h| above 1 on a long typed sequence and watch h explode."
+)

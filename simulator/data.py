@@ -1,0 +1,60 @@
+"""The sequences the app ships: the two companies, StatQuest's cases, and typed-in prices."""
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_VALUES = 10_000
+MAX_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class Company:
+    """A named price sequence on StatQuest's 0..1 scale (low 0, medium 0.5, high 1)."""
+
+    key: str
+    label: str
+    color: str
+    xs: tuple
+
+    @property
+    def days(self):
+        return len(self.xs)
+
+
+# Illustrative values: StatQuest shows the two companies only as pictures, so these are our own.
+BLUE = Company("blue", "Blue company", "#0072B2", (0.25, 0.5, 0.5, 0.25, 0.5, 0.75, 0.5, 0.75, 1.0))
+RED = Company("red", "Red company", "#D55E00", (1.0, 0.75, 0.5, 0.5, 0.25))
+TYPED_COLOR = "#009E73"
+
+STATQUEST_CASES = {  # prices -> StatQuest's prediction for tomorrow (statquest-numbers.md)
+    (0.0, 0.0): 0.0,
+    (0.0, 0.5): 0.99,
+    (1.0, 0.5): 0.0,
+    (1.0, 1.0): 0.99,
+    (1.0, 0.5, 0.5): 0.99,
+    (0.5, 0.5): 0.495,
+}
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_sequence(text, max_values=MAX_VALUES):
+    """'0, 0.5, 1' -> array([0., 0.5, 1.]); raises ValueError with a message a learner can act on."""
+    if len(text) > MAX_CHARS:
+        raise ValueError(f"That is {len(text):,} characters; paste at most {MAX_CHARS:,}.")
+    items = [s for s in _SEPARATORS.split(text.strip()) if s]
+    if not items:
+        raise ValueError("Type at least one price, e.g. 0, 0.5, 1.")
+    if len(items) > max_values:
+        raise ValueError(f"That is {len(items):,} values; the limit is {max_values:,}.")
+    xs = np.empty(len(items))
+    for i, item in enumerate(items):
+        try:
+            xs[i] = float(item)
+        except ValueError:
+            raise ValueError(f"Value {i + 1} ({item[:20]!r}) is not a number.") from None
+        if not np.isfinite(xs[i]):
+            raise ValueError(f"Value {i + 1} ({item[:20]!r}) is not a finite number.")
+    return xs

@@ -1,0 +1,88 @@
+"""The shareable state: every setting's name, default and range in one table, and the link codec.
+
+Pages read and write settings through this table; what a link may carry is validated here and nowhere else.
+"""
+
+from dataclasses import dataclass, field
+
+from .data import parse_sequence
+from .rnn import ACTIVATIONS
+
+MAX_LINK_TEXT = 4000  # characters of typed prices a link carries; longer lists stay out of the URL
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One shareable setting: a number in [lo, hi], one of `choices`, or text that `check` accepts."""
+
+    name: str
+    label: str
+    default: object
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple = ()
+    check: object = field(default=None, repr=False)
+    help: str = ""
+
+    def parse(self, raw):
+        """Link text -> a valid value; raises ValueError saying what is wrong."""
+        if self.choices:
+            if raw not in self.choices:
+                raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}")
+            return raw
+        if self.check:
+            if len(raw) > MAX_LINK_TEXT:
+                raise ValueError(f"{self.name} is longer than {MAX_LINK_TEXT:,} characters")
+            self.check(raw)
+            return raw
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name} must be a number") from None
+        if not self.lo <= value <= self.hi:  # also rejects NaN
+            raise ValueError(f"{self.name} must be between {self.lo:g} and {self.hi:g}")
+        return value
+
+    def encode(self, value):
+        """A value -> link text that `parse` reads back exactly."""
+        return repr(float(value)) if self.lo is not None else str(value)
+
+
+WEIGHTS = (
+    Setting("w_x", "w_x · input weight", 1.8, -5.0, 5.0, help="How much today's price moves the hidden state."),
+    Setting("w_h", "w_h · feedback weight", -0.5, -3.0, 3.0, help="How much yesterday's memory carries over."),
+    Setting("b", "b · hidden bias", 0.0, -5.0, 5.0, help="Added to the hidden unit's input every day."),
+    Setting("w_y", "w_y · output weight", 1.1, -5.0, 5.0, help="Turns the hidden state into a prediction."),
+    Setting("b_y", "b_y · output bias", 0.0, -5.0, 5.0, help="Added to every prediction."),
+)
+ACTIVATION = Setting("act", "Activation", "relu", choices=tuple(ACTIVATIONS))
+SEQUENCE = Setting("seq", "Sequence", "both", choices=("blue", "red", "both", "typed"))
+TYPED = Setting("typed", "Your prices", "0, 0.5, 1, 0.5, 0.5, 0.25, 0.5, 0.75, 1, 0.5", check=parse_sequence)
+SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION)}
+
+
+def from_query(query):
+    """{name: [raw values]} from a link -> ({name: value} for the good ones, [notice] for every bad one)."""
+    values, notices = {}, []
+    for name, raws in query.items():
+        setting = SETTINGS.get(name)
+        if setting is None:
+            notices.append(f"Ignored the unknown link parameter `{name[:40]}`.")
+            continue
+        if len(raws) > 1:
+            notices.append(f"`{name}` appears {len(raws)} times in the link; using the last.")
+        try:
+            values[name] = setting.parse(raws[-1])
+        except ValueError as err:
+            notices.append(f"Ignored `{name}={raws[-1][:40]}` from the link ({err}); using {setting.default!r}.")
+    return values, notices
+
+
+def to_query(values):
+    """{name: value} -> {name: link text} for the settings that differ from their defaults."""
+    query = {}
+    for name, value in values.items():
+        setting = SETTINGS[name]
+        if value != setting.default and not (setting.check and len(value) > MAX_LINK_TEXT):
+            query[name] = setting.encode(value)
+    return query

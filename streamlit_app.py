@@ -1,0 +1,6 @@
+"""Unrolled: see a recurrent neural network work, one day at a time. Run: streamlit run streamlit_app.py"""
+
+import streamlit as st
+
+st.set_page_config(page_title="Unrolled · an RNN, step by step", page_icon="🔁", layout="wide")
+st.navigation([st.Page("pages/unroll.py", title="Unroll", icon="🔁", default=True)]).run()

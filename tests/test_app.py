@@ -1,0 +1,134 @@
+"""The Unroll page through Streamlit's AppTest, from the entry point, as a user drives it."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from simulator.data import BLUE, RED
+from simulator.rnn import Params, forward
+from tests.spec import array
+
+ENTRY = str(Path(__file__).parents[1] / "streamlit_app.py")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def app(**query):
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def chart(at, index=0):
+    """The figure JSON of the page's index-th chart (0: the unrolled diagram, 1: over time)."""
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def shown_values(at):
+    """Every finite value drawn in the diagram's tiles, sorted (float32, as sent to the browser)."""
+    z = array(chart(at)["data"][1]["z"]).astype(float)
+    return np.sort(z[np.isfinite(z)])
+
+
+def expected_values(params, *sequences):
+    values = []
+    for xs in sequences:
+        trace = forward(params, xs)
+        values += [*trace.xs, *trace.h[:, 0], *trace.y]
+    return np.sort(np.array(values, dtype=np.float32).astype(float))
+
+
+def test_renders_blue_and_red_through_the_same_weights():
+    at = app()
+    assert not at.exception
+    np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), BLUE.xs, RED.xs))
+    assert len(chart(at)["frames"]) == BLUE.days
+    assert any("predicts **1.36** for day 10" in m.value for m in at.markdown)
+
+
+def test_changing_a_weight_changes_the_figure_to_the_cores_numbers():
+    at = app()
+    at.number_input(key="w_h").set_value(0.9).run()
+    assert not at.exception
+    np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(w_h=0.9), BLUE.xs, RED.xs))
+    assert at.slider(key="w_h·slider").value == 0.9
+
+
+def test_the_slider_and_the_exact_box_stay_in_sync():
+    at = app()
+    at.slider(key="w_x·slider").set_value(2.5).run()
+    assert at.number_input(key="w_x").value == 2.5
+    at.number_input(key="w_x").set_value(-1.234).run()
+    assert at.slider(key="w_x·slider").value == -1.234
+    np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(w_x=-1.234), BLUE.xs, RED.xs))
+
+
+def test_reset_restores_statquests_network():
+    at = app()
+    at.number_input(key="w_y").set_value(3.0).run()
+    at.selectbox(key="act").set_value("tanh").run()
+    next(b for b in at.button if "Reset" in b.label).click().run()
+    assert at.number_input(key="w_y").value == 1.1 and at.selectbox(key="act").value == "relu"
+    np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), BLUE.xs, RED.xs))
+
+
+@pytest.mark.parametrize(("choice", "days"), [("blue", 9), ("red", 5)])
+def test_one_frame_per_day(choice, days):
+    at = app(seq=choice)
+    assert len(chart(at)["frames"]) == days
+
+
+def test_typed_sequence_and_bad_text_keeps_the_last_valid_one():
+    at = app(seq="typed")
+    at.text_area(key="typed").input("0, 0.5").run()
+    np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), (0, 0.5)))
+    for bad in ("0, 0.5, banana", "", "1, inf"):
+        at.text_area(key="typed").input(bad).run()
+        assert not at.exception
+        assert len(at.error) == 1 and "last valid" in at.error[0].value
+        np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), (0, 0.5)))
+
+
+def test_stepping_moves_the_highlighted_day():
+    at = app(seq="blue")
+    assert chart(at)["layout"]["sliders"][0]["active"] == 8
+    next(b for b in at.button if b.label == "◀ day").click().run()
+    next(b for b in at.button if b.label == "◀ day").click().run()
+    assert at.slider(key="day").value == 7
+    assert chart(at)["layout"]["sliders"][0]["active"] == 6
+
+
+def test_long_typed_sequence_windows_the_diagram():
+    at = app(seq="typed")
+    at.text_area(key="typed").input(", ".join(["0.5"] * 1000)).run()
+    assert not at.exception
+    assert len(chart(at)["frames"]) == 4  # days 997..1000: the window holding the last day
+    at.slider(key="day").set_value(500).run()
+    assert [f["name"] for f in chart(at)["frames"]][0] == "493"
+
+
+def test_overflow_is_said_not_raised():
+    at = app(seq="typed", w_h="3", act="identity")
+    at.text_area(key="typed").input(", ".join(["1"] * 800)).run()
+    assert not at.exception
+    assert any("overflows float64" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [({"w_h": "banana"}, "w_h=banana"), ({"w_h": "nan"}, "w_h=nan"), ({"w_h": "1e999"}, "w_h=1e999"),
+     ({"act": "softmax"}, "act=softmax"), ({"zzz": "1"}, "unknown link parameter `zzz`")],
+)
+def test_bad_links_fall_back_with_a_notice(query, fragment):
+    at = app(**query)
+    assert not at.exception
+    assert any(fragment in c.value for c in at.caption)
+    np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), BLUE.xs, RED.xs))
+
+
+def test_a_link_sets_the_weights():
+    at = app(w_h="0.9", act="tanh", seq="red")
+    np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(w_h=0.9, activation="tanh"), RED.xs))

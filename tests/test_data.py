@@ -1,0 +1,80 @@
+"""Typed prices, the shipped sequences and the words around the numbers."""
+
+import numpy as np
+import pytest
+
+from simulator import state
+from simulator.data import BLUE, MAX_VALUES, RED, STATQUEST_CASES, parse_sequence
+from simulator.explain import fmt, prediction_sentence, step_equation, trend
+from simulator.rnn import Params, forward
+
+
+def test_companies_are_nine_and_five_days_on_statquests_scale():
+    assert (BLUE.days, RED.days) == (9, 5)
+    assert all(0 <= x <= 1 for x in BLUE.xs + RED.xs)
+
+
+@pytest.mark.parametrize(("prices", "prediction"), STATQUEST_CASES.items())
+def test_statquest_cases(prices, prediction):
+    assert forward(Params.scalar(), prices).y[-1] == pytest.approx(prediction, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0, 0.5, 1", [0, 0.5, 1]), ("0 0.5\n1", [0, 0.5, 1]), (" 1;2 ,3 ", [1, 2, 3]), ("-1e-3", [-0.001])],
+)
+def test_parse_sequence_accepts_the_usual_separators(text, expected):
+    np.testing.assert_array_equal(parse_sequence(text), expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "at least one price"),
+        (" , ;", "at least one price"),
+        ("0, 0.5, abc", r"Value 3 \('abc'\) is not a number"),
+        ("1, nan", "Value 2 .* not a finite number"),
+        ("inf", "not a finite number"),
+        ("1e400", "not a finite number"),
+        ("0x10", "is not a number"),
+        (", ".join(["1"] * (MAX_VALUES + 1)), "10,001 values; the limit is 10,000"),
+        ("1," * 150_000, "characters"),
+    ],
+)
+def test_parse_sequence_explains_bad_input(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_sequence(text)
+
+
+def test_fmt_reads_like_a_person_writes():
+    assert [fmt(v) for v in (0.45, -0.5, 0.0, 123456.0, 1e-7, np.inf, -np.inf, np.nan)] == [
+        "0.45", "−0.50", "0.00", "1.2e5", "1.0e−7", "∞", "−∞", "NaN",
+    ]  # fmt: skip
+
+
+def test_trend_words():
+    assert [trend(0.5, 0.99), trend(1.0, 0.0), trend(1.0, 0.99), trend(0.5, np.nan)] == [
+        "up", "down", "about the same", "unknown: the prediction overflowed",
+    ]  # fmt: skip
+    assert "predicts **0.99** for day 3: **up**" in prediction_sentence("Low, medium", forward(Params.scalar(), (0, 0.5)))
+
+
+def test_step_equation_uses_the_activation_symbol():
+    params = Params.scalar(activation="tanh")
+    lines = step_equation(params, forward(params, (1.0,)), 0)
+    assert lines[1] == "h<sub>1</sub> = tanh(1.8×1.00 + (−0.5)×0.00 + 0) = tanh(1.80) = <b>0.95</b>"
+    identity = Params.scalar(activation="identity")
+    assert step_equation(identity, forward(identity, (1.0,)), 0)[1].startswith("h<sub>1</sub> = 1.8×1.00")
+
+
+@pytest.mark.parametrize("raw", ["abc", "nan", "inf", "", "99", "-7"])
+def test_settings_reject_bad_numbers(raw):
+    with pytest.raises(ValueError, match="w_h must be"):
+        state.SETTINGS["w_h"].parse(raw)
+
+
+def test_settings_defaults_are_statquests_network():
+    values = {s.name: state.SETTINGS[s.name].parse(str(s.default)) for s in state.WEIGHTS}
+    assert values == {"w_x": 1.8, "w_h": -0.5, "b": 0.0, "w_y": 1.1, "b_y": 0.0}
+    with pytest.raises(ValueError, match="act must be one of"):
+        state.SETTINGS["act"].parse("softmax")
