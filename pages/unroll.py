@@ -5,6 +5,9 @@ import streamlit as st
 from simulator.explain import first_nonfinite, prediction_sentence
 from simulator.figures import over_time, unrolled
 from ui import controls
+from ui.entry import require_entry_point
+
+require_entry_point()
 
 st.title("Unroll an RNN")
 st.markdown(

@@ -8,7 +8,7 @@ from .rnn import ACTIVATIONS
 
 
 def fmt(v, digits=2):
-    """A value as a learner reads it: 0.45, 1.2e5, -3.0e-7, ∞, NaN (with a true minus sign)."""
+    """A value as a learner reads it: 0.45, 12.3, 473, 1.2e5, −3.0e−7, ∞, NaN (with a true minus sign)."""
     v = float(v)
     if math.isnan(v):
         return "NaN"
@@ -17,8 +17,8 @@ def fmt(v, digits=2):
     if v and not 10**-digits <= abs(v) < 1e4:
         mantissa, exponent = f"{v:.1e}".split("e")
         s = f"{mantissa}e{int(exponent)}"
-    else:
-        s = f"{v:.{digits}f}"
+    else:  # at most 4 significant digits beyond 10: 12.3, 473
+        s = f"{v:.{max(0, digits - int(math.log10(max(abs(v), 1.0))))}f}"
     return s.replace("-", "−")
 
 
@@ -66,7 +66,7 @@ def prediction_sentence(label, trace):
     """'Blue company: predicts 1.36 for day 10, up from 1.00 on day 9.'"""
     T, y, last = len(trace.y), trace.y[-1], trace.xs[-1]
     return (
-        f"{label}: after {T} days the RNN predicts **{fmt(y)}** for day {T + 1}: "
+        f"{label}: after {T} days the RNN predicts **{fmt(y, 3)}** for day {T + 1}: "
         f"**{trend(last, y)}** (day {T} was {fmt(last)})."
     )
 

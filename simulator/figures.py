@@ -13,7 +13,7 @@ from .explain import first_nonfinite, fmt, fmt_weight, step_equation, sub
 
 WINDOW = 12  # days drawn in the unrolled diagram at once
 SPEEDS = (("▶ Play", 700), ("▶ Slow", 1500), ("▶▶ Fast", 250))  # label, milliseconds per day
-HW, HH = 0.3, 0.27  # half width and half height of a node tile, in data units
+HW, HH = 0.28, 0.27  # half width and half height of a node tile, in data units
 ROW_GAP = 4.3  # vertical distance between two sequences' diagrams
 TIERS = (("x", "price"), ("h", "hidden state"), ("y", "prediction"))
 NODE_SCALE = [[0, "#8c510a"], [0.5, "#f7f7f7"], [1, "#01665e"]]  # brown < 0 < teal, colour-blind safe
@@ -158,7 +158,7 @@ def _arrows(grid, params):
                 ]
         d0 = grid.days[0]
         h0 = fmt(row.trace.h[d0 - 1, 0]) if d0 else "0"
-        labels.append((-0.92, b + 0.93, f"{sub('h', d0)} = {h0}", "bottom right"))
+        labels.append((-0.92, b + 1.08, f"{sub('h', d0)} = {h0}", "top right"))
     x, y, text, position = zip(*labels, strict=True)
     return arrows, go.Scatter(
         x=x,

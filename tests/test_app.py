@@ -46,7 +46,7 @@ def test_renders_blue_and_red_through_the_same_weights():
     assert not at.exception
     np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), BLUE.xs, RED.xs))
     assert len(chart(at)["frames"]) == BLUE.days
-    assert any("predicts **1.36** for day 10" in m.value for m in at.markdown)
+    assert any("predicts **1.355** for day 10" in m.value for m in at.markdown)
 
 
 def test_changing_a_weight_changes_the_figure_to_the_cores_numbers():
@@ -97,8 +97,8 @@ def test_stepping_moves_the_highlighted_day():
     assert chart(at)["layout"]["sliders"][0]["active"] == 8
     next(b for b in at.button if b.label == "◀ day").click().run()
     next(b for b in at.button if b.label == "◀ day").click().run()
-    assert at.slider(key="day").value == 7
     assert chart(at)["layout"]["sliders"][0]["active"] == 6
+    assert "day 7" in chart(at)["data"][5]["text"][0]
 
 
 def test_long_typed_sequence_windows_the_diagram():
@@ -132,3 +132,11 @@ def test_bad_links_fall_back_with_a_notice(query, fragment):
 def test_a_link_sets_the_weights():
     at = app(w_h="0.9", act="tanh", seq="red")
     np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(w_h=0.9, activation="tanh"), RED.xs))
+
+
+@pytest.mark.parametrize(("case", "prediction"), [("0, 0.5", "0.990"), ("1, 0.5", "0.000"), ("0.5, 0.5", "0.495")])
+def test_statquest_cases_are_one_click_presets(case, prediction):
+    at = app()
+    next(g for g in at.get("button_group") if g.key == "case").set_value(case).run()
+    assert at.text_area(key="typed").value == case
+    assert any(f"predicts **{prediction}**" in m.value for m in at.markdown)

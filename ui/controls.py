@@ -9,8 +9,8 @@ import numpy as np
 import streamlit as st
 
 from simulator import state
-from simulator.data import BLUE, RED, TYPED_COLOR, parse_sequence
-from simulator.figures import Row
+from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequence
+from simulator.figures import WINDOW, Row
 from simulator.rnn import Params, forward
 
 SEQUENCE_LABELS = {"blue": "Blue · 9 days", "red": "Red · 5 days", "both": "Both", "typed": "Type your own"}
@@ -81,12 +81,27 @@ def _typed():
     return [("Your prices", TYPED_COLOR, xs)]
 
 
+def _case_text(prices):
+    return ", ".join(f"{p:g}" for p in prices)
+
+
+def _use_case():
+    """A StatQuest case was picked: type its prices in, then clear the pick."""
+    ss[state.SEQUENCE.name], ss[state.TYPED.name] = "typed", ss["case"]
+    ss["case"] = None
+    _show_last_day()
+
+
 def sequences():
     """The chosen sequence(s) as (label, colour, prices)."""
     _init(state.SEQUENCE.name, state.SEQUENCE.default)
     choice = st.segmented_control(
         state.SEQUENCE.label, state.SEQUENCE.choices, key=state.SEQUENCE.name, format_func=SEQUENCE_LABELS.get,
         required=True, persist_state="session", on_change=_show_last_day,
+    )  # fmt: skip
+    st.pills(
+        "StatQuest's cases (0 = low, 1 = high)", [_case_text(p) for p in STATQUEST_CASES], key="case",
+        on_change=_use_case, help="Each is typed into 'Type your own'; StatQuest's network predicts tomorrow.",
     )  # fmt: skip
     if choice == "typed":
         return _typed()
@@ -135,6 +150,6 @@ def day_picker(days):
         "day ▶", on_click=_move_day, args=(1, days), shortcut="ArrowRight", width="stretch",
         disabled=ss.day >= days, help="Next day (→ key)",
     )  # fmt: skip
-    if days > 1:
-        middle.slider("Day", 1, days, key="day", label_visibility="collapsed")
+    if days > WINDOW:
+        middle.slider(f"Jump to day (the diagram shows {WINDOW} days at a time)", 1, days, key="day")
     return ss.day - 1
