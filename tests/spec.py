@@ -12,7 +12,9 @@ def array(value):
         a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
         shape = value.get("shape")
         return a.reshape([int(s) for s in str(shape).split(",")]) if shape else a
-    return np.array([np.nan if v is None else v for v in value], dtype=object if value and isinstance(value[0], str) else float)
+    return np.array(
+        [np.nan if v is None else v for v in value], dtype=object if value and isinstance(value[0], str) else float
+    )
 
 
 def loads(fig_or_json):

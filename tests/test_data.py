@@ -56,7 +56,9 @@ def test_trend_words():
     assert [trend(0.5, 0.99), trend(1.0, 0.0), trend(1.0, 0.99), trend(0.5, np.nan)] == [
         "up", "down", "about the same", "unknown: the prediction overflowed",
     ]  # fmt: skip
-    assert "predicts **0.990** for day 3: **up**" in prediction_sentence("Low, medium", forward(Params.scalar(), (0, 0.5)))
+    assert "predicts **0.990** for day 3: **up**" in prediction_sentence(
+        "Low, medium", forward(Params.scalar(), (0, 0.5))
+    )
 
 
 def test_step_equation_uses_the_activation_symbol():
