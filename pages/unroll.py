@@ -19,6 +19,11 @@ st.markdown(
 params, rows = controls.sidebar()
 day = controls.day_picker(max(row.days for row in rows))
 st.plotly_chart(unrolled(params, rows, day), key="unrolled", config={"displaylogo": False})
+st.caption(
+    "x = the day's price, h = the hidden state (the memory), y = the prediction for the next day. "
+    "Arrows carry the weights. Teal tiles are positive, brown negative, deeper for bigger values; "
+    "grey is not computed yet; black is overflow (∞ or NaN)."
+)
 
 for row in rows:
     st.markdown(prediction_sentence(row.label, row.trace))

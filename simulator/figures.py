@@ -109,8 +109,10 @@ def _frame_traces(grid, params, day, scale):
         x0, x1, y0, y1 = i - HW - 0.1, i + HW + 0.1, b - HH - 0.1, b + 2 + HH + 0.1
         hx += [x0, x1, x1, x0, x0, None]
         hy += [y0, y0, y1, y1, y0, None]
-        tail = f"  ← prediction for day {day + 2}" if day == last else ""
-        eqs.append("<br>".join([f"<b>{row.label}, day {day + 1}</b>", *step_equation(params, row.trace, day)]) + tail)
+        title = f"<b>{row.label}, day {day + 1}</b>" + (
+            f" · y is the prediction for day {day + 2}" if day == last else ""
+        )
+        eqs.append("<br>".join([title, *step_equation(params, row.trace, day)]))
     return [
         go.Heatmap(z=values.astype(np.float32), zmin=-scale, zmax=scale),
         go.Heatmap(z=np.nan_to_num(bad).astype(np.uint8)),

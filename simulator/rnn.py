@@ -4,7 +4,8 @@
     y_t = w_y . h_t + b_y                  the prediction for tomorrow is y_T
 
 `forward` caches every step in a `Trace`; `backward` runs backpropagation through time over it.
-Only the recurrence itself runs in a Python loop; everything else is one array operation over all steps.
+Only the recurrence runs in a Python loop, in Python floats when n = 1 and in two numpy calls a step otherwise;
+everything else is a few array operations over all steps.
 Values that overflow float64 come out as inf/nan, never as an exception.
 """
 
@@ -14,8 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+def _sigmoid(z, out=None):
+    out = np.negative(z, out)  # 1 / (1 + exp(-z)), in place when out is given
+    np.exp(out, out)
+    out += 1.0
+    return np.reciprocal(out, out)
 
 
 def _sigmoid1(v):
@@ -24,7 +28,7 @@ def _sigmoid1(v):
 
 @dataclass(frozen=True)
 class Activation:
-    """act(z) for arrays, the same for one Python float, and act'(z) from z and h = act(z)."""
+    """act(z[, out]) for arrays, the same for one Python float, and act'(z) from z and h = act(z)."""
 
     f: object
     f1: object
@@ -33,10 +37,12 @@ class Activation:
 
 
 ACTIVATIONS = {
-    "relu": Activation(lambda z: np.maximum(z, 0.0), lambda v: max(v, 0.0), lambda z, h: (z > 0) * 1.0, "ReLU"),
+    "relu": Activation(
+        lambda z, out=None: np.maximum(z, 0.0, out=out), lambda v: max(v, 0.0), lambda z, h: (z > 0) * 1.0, "ReLU"
+    ),
     "tanh": Activation(np.tanh, math.tanh, lambda z, h: 1.0 - h * h, "tanh"),
     "sigmoid": Activation(_sigmoid, _sigmoid1, lambda z, h: h * (1.0 - h), "σ"),
-    "identity": Activation(lambda z: z + 0.0, lambda v: v, lambda z, h: np.ones_like(z), ""),
+    "identity": Activation(lambda z, out=None: np.add(z, 0.0, out), lambda v: v, lambda z, h: np.ones_like(z), ""),
 }
 
 
@@ -53,7 +59,7 @@ class Params:
 
     def __post_init__(self):
         n = np.shape(self.b)[0] if np.ndim(self.b) == 1 else -1
-        for name, shape in (("w_x", (n,)), ("W_h", (n, n)), ("b", (n,)), ("w_y", (n,))):
+        for name, shape in (("b", (n,)), ("w_x", (n,)), ("W_h", (n, n)), ("w_y", (n,))):
             arr = np.asarray(getattr(self, name), dtype=np.float64)
             if arr.shape != shape or n < 1:
                 raise ValueError(f"{name} has shape {arr.shape}; expected {shape} with n = len(b) >= 1")
@@ -96,55 +102,75 @@ class Grads:
     b_y: float
 
 
-def _recur(u, W_h, f1, f):
-    """z_t = u_t + W_h h_{t-1}, h_t = act(z_t), h_0 = 0: the one sequential part of `forward`."""
-    T, n = u.shape
-    if n == 1:  # Python floats: 20x faster per step than one-element arrays
-        w, zs, hs, prev = W_h.item(), u[:, 0].tolist(), [], 0.0
-        for t, ut in enumerate(zs):
-            zs[t] = zt = ut + w * prev
-            hs.append(prev := f1(zt))
-        return np.array(zs).reshape(T, 1), np.array(hs).reshape(T, 1)
-    z, h, prev = np.empty((T, n)), np.empty((T, n)), np.zeros(n)
-    for t in range(T):
-        zt = z[t]
-        np.dot(W_h, prev, out=zt)
-        zt += u[t]
-        h[t] = prev = f(zt)
-    return z, h
+def _recur1(p, xs, act):
+    """n = 1 in Python floats, 20x faster per step than one-element arrays: z and h, each (T, 1)."""
+    w_x, w_h, b, f1 = p.w_x.item(), p.W_h.item(), p.b.item(), act.f1
+    z, h, prev = [], [], 0.0
+    for x in xs.tolist():
+        z.append(zt := x * w_x + b + w_h * prev)
+        h.append(prev := f1(zt))
+    return np.array(z).reshape(-1, 1), np.array(h).reshape(-1, 1)
 
 
-def _recur_back(g, W_h, d):
-    """dh_t = g_t + W_h^T dz_{t+1}, dz_t = dh_t * act'(z_t): the one sequential part of `backward`."""
-    T, n = g.shape
-    if n == 1:
-        w, dhs, ds, nxt = W_h.item(), g[:, 0].tolist(), d[:, 0].tolist(), 0.0
-        for t in range(T - 1, -1, -1):
-            dhs[t] = dht = dhs[t] + w * nxt
-            nxt = dht * ds[t]
-        return np.array(dhs).reshape(T, 1)
-    dh, WT, nxt = np.empty((T, n)), np.ascontiguousarray(W_h.T), np.zeros(n)
-    for t in range(T - 1, -1, -1):
-        dht = dh[t]
-        np.dot(WT, nxt, out=dht)
-        dht += g[t]
-        nxt = dht * d[t]
-    return dh
+def _recur(p, xs, act):
+    """n > 1 in two numpy calls a step, z_t = A s_t and h_t = act(z_t), each into a preallocated row: z and h (T, n)."""
+    T, n, f = xs.shape[0], p.n, act.f
+    A = np.concatenate((p.W_h, p.w_x[:, None], p.b[:, None]), axis=1)  # (n, n+2) [W_h | w_x | b]: one matvec a step
+    s = np.zeros((T + 1, n + 2))  # s[t] = [h_{t-1}, x_t, 1], the input of step t (h_{-1} = 0)
+    s[:T, n] = xs
+    s[:, n + 1] = 1.0
+    z = np.empty((T, n))
+    for zt, st, ht in zip(z, s[:-1], s[1:, :n], strict=True):  # iterating an array yields its rows as views, no copies
+        A.dot(st, zt)  # the method with a positional out is numpy's cheapest matvec call
+        f(zt, ht)  # act in place, straight into the next step's input
+    return z, s[1:, :n]
 
 
+def _recur_back1(p, dy, d):
+    """n = 1 in Python floats: dh and dz, each (T, 1)."""
+    w_h, w_y = p.W_h.item(), p.w_y.item()
+    dh, dz, nxt = [], [], 0.0
+    for dyt, dt in zip(dy[::-1].tolist(), d[::-1, 0].tolist(), strict=True):
+        dh.append(dht := dyt * w_y + w_h * nxt)
+        dz.append(nxt := dht * dt)
+    return np.array(dh[::-1]).reshape(-1, 1), np.array(dz[::-1]).reshape(-1, 1)
+
+
+def _recur_back(p, dy, d):
+    """n > 1 in two numpy calls a step, dh_t = B v_{t+1} and dz_t = dh_t * act'(z_t): dh and dz (T, n)."""
+    T, n = d.shape
+    B = np.concatenate((p.W_h.T, p.w_y[:, None]), axis=1)  # (n, n+1) [W_h^T | w_y]: one matvec a step
+    v = np.empty((T + 1, n + 1))  # v[t] = [dz_t, dy_{t-1}]; dz_T = 0 (no step after the last)
+    v[T, :n] = 0.0
+    v[1:, n] = dy
+    dh = np.empty((T, n))
+    for dht, dt, vt, dz in zip(dh[::-1], d[::-1], v[:0:-1], v[-2::-1, :n], strict=True):  # t = T-1 .. 0
+        B.dot(vt, dht)
+        np.multiply(dht, dt, dz)
+    return dh, v[:T, :n]
+
+
+def _sum_outer(a, b):
+    """a.T @ b for a, b (T, n), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
+    which stall for milliseconds on a busy machine (einsum would stay on one thread, but 3x slower)."""
+    k = max(1, (1 << 18) // (a.shape[1] * b.shape[1]))  # steps per slice
+    out = a[:k].T @ b[:k]
+    for i in range(k, len(a), k):
+        out += a[i : i + k].T @ b[i : i + k]
+    return out
+
+
+@np.errstate(all="ignore")  # as a decorator: half the cost of a `with` block per call
 def forward(params, xs):
     """Run the RNN over xs (T,); returns the `Trace` of every step."""
     p, xs = params, np.asarray(xs, dtype=np.float64)
     if xs.ndim != 1 or xs.shape[0] < 1:
         raise ValueError(f"xs has shape {xs.shape}; expected (T,) with T >= 1")
-    act = ACTIVATIONS[p.activation]
-    with np.errstate(all="ignore"):
-        u = np.outer(xs, p.w_x) + p.b  # (T, n) input terms of every step at once
-        z, h = _recur(u, p.W_h, act.f1, act.f)
-        y = h @ p.w_y + p.b_y  # (T,)
-    return Trace(xs, z, h, y)
+    z, h = (_recur1 if p.n == 1 else _recur)(p, xs, ACTIVATIONS[p.activation])
+    return Trace(xs, z, h, h @ p.w_y + p.b_y)
 
 
+@np.errstate(all="ignore")
 def backward(params, trace, target, loss="last"):
     """Backpropagation through time.
 
@@ -153,24 +179,25 @@ def backward(params, trace, target, loss="last"):
     """
     p, tr = params, trace
     T = tr.y.shape[0]
-    with np.errstate(all="ignore"):
-        if loss == "last":
-            dy = np.zeros(T)
-            dy[-1] = tr.y[-1] - float(target)
-        elif loss == "all":
-            dy = tr.y - np.asarray(target, dtype=np.float64).reshape(T)
-        else:
-            raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
-        d = ACTIVATIONS[p.activation].df(tr.z, tr.h)  # (T, n) act'(z_t)
-        dh = _recur_back(np.outer(dy, p.w_y), p.W_h, d)  # (T, n)
-        dz = dh * d  # (T, n)
-        return Grads(
-            loss=float(0.5 * dy @ dy),
-            dh=dh,
-            dx=dz @ p.w_x,
-            w_x=dz.T @ tr.xs,
-            W_h=dz[1:].T @ tr.h[:-1],
-            b=dz.sum(axis=0),
-            w_y=dy @ tr.h,
-            b_y=float(dy.sum()),
-        )
+    if loss == "last":
+        err = float(tr.y[-1]) - float(target)
+        dy = np.zeros(T)
+        dy[-1] = err
+        L, db_y = 0.5 * err * err, err  # 0.5 dy.dy and sum(dy) for a dy that is zero but at the end
+    elif loss == "all":
+        dy = tr.y - np.asarray(target, dtype=np.float64).reshape(T)
+        L, db_y = float(0.5 * dy @ dy), float(dy.sum())
+    else:
+        raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
+    d = ACTIVATIONS[p.activation].df(tr.z, tr.h)  # (T, n) act'(z_t)
+    dh, dz = (_recur_back1 if p.n == 1 else _recur_back)(p, dy, d)  # (T, n) each
+    return Grads(
+        loss=L,
+        dh=dh,
+        dx=dz @ p.w_x,
+        w_x=tr.xs @ dz,
+        W_h=_sum_outer(dz[1:], tr.h[:-1]),
+        b=np.add.reduce(dz, 0),  # dz.sum(axis=0) without the Python-level wrapper
+        w_y=dy @ tr.h,
+        b_y=db_y,
+    )

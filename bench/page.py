@@ -1,0 +1,63 @@
+"""b) The Unroll page's rerun time through AppTest, beside a trivial page's rerun as the floor."""
+
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from .common import median_ms, table, verdict
+
+ENTRY = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+TRIVIAL = 'import streamlit as st\n\nst.number_input("w_h", -3.0, 3.0, -0.5, key="w_h")\nst.write("floor")\n'
+GOALS = {"defaults": 60.0, "T=1000": 200.0}  # ms per rerun
+
+
+def reruns(at, repeats):
+    """Median ms of at.run() while w_h alternates, so every rerun really recomputes (no cache can fake it)."""
+    values = iter([-0.4, -0.5] * (repeats + 1))
+
+    def rerun():
+        at.number_input(key="w_h").set_value(next(values))
+        at.run()
+        assert not at.exception, at.exception
+
+    return median_ms(rerun, repeats)
+
+
+def page(typed=None):
+    at = AppTest.from_file(ENTRY, default_timeout=120)
+    if typed is not None:
+        at.query_params["seq"] = "typed"
+        at.run()
+        at.text_area(key="typed").input(typed)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def run(quick=False):
+    logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    logger.addFilter(lambda record: "missing ScriptRunContext" not in record.getMessage())  # AppTest is bare mode
+    n = 3 if quick else 20
+    with tempfile.TemporaryDirectory() as tmp:
+        trivial = Path(tmp) / "trivial.py"
+        trivial.write_text(TRIVIAL)
+        floor_at = AppTest.from_file(str(trivial)).run()
+        floor = reruns(floor_at, n)
+    prices = ", ".join(f"{x:.3f}" for x in np.random.default_rng(0).uniform(0, 1, 1000))
+    start = time.perf_counter()
+    cases = {"defaults": page(), "T=1000": page(prices)}
+    first = 1e3 * (time.perf_counter() - start)
+    rows, misses = [["trivial page (floor)", f"{floor:.1f}", "1.0x", "-", "-"]], 0
+    for name, at in cases.items():
+        ms = reruns(at, n)
+        misses += ms > GOALS[name]
+        rows.append(
+            [f"Unroll, {name}", f"{ms:.1f}", f"{ms / floor:.1f}x", f"<= {GOALS[name]:g}", verdict(ms <= GOALS[name])]
+        )
+    print(f"median of {n} reruns, w_h alternating between -0.4 and -0.5 (first runs of both pages: {first:.0f} ms)")
+    table(["page", "rerun ms", "vs floor", "goal ms", "goal"], rows)
+    return misses
