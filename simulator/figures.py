@@ -76,29 +76,23 @@ def _value(row, k, d):
 
 
 def _frame_traces(grid, params, day, scale):
-    """The traces that change with the current day: values, overflow tiles, text, highlight, equations."""
-    values, bad = grid.empty(), grid.empty()
-    tx, ty, text, color, hover = [], [], [], [], []
+    """What changes with the current day, as [values, overflow tiles, tile text, highlight, equations]."""
+    values, bad, text = grid.empty(), grid.empty(), []
     for r, k, i, d in grid.tiles():
         row = grid.rows[r]
         known = d <= min(day, row.days - 1)
         v = _value(row, k, d)
-        cell = grid.cell(r, k, i)
         if known and np.isfinite(v):
-            values[cell] = v
+            values[grid.cell(r, k, i)] = v
         elif known:
-            bad[cell] = 1
-        name = sub(TIERS[k][0], d + 1)
-        tx.append(i)
-        ty.append(grid.base[r] + k)
-        text.append(f"{name}<br><b>{fmt(v) if known or k == 0 else '?'}</b>")
-        strong = known and not abs(v) <= 0.6 * scale  # dark tile (or overflow): white text
-        color.append("white" if strong else FONT["color"] if known else "#9aa0a6")
-        hover.append(f"{name} = {v:.6g}" if known or k == 0 else f"{name}: not yet computed")
-    hx, hy, eq_y, eqs = [], [], [], []
+            bad[grid.cell(r, k, i)] = 1
+        strong = known and not abs(v) <= 0.6 * scale  # on a dark tile (or overflow): white text
+        color = "white" if strong else FONT["color"] if known else "#9aa0a6"
+        shown = fmt(v) if known or k == 0 else "?"
+        text.append(f"<span style='color:{color}'>{sub(TIERS[k][0], d + 1)}<br><b>{shown}</b></span>")
+    hx, hy, eqs = [], [], []
     for r, row in enumerate(grid.rows):
         b, last = grid.base[r], row.days - 1
-        eq_y.append(b + 2.38)
         if day > last:
             eqs.append(
                 f"<b>{row.label}</b> is done after {row.days} days:<br>"
@@ -114,11 +108,11 @@ def _frame_traces(grid, params, day, scale):
         )
         eqs.append("<br>".join([title, *step_equation(params, row.trace, day)]))
     return [
-        go.Heatmap(z=values.astype(np.float32), zmin=-scale, zmax=scale),
-        go.Heatmap(z=np.nan_to_num(bad).astype(np.uint8)),
-        go.Scatter(x=tx, y=ty, text=text, textfont=dict(color=color), hovertext=hover),
-        go.Scatter(x=hx, y=hy),
-        go.Scatter(x=[-0.95] * len(eqs), y=eq_y, text=eqs),
+        dict(type="heatmap", z=values.astype(np.float32), zmin=-scale, zmax=scale),
+        dict(type="heatmap", z=np.nan_to_num(bad).astype(np.uint8)),
+        dict(type="scatter", text=text),
+        dict(type="scatter", x=hx, y=hy),
+        dict(type="scatter", text=eqs),
     ]
 
 
@@ -159,10 +153,12 @@ def _arrows(grid, params):
                     (i - 0.5, b + 1.02, f"×{w_h}", "top center"),
                 ]
         d0 = grid.days[0]
-        h0 = fmt(row.trace.h[d0 - 1, 0]) if d0 else "0"
-        labels.append((-0.92, b + 1.08, f"{sub('h', d0)} = {h0}", "top right"))
+        if d0 < row.days:  # the memory this window starts from
+            h0 = fmt(row.trace.h[d0 - 1, 0]) if d0 else "0"
+            labels.append((-0.93, b + 0.93, f"{sub('h', d0)} = {h0}", "bottom right"))
     x, y, text, position = zip(*labels, strict=True)
-    return arrows, go.Scatter(
+    return arrows, dict(
+        type="scatter",
         x=x,
         y=y,
         text=text,
@@ -185,25 +181,24 @@ def unrolled(params, rows, step):
     for r, k, i, _ in grid.tiles():
         background[grid.cell(r, k, i)] = 1
     arrows, weight_labels = _arrows(grid, params)
-    values, bad, text, highlight, equations = _frame_traces(grid, params, step, scale)
     tiles = dict(x=grid.x_edges, y=grid.y_edges, hoverinfo="skip", showscale=False)
-    fig = go.Figure(
-        [
-            go.Heatmap(z=background.astype(np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles),
-            values.update(colorscale=NODE_SCALE, zmid=0, **tiles),
-            bad.update(colorscale=[[0, "rgba(0,0,0,0)"], [1, OVERFLOW]], zmin=0, zmax=1, **tiles),
-            text.update(mode="text", textfont=dict(size=12), hoverinfo="text", showlegend=False),
-            highlight.update(mode="lines", line=dict(color=HIGHLIGHT, width=3), hoverinfo="skip", showlegend=False),
-            equations.update(
-                mode="text", textposition="top right", textfont=dict(size=13), hoverinfo="skip", showlegend=False
-            ),
-            weight_labels,
-        ]
-    )
-    fig.frames = [
-        go.Frame(name=str(d + 1), data=_frame_traces(grid, params, d, scale), traces=[1, 2, 3, 4, 5]) for d in days
-    ]
-    names = [f.name for f in fig.frames]
+    tile_x, tile_y = zip(*((i, grid.base[r] + k) for r, k, i, _ in grid.tiles()), strict=True)
+    style = [  # what the frames never change
+        dict(colorscale=NODE_SCALE, zmid=0, **tiles),
+        dict(colorscale=[[0, "rgba(0,0,0,0)"], [1, OVERFLOW]], zmin=0, zmax=1, **tiles),
+        dict(x=tile_x, y=tile_y, mode="text", textfont=dict(size=12), hoverinfo="skip", showlegend=False),
+        dict(mode="lines", line=dict(color=HIGHLIGHT, width=3), hoverinfo="skip", showlegend=False),
+        dict(x=[-0.95] * len(rows), y=[b + 2.38 for b in grid.base], mode="text", textposition="top right",
+             textfont=dict(size=13), hoverinfo="skip", showlegend=False),
+    ]  # fmt: skip
+    background = dict(type="heatmap", z=background.astype(np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles)
+    current = _frame_traces(grid, params, step, scale)
+    data = [background, *({**t, **s} for t, s in zip(current, style, strict=True)), weight_labels]
+    animated = [1, 2, 3, 4, 5] if max(magnitudes) == np.inf or np.isnan(magnitudes).any() else [1, 3, 4, 5]
+    frames = [dict(name=str(d + 1), data=_frame_traces(grid, params, d, scale), traces=animated) for d in days]
+    for frame in frames:  # the overflow tiles are animated only when the window has some
+        frame["data"] = [frame["data"][i - 1] for i in animated]
+    names = [f["name"] for f in frames]
 
     def animate(frames, ms):
         return dict(
@@ -213,7 +208,7 @@ def unrolled(params, rows, step):
 
     buttons = [dict(label=label, **animate(names, ms)) for label, ms in SPEEDS]
     buttons.append(dict(label="❚❚ Pause", **animate([None], 0)))
-    fig.update_layout(
+    layout = dict(
         **LIGHT,
         height=120 + 350 * len(rows),
         margin=dict(l=8, r=8, t=8, b=8),
@@ -263,78 +258,46 @@ def unrolled(params, rows, step):
             )
         ],
     )
-    return fig
+    return go.Figure(data, layout, frames, _validate=False)  # built to spec here; tests validate it in full
 
 
 def over_time(rows, step=None):
     """Price, hidden state and prediction (y_t drawn at day t+1) over every day; the diagram's window shaded."""
-    fig = go.Figure()
+    data, shapes, notes = [], [], []
     for row in rows:
         tr, days = row.trace, np.arange(1, row.days + 1)
-        mode = "lines+markers" if row.days <= 200 else "lines"
-        clean = lambda a: np.where(np.isfinite(a), a, np.nan)  # noqa: E731
-        fig.add_scatter(
-            x=days,
-            y=tr.xs,
-            name=f"{row.label}: price x<sub>t</sub>",
-            mode=mode,
-            line=dict(color=row.color, width=2.5),
-            legendgroup=row.label,
-        )
-        fig.add_scatter(
-            x=days,
-            y=clean(tr.h[:, 0]),
-            name=f"{row.label}: hidden h<sub>t</sub>",
-            mode=mode,
-            line=dict(color=row.color, width=1.5, dash="dot"),
-            legendgroup=row.label,
-        )
-        fig.add_scatter(
-            x=days + 1,
-            y=clean(tr.y),
-            name=f"{row.label}: prediction y<sub>t</sub> for day t+1",
-            mode=mode,
-            line=dict(color=row.color, width=1.5, dash="dash"),
-            opacity=0.75,
-            legendgroup=row.label,
-        )
+        line = dict(mode="lines+markers" if row.days <= 200 else "lines", legendgroup=row.label, type="scatter")
+        finite = lambda a: np.where(np.isfinite(a), a, np.nan)  # noqa: E731  (plotly cannot draw inf)
+        data += [
+            dict(x=days, y=tr.xs, name=f"{row.label}: price x<sub>t</sub>", line=dict(color=row.color, width=2.5)),
+            dict(x=days, y=finite(tr.h[:, 0]), name=f"{row.label}: hidden state h<sub>t</sub>",
+                 line=dict(color=row.color, width=1.5, dash="dot")),
+            dict(x=days + 1, y=finite(tr.y), name=f"{row.label}: prediction y<sub>t</sub>, drawn at day t+1",
+                 line=dict(color=row.color, width=1.5, dash="dash"), opacity=0.75),
+        ]  # fmt: skip
+        data[-3:] = [{**line, **trace} for trace in data[-3:]]
         if np.isfinite(tr.y[-1]):
-            fig.add_scatter(
-                x=[row.days + 1],
-                y=[tr.y[-1]],
-                mode="markers+text",
-                text=[f"tomorrow: {fmt(tr.y[-1])}"],
-                textposition="top center",
+            data.append(dict(
+                type="scatter", x=[row.days + 1], y=[tr.y[-1]], mode="markers+text", showlegend=False,
+                text=[f"tomorrow: {fmt(tr.y[-1])}"], textposition="top center", legendgroup=row.label,
                 marker=dict(color=row.color, size=12, symbol="star"),
-                showlegend=False,
-                legendgroup=row.label,
-            )
-        bad = first_nonfinite(tr)
-        if bad:
-            fig.add_vline(
-                x=bad,
-                line=dict(color=OVERFLOW, dash="dot"),
-                annotation_text=f"{row.label}: overflows float64 on day {bad}",
-            )
+            ))  # fmt: skip
+        if bad := first_nonfinite(tr):
+            shapes.append(dict(type="line", x0=bad, x1=bad, y0=0, y1=1, yref="paper",
+                               line=dict(color=OVERFLOW, dash="dot")))  # fmt: skip
+            notes.append(dict(x=bad, y=1, yref="paper", text=f"{row.label}: overflows float64 on day {bad}",
+                              showarrow=False, xanchor="left", yanchor="bottom"))  # fmt: skip
     longest = max(r.days for r in rows)
     if step is not None and longest > WINDOW:
         w = window_of(step, longest)
-        fig.add_vrect(
-            x0=w[0] + 0.5,
-            x1=w[-1] + 1.5,
-            fillcolor=HIGHLIGHT,
-            opacity=0.15,
-            line_width=0,
-            annotation_text="in the diagram",
-            annotation_position="top left",
-        )
-    fig.update_layout(
-        **LIGHT,
-        height=360,
-        margin=dict(l=10, r=10, t=30, b=10),
-        xaxis=dict(title="day"),
-        yaxis=dict(title="value (0 = low, 1 = high)"),
-        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
-        hovermode="x unified",
-    )
-    return fig
+        shapes.append(dict(type="rect", x0=w[0] + 0.5, x1=w[-1] + 1.5, y0=0, y1=1, yref="paper", line_width=0,
+                           fillcolor=HIGHLIGHT, opacity=0.15, layer="below"))  # fmt: skip
+        notes.append(dict(x=w[0] + 0.5, y=1, yref="paper", text="in the diagram", showarrow=False,
+                          xanchor="left", yanchor="top"))  # fmt: skip
+    layout = dict(
+        **LIGHT, height=360, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
+        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
+        yaxis=dict(title=dict(text="value (0 = low, 1 = high)"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="x unified",
+    )  # fmt: skip
+    return go.Figure(data, layout, _validate=False)  # built to spec here; tests validate it in full

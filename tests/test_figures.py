@@ -1,6 +1,7 @@
 """The figures carry the core's numbers, one frame per day, windowed and bounded for long sequences."""
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from simulator.data import BLUE, RED
@@ -111,3 +112,12 @@ def test_over_time_draws_each_prediction_at_the_day_it_predicts():
     np.testing.assert_allclose(array(hidden["y"]).astype(float), trace.h[:, 0])
     np.testing.assert_array_equal(array(prediction["x"]).astype(float), np.arange(2, BLUE.days + 2))
     np.testing.assert_allclose(array(prediction["y"]).astype(float), trace.y)
+
+
+@pytest.mark.parametrize("overflow", [False, True])
+def test_figures_pass_plotlys_full_validation(overflow):
+    """The builders skip plotly's (slow) validation at run time; here every property is checked."""
+    params = Params.scalar(w_h=3.0 if overflow else -0.5)
+    rows = rows_for(params, np.ones(700), RED.xs)
+    for fig in (unrolled(params, rows, 699), over_time(rows, 699)):
+        go.Figure(fig.to_dict())  # raises ValueError on any invalid property or value
