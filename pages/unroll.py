@@ -18,7 +18,13 @@ st.markdown(
 
 params, rows = controls.sidebar()
 day = controls.day_picker(max(row.days for row in rows))
-st.plotly_chart(unrolled(params, rows, day), key="unrolled", config={"displaylogo": False})
+st.plotly_chart(
+    unrolled(params, rows, day),
+    key="unrolled",
+    config={"displaylogo": False},
+    alt="The RNN unrolled over the days: for each day the price x, the hidden state h and the prediction y, "
+    "with the current day's equation; press Play to compute it day by day.",
+)
 st.caption(
     "x = the day's price, h = the hidden state (the memory), y = the prediction for the next day. "
     "Arrows carry the weights. Teal tiles are positive, brown negative, deeper for bigger values; "
@@ -36,7 +42,12 @@ for row in rows:
         )
 
 st.subheader("Over time")
-st.plotly_chart(over_time(rows, day), key="over_time", config={"displaylogo": False})
+st.plotly_chart(
+    over_time(rows, day),
+    key="over_time",
+    config={"displaylogo": False},
+    alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
+)
 
 st.subheader("What to notice")
 st.markdown(

@@ -150,12 +150,13 @@ def _arrows(grid, params):
                 labels += [
                     (i + 0.04, b + 0.5, f"×{w_x}", "middle right"),
                     (i + 0.04, b + 1.5, f"×{w_y}", "middle right"),
-                    (i - 0.5, b + 1.02, f"×{w_h}", "top center"),
                 ]
+                if i:
+                    labels.append((i - 0.5, b + 1.02, f"×{w_h}", "top center"))
         d0 = grid.days[0]
-        if d0 < row.days:  # the memory this window starts from
+        if d0 < row.days:  # the memory this window starts from, on the arrow into its first day
             h0 = fmt(row.trace.h[d0 - 1, 0]) if d0 else "0"
-            labels.append((-0.93, b + 0.93, f"{sub('h', d0)} = {h0}", "bottom right"))
+            labels.append((-0.93, b + 1.02, f"{sub('h', d0)} = {h0}", "top right"))
     x, y, text, position = zip(*labels, strict=True)
     return arrows, dict(
         type="scatter",
