@@ -8,7 +8,11 @@ test of deep links says whether it is still needed.
 """
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+
+try:
+    from streamlit.runtime.pages_manager import PagesManager
+except ImportError:  # moved or gone in another Streamlit release: nothing to undo
+    PagesManager = None
 
 
 def require_entry_point():
