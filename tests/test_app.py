@@ -90,6 +90,7 @@ def test_typed_sequence_and_bad_text_keeps_the_last_valid_one():
         assert not at.exception
         assert len(at.error) == 1 and "last valid" in at.error[0].value
         np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), (0, 0.5)))
+        assert at.query_params["typed"] == "0, 0.5"  # the link carries the last valid prices, not the bad text
 
 
 def test_stepping_moves_the_highlighted_day():

@@ -29,7 +29,11 @@ def _from_link():
 
 
 def _to_link():
-    st.query_params.from_dict(state.to_query({name: ss[name] for name in state.SETTINGS if name in ss}))
+    """Write every setting into the link; typed prices as last parsed, so a link never carries bad text."""
+    values = {name: ss[name] for name in state.SETTINGS if name in ss}
+    if "typed·text" in ss:
+        values[state.TYPED.name] = ss["typed·text"]
+    st.query_params.from_dict(state.to_query(values))
 
 
 def _init(name, value):
@@ -73,7 +77,7 @@ def _typed():
         help="Up to 10,000 numbers separated by commas, spaces or new lines.",
     )  # fmt: skip
     try:
-        ss["typed·valid"] = parse_sequence(text)
+        ss["typed·valid"], ss["typed·text"] = parse_sequence(text), text
     except ValueError as err:
         st.error(f"{err} Still showing your last valid prices.", icon="⚠️")
     xs = ss["typed·valid"]
