@@ -22,7 +22,7 @@ class Flow:
     """Where the gradient goes, day by day (each array (T,), day t at index t - 1).
 
     dh, dz, dx: dL/dh_t, dL/dz_t, dL/dx_t; w_h, w_x: day t's share of dL/dw_h (dz_t h_{t-1}) and of dL/dw_x
-    (dz_t x_t); factor: dh_t/dh_{t-1} = w_h act'(z_t), what one step back multiplies the signal by.
+    (dz_t x_t); act: act'(z_t); factor: dh_t/dh_{t-1} = w_h act'(z_t), what one step back multiplies the signal by.
     """
 
     dh: np.ndarray
@@ -31,6 +31,7 @@ class Flow:
     w_h: np.ndarray
     w_x: np.ndarray
     factor: np.ndarray
+    act: np.ndarray
 
 
 def flow(params, trace, grads):
@@ -40,7 +41,7 @@ def flow(params, trace, grads):
         dh = grads.dh[:, 0]
         dz = dh * d
         h_prev = np.concatenate(([0.0], trace.h[:-1, 0]))
-        return Flow(dh, dz, grads.dx, dz * h_prev, dz * trace.xs, params.W_h[0, 0] * d)
+        return Flow(dh, dz, grads.dx, dz * h_prev, dz * trace.xs, params.W_h[0, 0] * d, d)
 
 
 def log10_reach(factor):
@@ -88,3 +89,13 @@ def angle(a, b):
 def vector(grads):
     """The parameter gradients as one vector: [w_x, W_h, b, w_y, b_y] flattened."""
     return np.concatenate((grads.w_x.ravel(), grads.W_h.ravel(), grads.b.ravel(), grads.w_y.ravel(), [grads.b_y]))
+
+
+def errors(trace, target, loss="last"):
+    """dL/dy_t (T,): y_T - target on the last day only (loss='last'), or y_t - target_t every day ('all')."""
+    with np.errstate(all="ignore"):
+        if loss == "all":
+            return trace.y - np.asarray(target, dtype=np.float64)
+        dy = np.zeros_like(trace.y)
+        dy[-1] = trace.y[-1] - target
+        return dy

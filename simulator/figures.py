@@ -15,20 +15,22 @@ WINDOW = 12  # days drawn in the unrolled diagram at once
 SPEEDS = (("▶ Play", 700), ("▶ Slow", 1500), ("▶▶ Fast", 250))  # label, milliseconds per day
 HW, HH = 0.28, 0.27  # half width and half height of a node tile, in data units
 ROW_GAP = 4.3  # vertical distance between two sequences' diagrams
-TIERS = (("x", "price"), ("h", "hidden state"), ("y", "prediction"))
 NODE_SCALE = [[0, "#8c510a"], [0.5, "#f7f7f7"], [1, "#01665e"]]  # brown < 0 < teal, colour-blind safe
 UNKNOWN, OVERFLOW, HIGHLIGHT = "#e9ecf1", "#2b2b2b", "#E69F00"
 FONT = dict(family="Source Sans Pro, system-ui, sans-serif", size=13, color="#262730")
-LIGHT = dict(template="none", paper_bgcolor="white", plot_bgcolor="white", font=FONT)
+LIGHT = dict(template=dict(data={}, layout={}), paper_bgcolor="white", plot_bgcolor="white", font=FONT)
 
 
 @dataclass(frozen=True)
 class Row:
-    """One sequence through the network: its label, colour and forward trace."""
+    """One sequence through the network: its label, colour and forward trace; for the backward pass also its
+    `bptt.Flow` and dL/dy_t (T,)."""
 
     label: str
     color: str
     trace: object
+    flow: object = None
+    dy: object = None
 
     @property
     def days(self):
@@ -48,8 +50,8 @@ def _edges(centers, half):
 class _Grid:
     """Where each node tile sits: column i of the window, tier k (x, h, y) of row r."""
 
-    def __init__(self, rows, days):
-        self.rows, self.days = rows, days
+    def __init__(self, rows, days, signed_log=False):
+        self.rows, self.days, self.signed_log = rows, days, signed_log
         self.base = [-r * ROW_GAP for r in range(len(rows))]
         ys = sorted(b + k for b in self.base for k in range(3))
         self.x_edges, self.y_edges = _edges(range(len(days)), HW), _edges(ys, HH)
@@ -61,6 +63,19 @@ class _Grid:
     def empty(self):
         return np.full((len(self.y_edges) - 1, len(self.x_edges) - 1), np.nan)
 
+    def color(self, v):
+        """The number a tile's colour shows: the value, or for gradients sign(v) log10(|v| / 1e-6), floored at 0."""
+        if not self.signed_log:
+            return v
+        return float(np.sign(v) * max(0.0, np.log10(abs(v)) + 6)) if v else 0.0
+
+    def columns(self):
+        """(r, base, i, day) for every column a row has in this window."""
+        for r, row in enumerate(self.rows):
+            for i, d in enumerate(self.days):
+                if d < row.days:
+                    yield r, self.base[r], i, d
+
     def tiles(self):
         """(r, k, i, day) for every node that exists: a row has no tiles past its last day."""
         for r, row in enumerate(self.rows):
@@ -70,43 +85,154 @@ class _Grid:
                         yield r, k, i, d
 
 
-def _value(row, k, d):
-    tr = row.trace
-    return tr.xs[d] if k == 0 else tr.h[d, 0] if k == 1 else tr.y[d]
+def _arrow(x0, y0, x1, y1):
+    return dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
+                arrowhead=2, arrowwidth=1.4, arrowcolor="#6b7280")  # fmt: skip
 
 
-def _frame_traces(grid, params, day, scale):
-    """What changes with the current day, as [values, overflow tiles, tile text, highlight, equations]."""
+class Forward:
+    """The forward pass: day 1 to T; tiles x_t, h_t, y_t; h_t = act(w_x x_t + w_h h_{t-1} + b)."""
+
+    tiers = (("x", "price"), ("h", "hidden state"), ("y", "prediction"))
+    backward = False
+    given = 0  # the price tier: known before the network reads it
+
+    def __init__(self, params, rows):
+        self.params, self.rows = params, rows
+
+    def value(self, r, k, d):
+        tr = self.rows[r].trace
+        return tr.xs[d] if k == 0 else tr.h[d, 0] if k == 1 else tr.y[d]
+
+    def cursor(self, r, day):
+        """The day row r is on when the diagram shows `day` (None once the row is done)."""
+        return day if day < self.rows[r].days else None
+
+    def known(self, d, cursor):
+        return cursor is None or d <= cursor
+
+    def equation(self, r, d):
+        row = self.rows[r]
+        tail = f" · y is the prediction for day {d + 2}" if d == row.days - 1 else ""
+        return [f"<b>{row.label}, day {d + 1}</b>{tail}", *step_equation(self.params, row.trace, d)]
+
+    def done(self, r):
+        row = self.rows[r]
+        return [f"<b>{row.label}</b> is done after {row.days} days:",
+                f"its prediction for day {row.days + 1} is <b>{fmt(row.trace.y[-1])}</b>"]  # fmt: skip
+
+    def arrows(self, grid):
+        """x -> h (×w_x), h -> y (×w_y), h_{t-1} -> h_t (×w_h): the same weights on every day."""
+        p, arrows, labels = self.params, [], []  # labels: (x, y, text, position)
+        w_x, w_h, w_y = (fmt_weight(w) for w in (p.w_x[0], p.W_h[0, 0], p.w_y[0]))
+        for r, b, i, _ in grid.columns():
+            arrows += [_arrow(i, b + HH, i, b + 1 - HH), _arrow(i, b + 1 + HH, i, b + 2 - HH),
+                       _arrow(i - 1 + HW if i else -0.9, b + 1, i - HW, b + 1)]  # fmt: skip
+            labels += [(i + 0.04, b + 0.5, f"×{w_x}", "middle right"), (i + 0.04, b + 1.5, f"×{w_y}", "middle right")]
+            if i:
+                labels.append((i - 0.5, b + 1.02, f"×{w_h}", "top center"))
+            else:  # the memory this window starts from, on the arrow into its first day
+                d0 = grid.days[0]
+                h0 = fmt(self.rows[r].trace.h[d0 - 1, 0]) if d0 else "0"
+                labels.append((-0.93, b + 1.02, f"{sub('h', d0)} = {h0}", "top right"))
+        return arrows, labels
+
+
+class Backward:
+    """The backward pass: day T back to 1; tiles dL/dx_t, dL/dh_t, dL/dy_t; rows line up at their last day.
+
+    Each row needs `flow` (bptt.Flow) and `dy` (T,), dL/dy_t: the error of day t's prediction.
+    """
+
+    tiers = (("∂L/∂x", "price's gradient"), ("∂L/∂h", "memory's gradient"), ("∂L/∂y", "prediction's error"))
+    backward = True
+    given = None
+
+    def __init__(self, params, rows):
+        self.params, self.rows = params, rows
+        self.longest = max(row.days for row in rows)
+
+    def value(self, r, k, d):
+        row = self.rows[r]
+        return row.flow.dx[d] if k == 0 else row.flow.dh[d] if k == 1 else row.dy[d]
+
+    def cursor(self, r, day):
+        d = self.rows[r].days - (self.longest - day)  # as many days back from its own end
+        return d if d >= 0 else None
+
+    def known(self, d, cursor):
+        return cursor is None or d >= cursor
+
+    def equation(self, r, d):
+        row, p = self.rows[r], self.params
+        f, w_y, w_h = row.flow, fmt_weight(p.w_y[0]), fmt_weight(p.W_h[0, 0])
+        dh = lambda t: sub("∂L/∂h", t)  # noqa: E731
+        terms, numbers = [], []
+        if row.dy[d] or d == row.days - 1:  # this day's own error, through w_y
+            terms.append(f"{sub('∂L/∂y', d + 1)}·w<sub>y</sub>")
+            numbers.append(f"{fmt(row.dy[d])}×{w_y}")
+        if d < row.days - 1:  # the signal from the next day, one step back
+            terms.append(f"{dh(d + 2)}·act′({sub('z', d + 2)})·w<sub>h</sub>")
+            numbers.append(f"{fmt(f.dh[d + 1])}×{fmt(f.act[d + 1])}×{w_h}")
+        grad_x = f"{dh(d + 1)}·act′({sub('z', d + 1)})·w<sub>x</sub>"
+        grad_x_numbers = f"{fmt(f.dh[d])}×{fmt(f.act[d])}×{fmt_weight(p.w_x[0])}"
+        return [
+            f"<b>{row.label}, day {d + 1}</b>, {row.days - d - 1} days back from the end",
+            f"{dh(d + 1)} = {' + '.join(terms)}",
+            f"{dh(d + 1)} = {' + '.join(numbers)} = <b>{fmt(f.dh[d])}</b>",
+            f"{sub('∂L/∂x', d + 1)} = {grad_x} = {grad_x_numbers} = <b>{fmt(f.dx[d])}</b>",
+        ]
+
+    def done(self, r):
+        row = self.rows[r]
+        return [f"<b>{row.label}</b> has reached day 1:",
+                f"the error signal there is {sub('∂L/∂h', 1)} = <b>{fmt(row.flow.dh[0])}</b>"]  # fmt: skip
+
+    def arrows(self, grid):
+        """Back along the same paths: y -> h (×w_y), h -> x (×act′·w_x), h_{t+1} -> h_t (×w_h·act′(z_{t+1}))."""
+        arrows, labels = [], []
+        w_y = fmt_weight(self.params.w_y[0])
+        for r, b, i, d in grid.columns():
+            row = self.rows[r]
+            arrows += [_arrow(i, b + 2 - HH, i, b + 1 + HH), _arrow(i, b + 1 - HH, i, b + HH)]
+            labels.append((i + 0.04, b + 1.5, f"×{w_y}", "middle right"))
+            if d + 1 < row.days:  # the step back from day d + 2, and the factor it multiplies by
+                last_column = i + 1 == len(grid.days)
+                arrows.append(_arrow(i + 1 - HW if not last_column else i + 0.9, b + 1, i + HW, b + 1))
+                labels.append((i + 0.5, b + 1.02, f"×{fmt(row.flow.factor[d + 1])}", "top center"))
+        return arrows, labels
+
+
+def _scale(values):
+    finite = [abs(v) for v in values if np.isfinite(v)]
+    return max([1.0, *finite]) if finite else 1.0
+
+
+def _frame_traces(grid, view, day, scale):
+    """What changes with the day shown, as [values, overflow tiles, tile text, highlight, equations]."""
     values, bad, text = grid.empty(), grid.empty(), []
+    cursors = [view.cursor(r, day) for r in range(len(grid.rows))]
     for r, k, i, d in grid.tiles():
-        row = grid.rows[r]
-        known = d <= min(day, row.days - 1)
-        v = _value(row, k, d)
+        known = view.known(d, cursors[r])
+        v = view.value(r, k, d)
         if known and np.isfinite(v):
-            values[grid.cell(r, k, i)] = v
+            values[grid.cell(r, k, i)] = grid.color(v)
         elif known:
             bad[grid.cell(r, k, i)] = 1
-        strong = known and not abs(v) <= 0.6 * scale  # on a dark tile (or overflow): white text
+        strong = known and not abs(grid.color(v)) <= 0.6 * scale  # on a dark tile (or overflow): white text
         color = "white" if strong else FONT["color"] if known else "#9aa0a6"
-        shown = fmt(v) if known or k == 0 else "?"
-        text.append(f"<span style='color:{color}'>{sub(TIERS[k][0], d + 1)}<br><b>{shown}</b></span>")
+        shown = fmt(v) if known or k == view.given else "?"
+        text.append(f"<span style='color:{color}'>{sub(view.tiers[k][0], d + 1)}<br><b>{shown}</b></span>")
     hx, hy, eqs = [], [], []
-    for r, row in enumerate(grid.rows):
-        b, last = grid.base[r], row.days - 1
-        if day > last:
-            eqs.append(
-                f"<b>{row.label}</b> is done after {row.days} days:<br>"
-                f"its prediction for day {row.days + 1} is <b>{fmt(row.trace.y[-1])}</b>"
-            )
+    for r, cursor in enumerate(cursors):
+        if cursor is None or cursor not in grid.days:
+            eqs.append("<br>".join(view.done(r)) if cursor is None else "")
             continue
-        i = grid.days.index(day)
+        i, b = grid.days.index(cursor), grid.base[r]
         x0, x1, y0, y1 = i - HW - 0.1, i + HW + 0.1, b - HH - 0.1, b + 2 + HH + 0.1
         hx += [x0, x1, x1, x0, x0, None]
         hy += [y0, y0, y1, y1, y0, None]
-        title = f"<b>{row.label}, day {day + 1}</b>" + (
-            f" · y is the prediction for day {day + 2}" if day == last else ""
-        )
-        eqs.append("<br>".join([title, *step_equation(params, row.trace, day)]))
+        eqs.append("<br>".join(view.equation(r, cursor)))
     return [
         dict(type="heatmap", z=values.astype(np.float32), zmin=-scale, zmax=scale),
         dict(type="heatmap", z=np.nan_to_num(bad).astype(np.uint8)),
@@ -116,72 +242,24 @@ def _frame_traces(grid, params, day, scale):
     ]
 
 
-def _arrows(grid, params):
-    """Static arrows and their weights: x -> h (×w_x), h -> y (×w_y), h_{t-1} -> h_t (×w_h)."""
-    arrows, labels = [], []  # labels: (x, y, text, position)
-    w_x, w_h, w_y = (fmt_weight(w) for w in (params.w_x[0], params.W_h[0, 0], params.w_y[0]))
+def unrolled(params, rows, step, view=Forward):
+    """The unrolled network (one set of weights) for each row, animated day by day within the window of `step`.
 
-    def arrow(x0, y0, x1, y1):
-        arrows.append(
-            dict(
-                x=x1,
-                y=y1,
-                ax=x0,
-                ay=y0,
-                xref="x",
-                yref="y",
-                axref="x",
-                ayref="y",
-                text="",
-                showarrow=True,
-                arrowhead=2,
-                arrowwidth=1.4,
-                arrowcolor="#6b7280",
-            )
-        )
-
-    for r, row in enumerate(grid.rows):
-        b = grid.base[r]
-        for i, d in enumerate(grid.days):
-            if d < row.days:
-                arrow(i, b + HH, i, b + 1 - HH)
-                arrow(i, b + 1 + HH, i, b + 2 - HH)
-                arrow(i - 1 + HW if i else -0.9, b + 1, i - HW, b + 1)
-                labels += [
-                    (i + 0.04, b + 0.5, f"×{w_x}", "middle right"),
-                    (i + 0.04, b + 1.5, f"×{w_y}", "middle right"),
-                ]
-                if i:
-                    labels.append((i - 0.5, b + 1.02, f"×{w_h}", "top center"))
-        d0 = grid.days[0]
-        if d0 < row.days:  # the memory this window starts from, on the arrow into its first day
-            h0 = fmt(row.trace.h[d0 - 1, 0]) if d0 else "0"
-            labels.append((-0.93, b + 1.02, f"{sub('h', d0)} = {h0}", "top right"))
-    x, y, text, position = zip(*labels, strict=True)
-    return arrows, dict(
-        type="scatter",
-        x=x,
-        y=y,
-        text=text,
-        textposition=position,
-        mode="text",
-        hoverinfo="skip",
-        textfont=dict(size=11, color="#4b5563"),
-        showlegend=False,
-    )
-
-
-def unrolled(params, rows, step):
-    """The unrolled network (one set of weights) for each row, animated day by day within the window of `step`."""
+    `view` is `Forward` (day 1 to T: the values) or `Backward` (day T back to 1: the gradients).
+    """
+    view = view(params, rows)
     days = list(window_of(step, max(r.days for r in rows)))
-    grid = _Grid(rows, days)
-    magnitudes = [abs(_value(rows[r], k, d)) for r, k, i, d in grid.tiles()]
-    scale = max([1.0, *(m for m in magnitudes if np.isfinite(m))])
+    grid = _Grid(rows, days, signed_log=view.backward)
+    magnitudes = [view.value(r, k, d) for r, k, i, d in grid.tiles()]
+    scale = _scale([grid.color(v) for v in magnitudes])
     step = min(max(step, days[0]), days[-1])
     background = grid.empty()
     for r, k, i, _ in grid.tiles():
         background[grid.cell(r, k, i)] = 1
-    arrows, weight_labels = _arrows(grid, params)
+    arrows, labels = view.arrows(grid)
+    lx, ly, ltext, lposition = zip(*labels, strict=True)
+    weight_labels = dict(type="scatter", x=lx, y=ly, text=ltext, textposition=lposition, mode="text",
+                         hoverinfo="skip", textfont=dict(size=11, color="#4b5563"), showlegend=False)  # fmt: skip
     tiles = dict(x=grid.x_edges, y=grid.y_edges, hoverinfo="skip", showscale=False)
     tile_x, tile_y = zip(*((i, grid.base[r] + k) for r, k, i, _ in grid.tiles()), strict=True)
     style = [  # what the frames never change
@@ -193,11 +271,13 @@ def unrolled(params, rows, step):
              textfont=dict(size=13), hoverinfo="skip", showlegend=False),
     ]  # fmt: skip
     background = dict(type="heatmap", z=background.astype(np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles)
-    current = _frame_traces(grid, params, step, scale)
+    current = _frame_traces(grid, view, step, scale)
     data = [background, *({**t, **s} for t, s in zip(current, style, strict=True)), weight_labels]
-    animated = [1, 2, 3, 4, 5] if max(magnitudes) == np.inf or np.isnan(magnitudes).any() else [1, 3, 4, 5]
-    frames = [dict(name=str(d + 1), data=_frame_traces(grid, params, d, scale), traces=animated) for d in days]
-    for frame in frames:  # the overflow tiles are animated only when the window has some
+    overflow = not all(np.isfinite(magnitudes))
+    animated = [1, 2, 3, 4, 5] if overflow else [1, 3, 4, 5]  # overflow tiles animate only when there are some
+    order = days[::-1] if view.backward else days
+    frames = [dict(name=str(d + 1), data=_frame_traces(grid, view, d, scale), traces=animated) for d in order]
+    for frame in frames:
         frame["data"] = [frame["data"][i - 1] for i in animated]
     names = [f["name"] for f in frames]
 
@@ -227,7 +307,7 @@ def unrolled(params, rows, step):
         yaxis=dict(
             range=[grid.base[-1] - 0.5, 3.4],
             tickvals=[b + k for b in grid.base for k in range(3)],
-            ticktext=[sub(name, "t") for b in grid.base for name, _ in TIERS],
+            ticktext=[sub(name, "t") for b in grid.base for name, _ in view.tiers],
             showgrid=False,
             zeroline=False,
             fixedrange=True,
@@ -248,7 +328,7 @@ def unrolled(params, rows, step):
         ],
         sliders=[
             dict(
-                active=days.index(step),
+                active=names.index(str(step + 1)),
                 currentvalue=dict(prefix="showing "),
                 x=0,
                 len=1,
