@@ -3,4 +3,9 @@
 import streamlit as st
 
 st.set_page_config(page_title="Unrolled · an RNN, step by step", page_icon="🔁", layout="wide")
-st.navigation([st.Page("pages/unroll.py", title="Unroll", icon="🔁", default=True)]).run()
+st.navigation(
+    [
+        st.Page("pages/unroll.py", title="Unroll", icon="🔁", default=True),
+        st.Page("pages/gradients.py", title="Gradients", icon="📉"),
+    ]
+).run()

@@ -16,7 +16,7 @@ st.markdown(
     "read 9 days of the blue company and 5 of the red. Press **▶ Play**, or step with ◀ ▶."
 )
 
-params, rows = controls.sidebar()
+params, rows, _ = controls.sidebar()
 day = controls.day_picker(max(row.days for row in rows))
 st.plotly_chart(
     unrolled(params, rows, day),

@@ -55,9 +55,11 @@ def log10_reach(factor):
 
 
 def decade(log10_value):
-    """10^413.93 -> '10^413.9'; for values float64 can hold, the plain number too."""
+    """10^413.93 -> '8.450e413', 10^-0.41 -> '0.387': the value, written so that any exponent fits."""
     if math.isinf(log10_value):
         return "0 (the path is cut)" if log10_value < 0 else "∞"
+    if -3 <= log10_value < 4:
+        return f"{10**log10_value:.3g}"
     mantissa = 10 ** (log10_value - math.floor(log10_value))
     return f"{mantissa:.3f}e{math.floor(log10_value)}"
 

@@ -40,8 +40,23 @@ STATQUEST_CASES = {  # prices -> StatQuest's prediction for tomorrow (statquest-
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
+def _item(item, i):
+    """'0.5' -> [0.5]; '0.5*1000' -> 1000 copies of 0.5 (so a long preset fits in a link)."""
+    value, _, count = item.partition("*")
+    try:
+        x = float(value)
+        n = int(count) if count else 1
+    except ValueError:
+        raise ValueError(f"Value {i + 1} ({item[:20]!r}) is not a number (or number*count).") from None
+    if not np.isfinite(x):
+        raise ValueError(f"Value {i + 1} ({item[:20]!r}) is not a finite number.")
+    if n < 1:
+        raise ValueError(f"Value {i + 1} ({item[:20]!r}) repeats fewer than once.")
+    return x, n
+
+
 def parse_sequence(text, max_values=MAX_VALUES):
-    """'0, 0.5, 1' -> array([0., 0.5, 1.]); raises ValueError with a message a learner can act on."""
+    """'0, 0.5, 1' -> array([0., 0.5, 1.]); '0.5*3' repeats; raises ValueError with a message a learner can act on."""
     if len(text) > MAX_CHARS:
         raise ValueError(f"That is {len(text):,} characters; paste at most {MAX_CHARS:,}.")
     items = [s for s in _SEPARATORS.split(text.strip()) if s]
@@ -49,12 +64,8 @@ def parse_sequence(text, max_values=MAX_VALUES):
         raise ValueError("Type at least one price, e.g. 0, 0.5, 1.")
     if len(items) > max_values:
         raise ValueError(f"That is {len(items):,} values; the limit is {max_values:,}.")
-    xs = np.empty(len(items))
-    for i, item in enumerate(items):
-        try:
-            xs[i] = float(item)
-        except ValueError:
-            raise ValueError(f"Value {i + 1} ({item[:20]!r}) is not a number.") from None
-        if not np.isfinite(xs[i]):
-            raise ValueError(f"Value {i + 1} ({item[:20]!r}) is not a finite number.")
-    return xs
+    runs = [_item(item, i) for i, item in enumerate(items)]
+    total = sum(n for _, n in runs)
+    if total > max_values:
+        raise ValueError(f"That is {total:,} values; the limit is {max_values:,}.")
+    return np.repeat([x for x, _ in runs], [n for _, n in runs]).astype(np.float64)

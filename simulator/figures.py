@@ -234,7 +234,7 @@ def _frame_traces(grid, view, day, scale):
         hy += [y0, y0, y1, y1, y0, None]
         eqs.append("<br>".join(view.equation(r, cursor)))
     return [
-        dict(type="heatmap", z=values.astype(np.float32), zmin=-scale, zmax=scale),
+        dict(type="heatmap", z=values, zmin=-scale, zmax=scale),  # float64: colours for values up to 1e308
         dict(type="heatmap", z=np.nan_to_num(bad).astype(np.uint8)),
         dict(type="scatter", text=text),
         dict(type="scatter", x=hx, y=hy),

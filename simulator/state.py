@@ -58,7 +58,13 @@ WEIGHTS = (
 ACTIVATION = Setting("act", "Activation", "relu", choices=tuple(ACTIVATIONS))
 SEQUENCE = Setting("seq", "Sequence", "both", choices=("blue", "red", "both", "typed"))
 TYPED = Setting("typed", "Your prices", "0, 0.5, 1, 0.5, 0.5, 0.25, 0.5, 0.75, 1, 0.5", check=parse_sequence)
-SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION)}
+PRECISION = Setting("precision", "Precision", "float64", choices=("float64", "float32"))
+LOSS = Setting("loss", "Error measured on", "last", choices=("last", "all"))
+TARGET = Setting("target", "Tomorrow's true price (the target)", 1.0, -5.0, 5.0)
+CLIPPING = Setting("clip", "Gradient clipping", "none", choices=("none", "norm", "value"))
+CLIP_AT = Setting("clip_at", "Clipping threshold", 5.0, 0.01, 100.0)
+GRADIENTS = (LOSS, TARGET, PRECISION, CLIPPING, CLIP_AT)
+SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS)}
 
 
 def from_query(query):

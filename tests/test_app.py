@@ -28,7 +28,7 @@ def chart(at, index=0):
 
 
 def shown_values(at):
-    """Every finite value drawn in the diagram's tiles, sorted (float32, as sent to the browser)."""
+    """Every finite value drawn in the diagram's tiles, sorted (float64, as sent to the browser)."""
     z = array(chart(at)["data"][1]["z"]).astype(float)
     return np.sort(z[np.isfinite(z)])
 
@@ -38,7 +38,7 @@ def expected_values(params, *sequences):
     for xs in sequences:
         trace = forward(params, xs)
         values += [*trace.xs, *trace.h[:, 0], *trace.y]
-    return np.sort(np.array(values, dtype=np.float32).astype(float))
+    return np.sort(np.array(values, dtype=np.float64))
 
 
 def test_renders_blue_and_red_through_the_same_weights():

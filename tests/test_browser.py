@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tests.browser import wait_idle
 
 EXCEPTION = "[data-testid='stException']"
@@ -57,10 +59,20 @@ def test_a_shared_link_opens_the_same_view(page, app_server):
     assert "tanh(" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
 
 
-def test_a_deep_link_as_a_fresh_servers_first_request_runs_through_the_entry_point(page, fresh_server):
-    page.goto(f"{fresh_server}/unroll?seq=blue")
+NAVIGATION = ["Unroll", "Gradients"]  # st.Page titles; legacy pages/ mode would list file names
+
+
+def nav_titles(page):
+    return [t.split()[-1] for t in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("unroll", "Unroll an RNN"), ("gradients", "Backpropagation through time")]
+)
+def test_a_deep_link_as_a_fresh_servers_first_request_runs_through_the_entry_point(page, fresh_server, path, heading):
+    page.goto(f"{fresh_server}/{path}?seq=blue")
     wait_idle(page)
     assert page.title().startswith("Unrolled")  # set by streamlit_app.py: the entry point ran
-    assert page.locator("[data-testid='stSidebarNav']").count() == 0  # no legacy pages/ navigation
-    assert diagram_day(page) == 9
+    assert nav_titles(page) == NAVIGATION
+    assert page.get_by_role("heading", name=heading).count() == 1
     assert page.locator(EXCEPTION).count() == 0

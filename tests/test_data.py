@@ -21,7 +21,13 @@ def test_statquest_cases(prices, prediction):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0, 0.5, 1", [0, 0.5, 1]), ("0 0.5\n1", [0, 0.5, 1]), (" 1;2 ,3 ", [1, 2, 3]), ("-1e-3", [-0.001])],
+    [
+        ("0, 0.5, 1", [0, 0.5, 1]),
+        ("0 0.5\n1", [0, 0.5, 1]),
+        (" 1;2 ,3 ", [1, 2, 3]),
+        ("-1e-3", [-0.001]),
+        ("0, 0.5*3, 1", [0, 0.5, 0.5, 0.5, 1]),
+    ],
 )
 def test_parse_sequence_accepts_the_usual_separators(text, expected):
     np.testing.assert_array_equal(parse_sequence(text), expected)
@@ -39,6 +45,10 @@ def test_parse_sequence_accepts_the_usual_separators(text, expected):
         ("0x10", "is not a number"),
         (", ".join(["1"] * (MAX_VALUES + 1)), "10,001 values; the limit is 10,000"),
         ("1," * 150_000, "characters"),
+        ("0.5*0", "repeats fewer than once"),
+        ("0.5*x", r"is not a number \(or number\*count\)"),
+        ("0.5*9999, 1, 1", "10,001 values"),
+        ("1*99999999999999999999", "values; the limit is 10,000"),
     ],
 )
 def test_parse_sequence_explains_bad_input(text, message):

@@ -1,0 +1,84 @@
+"""Gradients: backpropagation through time, watched step by step, until vanishing and exploding are obvious."""
+
+import streamlit as st
+
+from simulator.bptt import angle
+from simulator.figures import Backward, unrolled
+from simulator.gradient_figures import clipping, magnitudes, profiles
+from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline
+from simulator.presets import PRESETS
+from ui import controls
+from ui.entry import require_entry_point
+
+require_entry_point()
+
+st.title("Backpropagation through time")
+st.markdown(
+    "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
+    "the signal by the same kind of factor, **w_h × act′(z)**: below 1 it fades away (vanishing), above 1 it "
+    "blows up (exploding). Press **▶ Play** to watch it travel back."
+)
+
+with st.sidebar:
+    preset = controls.preset_picker(PRESETS)
+params, rows, settings = controls.sidebar(extra=controls.gradient_settings)
+passes = [
+    backprop(params, row, settings["target"], settings["loss"], settings["clip"], settings["clip_at"]) for row in rows
+]
+
+if preset:
+    st.info(f"**{preset.title}** · reproduces {preset.reference}. {preset.story}", icon="🔍")
+for bp in passes:
+    st.markdown(headline(bp), unsafe_allow_html=True)
+    if note := forward_overflow(bp):
+        st.warning(note, icon="💥")
+
+day = controls.day_picker(max(row.days for row in rows), key="day·back", start="first")
+st.plotly_chart(
+    unrolled(params, [bp.row for bp in passes], day, view=Backward),
+    key="backward",
+    config={"displaylogo": False},
+    alt="The backward pass unrolled: for each day the error of the prediction, the gradient reaching the memory "
+    "h and the gradient of the price, computed from the last day back to the first.",
+)
+st.caption(
+    "Read right to left: each arrow back multiplies by the factor on it (w_h × the activation's slope that day). "
+    "Tile colour is the sign and the order of magnitude; grey is not reached yet; black is overflow."
+)
+
+st.subheader("How big is the gradient on each day?")
+st.plotly_chart(
+    magnitudes([bp.row for bp in passes], [bp.flow for bp in passes], [bp.reach for bp in passes]),
+    key="magnitudes",
+    config={"displaylogo": False},
+    alt="Log-scale chart of the gradient's size on each day: the signal reaching the memory, the price's "
+    "gradient, each day's share of the weight gradients, and the product of factors back to day 0.",
+)
+st.caption(
+    "Each step up on this axis is ten times bigger. A straight slope means the same factor every day: "
+    "downhill towards day 1 is a vanishing gradient, uphill an exploding one, and the days whose shares sit "
+    "far below the rest do not drive the weight update."
+)
+
+if len(passes) > 1:
+    st.subheader("Same weights, 9 days and 5 days")
+    st.plotly_chart(
+        profiles([bp.row for bp in passes], [bp.flow for bp in passes]),
+        key="profiles",
+        config={"displaylogo": False},
+        alt="The gradient reaching each day, counted in days before the end, for both companies.",
+    )
+
+st.subheader("Clipping")
+for bp in passes:
+    st.plotly_chart(
+        clipping(bp.raw, bp.clipped, PARAMETERS, settings["clip"], settings["clip_at"]),
+        key=f"clipping-{bp.row.label}",
+        config={"displaylogo": False},
+        alt=f"{bp.row.label}: the raw and the clipped gradient of each weight, side by side.",
+    )
+st.caption(
+    "Clipping by global norm shrinks the whole gradient and keeps its direction (d2l.ai); clipping by value "
+    "caps each weight's gradient at ± the threshold, as min-char-rnn does, which can turn the step "
+    f"(here by {angle(passes[0].raw, passes[0].clipped):.1f}°)."
+)
