@@ -59,6 +59,22 @@ def test_a_shared_link_opens_the_same_view(page, app_server):
     assert "tanh(" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
 
 
+def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app_server, ws_recorder):
+    page.goto(f"{app_server}/gradients?seq=blue")
+    wait_idle(page)
+    assert page.locator(".js-plotly-plot").count() == 3  # backward diagram, magnitudes, clipping
+    assert diagram_day(page) == 1
+    with ws_recorder.window() as traffic:
+        page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
+        page.wait_for_timeout(2500)
+        playing = diagram_day(page)
+        page.wait_for_timeout(12_000)
+        ended = diagram_day(page)
+    assert 1 < playing < 9 and ended == 1  # from day 9 back to day 1
+    assert traffic.reruns == 0 and traffic.runs == 0
+    assert page.locator(EXCEPTION).count() == 0
+
+
 NAVIGATION = ["Unroll", "Gradients"]  # st.Page titles; legacy pages/ mode would list file names
 
 

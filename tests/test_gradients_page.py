@@ -1,0 +1,105 @@
+"""The Gradients page through AppTest: its numbers are the core's, presets reproduce their references."""
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from simulator.data import BLUE, RED
+from simulator.rnn import Params, backward, forward
+from tests.spec import array
+
+ENTRY = str(Path(__file__).parents[1] / "streamlit_app.py")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def gradients_page(**query):
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    return at.switch_page("pages/gradients.py").run()
+
+
+def chart(at, key):
+    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key)).proto.spec)
+
+
+def tiles(at):
+    """Every finite value drawn in the backward diagram's tiles, sorted."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    frame = next(f for f in spec["frames"] if f["name"] == "1")  # day 1: every gradient computed
+    z = array(frame["data"][0]["z"]).astype(float)
+    return np.sort(z[np.isfinite(z)])
+
+
+def expected(params, *sequences, target=1.0):
+    values = []
+    for xs in sequences:
+        trace = forward(params, xs)
+        grads = backward(params, trace, target)
+        dy = np.zeros(len(xs))
+        dy[-1] = trace.y[-1] - target
+        values += [*grads.dx, *grads.dh[:, 0], *dy]
+    logs = np.array([np.sign(v) * max(0.0, np.log10(abs(v)) + 6) if v else 0.0 for v in values])
+    return np.sort(logs)
+
+
+def test_renders_blue_and_red_with_the_cores_gradients():
+    at = gradients_page()
+    assert not at.exception
+    np.testing.assert_allclose(tiles(at), expected(Params.scalar(), BLUE.xs, RED.xs), rtol=1e-12)
+    headline = next(m.value for m in at.markdown if m.value.startswith("Blue company: going back 9 days"))
+    assert "**0.00195**" in headline  # 0.5^9: ReLU stays active on the blue company's prices
+
+
+def test_changing_a_weight_changes_the_gradients():
+    at = gradients_page()
+    at.number_input(key="w_h").set_value(0.9).run()
+    np.testing.assert_allclose(tiles(at), expected(Params.scalar(w_h=0.9), BLUE.xs, RED.xs), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("preset", "reference"),
+    [
+        ("seed-0.99", Fraction(99, 100) ** 1000),
+        ("seed-0.9", Fraction(9, 10) ** 1000),
+        ("seed-1.1", Fraction(11, 10) ** 1000),
+        ("statquest-2", Fraction(2) ** 50),
+        ("statquest-0.5", Fraction(1, 2) ** 50),
+    ],
+)
+def test_presets_reproduce_their_reference(preset, reference):
+    at = gradients_page()
+    at.selectbox(key="preset").set_value(preset).run()
+    assert not at.exception
+    headline = next(m.value for m in at.markdown if "going back" in m.value)
+    shown = float(headline.split("**")[1])
+    assert shown == pytest.approx(float(reference), rel=1e-3)  # as printed: 4 significant digits
+    assert any("reproduces" in i.value for i in at.info)  # the preset's story is on screen
+
+
+def test_the_dead_relu_preset_says_the_path_is_cut():
+    at = gradients_page()
+    at.selectbox(key="preset").set_value("dead-relu").run()
+    assert any("0 (the path is cut)" in m.value for m in at.markdown)
+
+
+def test_beyond_float64_is_said_in_log_space():
+    at = gradients_page(seq="typed", typed="0.5*10000", w_h="1.1")
+    assert not at.exception
+    headline = next(m.value for m in at.markdown if "going back 10000 days" in m.value)
+    assert "e413" in headline and "beyond float64" in headline
+    assert any("forward pass itself overflowed" in w.value for w in at.warning)
+
+
+def test_clipping_by_value_is_drawn_and_keeps_the_raw_gradient():
+    at = gradients_page(seq="blue", clip="value", clip_at="0.1")
+    assert not at.exception
+    spec = chart(at, "clipping-Blue company")
+    assert spec["layout"]["title"]["text"].startswith("clipped by value to ±0.1")
+    raw, clipped = (array(t["y"]).astype(float) for t in spec["data"][:2])
+    assert np.abs(clipped).max() <= 0.1 + 1e-12 and np.abs(raw).max() > 0.1
