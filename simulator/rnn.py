@@ -40,7 +40,7 @@ ACTIVATIONS = {
     "relu": Activation(
         lambda z, out=None: np.maximum(z, 0.0, out=out), lambda v: max(v, 0.0), lambda z, h: (z > 0) * 1.0, "ReLU"
     ),
-    "tanh": Activation(np.tanh, math.tanh, lambda z, h: 1.0 - h * h, "tanh"),
+    "tanh": Activation(np.tanh, math.tanh, lambda z, h: np.subtract(1.0, hh := np.square(h), hh), "tanh"),  # in place
     "sigmoid": Activation(_sigmoid, _sigmoid1, lambda z, h: h * (1.0 - h), "σ"),
     "identity": Activation(lambda z, out=None: np.add(z, 0.0, out), lambda v: v, lambda z, h: np.ones_like(z), ""),
 }
@@ -80,12 +80,14 @@ class Params:
 
 @dataclass(frozen=True)
 class Trace:
-    """Every step of a forward pass: xs (T,), z (T, n), h (T, n), y (T,)."""
+    """Every step of a forward pass: xs (T,), z (T, n), h (T, n), y (T,);
+    s (T, n+2) holds each step's input [h_{t-1}, x_t, 1] when forward made the trace (else None)."""
 
     xs: np.ndarray
     z: np.ndarray
     h: np.ndarray
     y: np.ndarray
+    s: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -102,58 +104,63 @@ class Grads:
     b_y: float
 
 
-def _recur1(p, xs, act):
-    """n = 1 in Python floats, 20x faster per step than one-element arrays: z and h, each (T, 1)."""
+def _inputs(xs, n):
+    """s (T+1, n+2), s[t] = [h_{t-1}, x_t, 1] the input of step t, with every h still 0."""
+    s = np.zeros((xs.shape[0] + 1, n + 2))
+    s[:-1, n] = xs
+    s[:, n + 1] = 1.0
+    return s
+
+
+def _recur1(p, s, act):
+    """n = 1 in Python floats, 20x faster per step than one-element arrays: h into s[1:, 0]; returns z (T, 1)."""
     w_x, w_h, b, f1 = p.w_x.item(), p.W_h.item(), p.b.item(), act.f1
     z, h, prev = [], [], 0.0
-    for x in xs.tolist():
+    for x in s[:-1, 1].tolist():
         z.append(zt := x * w_x + b + w_h * prev)
         h.append(prev := f1(zt))
-    return np.array(z).reshape(-1, 1), np.array(h).reshape(-1, 1)
+    s[1:, 0] = h
+    return np.array(z).reshape(-1, 1)
 
 
-def _recur(p, xs, act):
-    """n > 1 in two numpy calls a step, z_t = A s_t and h_t = act(z_t), each into a preallocated row: z and h (T, n)."""
-    T, n, f = xs.shape[0], p.n, act.f
+def _recur(p, s, act):
+    """n > 1 in two numpy calls a step, z_t = A s_t and h_t = act(z_t), h into s[1:, :n]; returns z (T, n)."""
     A = np.concatenate((p.W_h, p.w_x[:, None], p.b[:, None]), axis=1)  # (n, n+2) [W_h | w_x | b]: one matvec a step
-    s = np.zeros((T + 1, n + 2))  # s[t] = [h_{t-1}, x_t, 1], the input of step t (h_{-1} = 0)
-    s[:T, n] = xs
-    s[:, n + 1] = 1.0
-    z = np.empty((T, n))
+    n, dot, f = p.n, A.dot, act.f
+    z = np.empty((s.shape[0] - 1, n))
     for zt, st, ht in zip(z, s[:-1], s[1:, :n], strict=True):  # iterating an array yields its rows as views, no copies
-        A.dot(st, zt)  # the method with a positional out is numpy's cheapest matvec call
+        dot(st, zt)  # the method with a positional out is numpy's cheapest matvec call
         f(zt, ht)  # act in place, straight into the next step's input
-    return z, s[1:, :n]
+    return z
 
 
-def _recur_back1(p, dy, d):
-    """n = 1 in Python floats: dh and dz, each (T, 1)."""
-    w_h, w_y = p.W_h.item(), p.w_y.item()
-    dh, dz, nxt = [], [], 0.0
-    for dyt, dt in zip(dy[::-1].tolist(), d[::-1, 0].tolist(), strict=True):
-        dh.append(dht := dyt * w_y + w_h * nxt)
+def _recur_back1(p, dh, d):
+    """n = 1 in Python floats, dh (T, 1) holding dy_t w_y: dh and dz, each (T, 1)."""
+    w_h, g, dz, nxt = p.W_h.item(), dh[::-1, 0].tolist(), [], 0.0
+    for t, dt in enumerate(d[::-1, 0].tolist()):
+        g[t] = dht = g[t] + w_h * nxt  # over dy_t w_y
         dz.append(nxt := dht * dt)
-    return np.array(dh[::-1]).reshape(-1, 1), np.array(dz[::-1]).reshape(-1, 1)
+    return np.array(g[::-1]).reshape(-1, 1), np.array(dz[::-1]).reshape(-1, 1)
 
 
-def _recur_back(p, dy, d):
-    """n > 1 in two numpy calls a step, dh_t = B v_{t+1} and dz_t = dh_t * act'(z_t): dh and dz (T, n)."""
-    T, n = d.shape
-    B = np.concatenate((p.W_h.T, p.w_y[:, None]), axis=1)  # (n, n+1) [W_h^T | w_y]: one matvec a step
-    v = np.empty((T + 1, n + 1))  # v[t] = [dz_t, dy_{t-1}]; dz_T = 0 (no step after the last)
-    v[T, :n] = 0.0
-    v[1:, n] = dy
-    dh = np.empty((T, n))
-    for dht, dt, vt, dz in zip(dh[::-1], d[::-1], v[:0:-1], v[-2::-1, :n], strict=True):  # t = T-1 .. 0
-        B.dot(vt, dht)
-        np.multiply(dht, dt, dz)
-    return dh, v[:T, :n]
+def _recur_back(p, dh, d, last):
+    """n > 1, dh_t = dy_t w_y + W_h^T dz_{t+1} and dz_t = dh_t * act'(z_t), in two numpy calls a step (three for "all").
+    dh (T, n) holds dy_t w_y on entry (only its last row if `last`: dy_t = 0 before T-1); returns dh and dz, over d."""
+    W_h, tmp = p.W_h, np.empty(p.n)
+    dht = dh[-1]
+    for dhp, dt in zip(dh[-2::-1], d[:0:-1], strict=True):  # t = T-1 .. 1, carrying the row dh_t: two views a step
+        np.multiply(dht, dt, dt)  # dz_t = dh_t * act'(z_t), in place
+        dht = dt.dot(W_h, dhp) if last else np.add(dhp, dt.dot(W_h, tmp), dhp)  # dz_t^T W_h: the cheaper matvec
+    np.multiply(dht, d[0], d[0])
+    return dh, d
 
 
 def _sum_outer(a, b):
-    """a.T @ b for a, b (T, n), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
+    """a.T @ b for a (T, m), b (T, k), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
     which stall for milliseconds on a busy machine (einsum would stay on one thread, but 3x slower)."""
-    k = max(1, (1 << 18) // (a.shape[1] * b.shape[1]))  # steps per slice
+    k = (1 << 18) // (a.shape[1] * b.shape[1])  # steps per slice
+    if len(a) <= k:
+        return a.T @ b
     out = a[:k].T @ b[:k]
     for i in range(k, len(a), k):
         out += a[i : i + k].T @ b[i : i + k]
@@ -166,8 +173,10 @@ def forward(params, xs):
     p, xs = params, np.asarray(xs, dtype=np.float64)
     if xs.ndim != 1 or xs.shape[0] < 1:
         raise ValueError(f"xs has shape {xs.shape}; expected (T,) with T >= 1")
-    z, h = (_recur1 if p.n == 1 else _recur)(p, xs, ACTIVATIONS[p.activation])
-    return Trace(xs, z, h, h @ p.w_y + p.b_y)
+    n, s = p.n, _inputs(xs, p.n)
+    z = (_recur1 if n == 1 else _recur)(p, s, ACTIVATIONS[p.activation])
+    h = s[1:, :n]
+    return Trace(xs, z, h, h.dot(p.w_y) + p.b_y, s[:-1])
 
 
 @np.errstate(all="ignore")
@@ -178,26 +187,23 @@ def backward(params, trace, target, loss="last"):
     loss="all":  L = 0.5 sum_t (y_t - target_t)^2 with targets (T,) (predict every next day).
     """
     p, tr = params, trace
-    T = tr.y.shape[0]
+    T, n = tr.h.shape
     if loss == "last":
         err = float(tr.y[-1]) - float(target)
-        dy = np.zeros(T)
-        dy[-1] = err
-        L, db_y = 0.5 * err * err, err  # 0.5 dy.dy and sum(dy) for a dy that is zero but at the end
+        L, db_y, dw_y = 0.5 * err * err, err, err * tr.h[-1]  # dy is zero but dy_{T-1} = err
+        dh = np.zeros((T, n))  # dh_t starts as dy_t w_y
+        np.multiply(p.w_y, err, dh[-1])
     elif loss == "all":
         dy = tr.y - np.asarray(target, dtype=np.float64).reshape(T)
-        L, db_y = float(0.5 * dy @ dy), float(dy.sum())
+        L, db_y, dw_y = 0.5 * float(dy @ dy), float(np.add.reduce(dy)), dy @ tr.h
+        dh = np.multiply.outer(dy, p.w_y)
     else:
         raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
     d = ACTIVATIONS[p.activation].df(tr.z, tr.h)  # (T, n) act'(z_t)
-    dh, dz = (_recur_back1 if p.n == 1 else _recur_back)(p, dy, d)  # (T, n) each
-    return Grads(
-        loss=L,
-        dh=dh,
-        dx=dz @ p.w_x,
-        w_x=tr.xs @ dz,
-        W_h=_sum_outer(dz[1:], tr.h[:-1]),
-        b=np.add.reduce(dz, 0),  # dz.sum(axis=0) without the Python-level wrapper
-        w_y=dy @ tr.h,
-        b_y=db_y,
-    )
+    dh, dz = _recur_back1(p, dh, d) if n == 1 else _recur_back(p, dh, d, loss == "last")
+    s = tr.s
+    if s is None:  # a Trace made elsewhere: rebuild the step inputs (T, n+2)
+        s = _inputs(tr.xs, n)[:-1]
+        s[1:, :n] = tr.h[:-1]
+    G = _sum_outer(s, dz)  # (n+2, n) [dW_h^T ; dw_x ; db] = sum_t s_t dz_t^T, one product
+    return Grads(loss=L, dh=dh, dx=dz @ p.w_x, w_x=G[n], W_h=G[:n].T, b=G[n + 1], w_y=dw_y, b_y=db_y)
