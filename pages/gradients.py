@@ -5,7 +5,7 @@ import streamlit as st
 from simulator.bptt import angle
 from simulator.figures import Backward, unrolled
 from simulator.gradient_figures import clipping, magnitudes, profiles
-from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline
+from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note
 from simulator.presets import PRESETS
 from ui import controls
 from ui.entry import require_entry_point
@@ -22,14 +22,14 @@ st.markdown(
 with st.sidebar:
     preset = controls.preset_picker(PRESETS)
 params, rows, settings = controls.sidebar(extra=controls.gradient_settings)
-passes = [
-    backprop(params, row, settings["target"], settings["loss"], settings["clip"], settings["clip_at"]) for row in rows
-]
+passes = [backprop(params, row, **settings) for row in rows]
 
 if preset:
     st.info(f"**{preset.title}** · reproduces {preset.reference}. {preset.story}", icon="🔍")
 for bp in passes:
     st.markdown(headline(bp), unsafe_allow_html=True)
+    if note := precision_note(bp):
+        st.info(note, icon="🔬")
     if note := forward_overflow(bp):
         st.warning(note, icon="💥")
 
@@ -71,6 +71,7 @@ if len(passes) > 1:
 
 st.subheader("Clipping")
 for bp in passes:
+    st.markdown(f"**{bp.row.label}**")
     st.plotly_chart(
         clipping(bp.raw, bp.clipped, PARAMETERS, settings["clip"], settings["clip_at"]),
         key=f"clipping-{bp.row.label}",

@@ -54,6 +54,13 @@ def log10_reach(factor):
     return np.concatenate((np.cumsum(logs[::-1])[::-1], [0.0]))
 
 
+def stored(log10_value, dtype):
+    """10^log10_value as `dtype` can hold it: 0 below its smallest number (float32: 1.4e-45, so 0.9^1000 is
+    exactly 0) and inf above its largest (float32: 3.4e38, so 1.1^1000 is inf)."""
+    with np.errstate(all="ignore"):
+        return dtype(np.power(10.0, log10_value))
+
+
 def decade(log10_value):
     """10^413.93 -> '8.450e413', 10^-0.41 -> '0.387': the value, written so that any exponent fits."""
     if math.isinf(log10_value):

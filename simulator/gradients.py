@@ -7,7 +7,7 @@ import numpy as np
 from . import bptt
 from .explain import fmt
 from .figures import Row
-from .rnn import backward
+from .rnn import backward, forward
 
 PARAMETERS = ("w_x", "w_h", "b", "w_y", "b_y")
 
@@ -26,20 +26,24 @@ class Backprop:
     raw: np.ndarray
     clipped: np.ndarray
     reach: np.ndarray
+    dtype: type = np.float64
 
     @property
     def flow(self):
         return self.row.flow
 
 
-def backprop(params, row, tomorrow, loss, clip, clip_at):
-    """The backward pass of `row` through `params`, with the page's loss, target and clipping."""
-    target = targets(row.trace.xs, tomorrow, loss)
-    grads = backward(params, row.trace, target, loss)
-    flow = bptt.flow(params, row.trace, grads)
-    raw = bptt.vector(grads)
-    drawn = Row(row.label, row.color, row.trace, flow, bptt.errors(row.trace, target, loss))
-    return Backprop(drawn, raw, bptt.clip(raw, clip, clip_at), bptt.log10_reach(flow.factor))
+def backprop(params, row, target, loss="last", clip="none", clip_at=5.0, precision="float64"):
+    """The backward pass of `row` through `params`, with the page's loss, target (tomorrow's true price),
+    clipping and precision."""
+    dtype = np.dtype(precision).type
+    trace = row.trace if dtype is np.float64 else forward(params, row.trace.xs, dtype)
+    target = targets(trace.xs, target, loss)
+    grads = backward(params, trace, target, loss)
+    flow = bptt.flow(params, trace, grads)
+    raw = bptt.vector(grads).astype(np.float64)
+    drawn = Row(row.label, row.color, trace, flow, bptt.errors(trace, target, loss))
+    return Backprop(drawn, raw, bptt.clip(raw, clip, clip_at), bptt.log10_reach(flow.factor), dtype)
 
 
 def headline(bp):
@@ -49,6 +53,24 @@ def headline(bp):
     return (
         f"{bp.row.label}: going back {days} days, the error signal is multiplied by "
         f"**{bptt.decade(reach)}**{beyond} (|∂h<sub>{days}</sub>/∂h<sub>0</sub>|)."
+    )
+
+
+def precision_note(bp):
+    """What float32 does to the product of factors, when the page computes in float32, else None."""
+    if bp.dtype is np.float64:
+        return None
+    product = bptt.stored(bp.reach[0], bp.dtype)
+    exact = bptt.decade(bp.reach[0])
+    if product == 0 and np.isfinite(bp.reach[0]):
+        what = f"underflows to **exactly 0** (float32 cannot hold anything below 1.4e-45; the true value is {exact})"
+    elif np.isinf(product):
+        what = f"overflows to **∞** (float32 stops at 3.4e38; the true value is {exact})"
+    else:
+        what = f"is {fmt(float(product), 3)}, still within float32's range (1.4e-45 to 3.4e38)"
+    return (
+        f"{bp.row.label}, in float32: the product of the {bp.row.days} factors {what}. "
+        "The gradients on this page are computed in float32 too: watch the chart for exact zeros and ∞."
     )
 
 

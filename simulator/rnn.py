@@ -106,7 +106,7 @@ class Grads:
 
 def _inputs(xs, n):
     """s (T+1, n+2), s[t] = [h_{t-1}, x_t, 1] the input of step t, with every h still 0."""
-    s = np.zeros((xs.shape[0] + 1, n + 2))
+    s = np.zeros((xs.shape[0] + 1, n + 2), dtype=xs.dtype)
     s[:-1, n] = xs
     s[:, n + 1] = 1.0
     return s
@@ -126,8 +126,8 @@ def _recur1(p, s, act):
 def _recur(p, s, act):
     """n > 1 in two numpy calls a step, z_t = A s_t and h_t = act(z_t), h into s[1:, :n]; returns z (T, n)."""
     A = np.concatenate((p.W_h, p.w_x[:, None], p.b[:, None]), axis=1)  # (n, n+2) [W_h | w_x | b]: one matvec a step
-    n, dot, f = p.n, A.dot, act.f
-    z = np.empty((s.shape[0] - 1, n))
+    n, dot, f = p.n, A.astype(s.dtype, copy=False).dot, act.f
+    z = np.empty((s.shape[0] - 1, n), dtype=s.dtype)
     for zt, st, ht in zip(z, s[:-1], s[1:, :n], strict=True):  # iterating an array yields its rows as views, no copies
         dot(st, zt)  # the method with a positional out is numpy's cheapest matvec call
         f(zt, ht)  # act in place, straight into the next step's input
@@ -146,7 +146,7 @@ def _recur_back1(p, dh, d):
 def _recur_back(p, dh, d, last):
     """n > 1, dh_t = dy_t w_y + W_h^T dz_{t+1} and dz_t = dh_t * act'(z_t), in two numpy calls a step (three for "all").
     dh (T, n) holds dy_t w_y on entry (only its last row if `last`: dy_t = 0 before T-1); returns dh and dz, over d."""
-    W_h, tmp = p.W_h, np.empty(p.n)
+    W_h, tmp = p.W_h.astype(d.dtype, copy=False), np.empty(p.n, dtype=d.dtype)
     dht = dh[-1]
     for dhp, dt in zip(dh[-2::-1], d[:0:-1], strict=True):  # t = T-1 .. 1, carrying the row dh_t: two views a step
         np.multiply(dht, dt, dt)  # dz_t = dh_t * act'(z_t), in place
@@ -168,15 +168,16 @@ def _sum_outer(a, b):
 
 
 @np.errstate(all="ignore")  # as a decorator: half the cost of a `with` block per call
-def forward(params, xs):
-    """Run the RNN over xs (T,); returns the `Trace` of every step."""
-    p, xs = params, np.asarray(xs, dtype=np.float64)
+def forward(params, xs, dtype=np.float64):
+    """Run the RNN over xs (T,); returns the `Trace` of every step, in `dtype` (float64, or float32 to see it
+    underflow and overflow sooner)."""
+    p, xs = params, np.asarray(xs, dtype=dtype)
     if xs.ndim != 1 or xs.shape[0] < 1:
         raise ValueError(f"xs has shape {xs.shape}; expected (T,) with T >= 1")
     n, s = p.n, _inputs(xs, p.n)
-    z = (_recur1 if n == 1 else _recur)(p, s, ACTIVATIONS[p.activation])
+    z = (_recur1 if n == 1 and xs.dtype == np.float64 else _recur)(p, s, ACTIVATIONS[p.activation])
     h = s[1:, :n]
-    return Trace(xs, z, h, h.dot(p.w_y) + p.b_y, s[:-1])
+    return Trace(xs, z, h, h.dot(p.w_y.astype(xs.dtype)) + xs.dtype.type(p.b_y), s[:-1])
 
 
 @np.errstate(all="ignore")
@@ -185,25 +186,29 @@ def backward(params, trace, target, loss="last"):
 
     loss="last": L = 0.5 (y_T - target)^2 with a float target (predict tomorrow).
     loss="all":  L = 0.5 sum_t (y_t - target_t)^2 with targets (T,) (predict every next day).
+    Computes in the trace's dtype.
     """
     p, tr = params, trace
-    T, n = tr.h.shape
+    (T, n), real = tr.h.shape, tr.h.dtype.type
+    w_y = p.w_y.astype(real, copy=False)
     if loss == "last":
-        err = float(tr.y[-1]) - float(target)
-        L, db_y, dw_y = 0.5 * err * err, err, err * tr.h[-1]  # dy is zero but dy_{T-1} = err
-        dh = np.zeros((T, n))  # dh_t starts as dy_t w_y
-        np.multiply(p.w_y, err, dh[-1])
+        err = real(tr.y[-1] - real(target))
+        L, db_y, dw_y = float(0.5 * err * err), float(err), err * tr.h[-1]  # dy is zero but dy_{T-1} = err
+        dh = np.zeros((T, n), dtype=real)  # dh_t starts as dy_t w_y
+        np.multiply(w_y, err, dh[-1])
     elif loss == "all":
-        dy = tr.y - np.asarray(target, dtype=np.float64).reshape(T)
+        dy = tr.y - np.asarray(target, dtype=real).reshape(T)
         L, db_y, dw_y = 0.5 * float(dy @ dy), float(np.add.reduce(dy)), dy @ tr.h
-        dh = np.multiply.outer(dy, p.w_y)
+        dh = np.multiply.outer(dy, w_y)
     else:
         raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
-    d = ACTIVATIONS[p.activation].df(tr.z, tr.h)  # (T, n) act'(z_t)
-    dh, dz = _recur_back1(p, dh, d) if n == 1 else _recur_back(p, dh, d, loss == "last")
+    d = ACTIVATIONS[p.activation].df(tr.z, tr.h).astype(real, copy=False)  # (T, n) act'(z_t)
+    scalar = n == 1 and real is np.float64
+    dh, dz = _recur_back1(p, dh, d) if scalar else _recur_back(p, dh, d, loss == "last")
     s = tr.s
     if s is None:  # a Trace made elsewhere: rebuild the step inputs (T, n+2)
         s = _inputs(tr.xs, n)[:-1]
         s[1:, :n] = tr.h[:-1]
     G = _sum_outer(s, dz)  # (n+2, n) [dW_h^T ; dw_x ; db] = sum_t s_t dz_t^T, one product
-    return Grads(loss=L, dh=dh, dx=dz @ p.w_x, w_x=G[n], W_h=G[:n].T, b=G[n + 1], w_y=dw_y, b_y=db_y)
+    dx = dz @ p.w_x.astype(real, copy=False)
+    return Grads(loss=L, dh=dh, dx=dx, w_x=G[n], W_h=G[:n].T, b=G[n + 1], w_y=dw_y, b_y=db_y)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.bptt import angle, clip, decade, flow, log10_reach, vector
+from simulator.bptt import angle, clip, decade, flow, log10_reach, stored, vector
 from simulator.rnn import Params, backward, forward
 
 REL = 1e-9
@@ -113,3 +113,42 @@ def test_any_setting_gives_a_flow_without_raising(w_h, w_x, activation, prices):
     assert reach_.shape == (len(prices) + 1,) and reach_[-1] == 0
     if np.isfinite(f.factor).all():  # finite factors: a real magnitude or -inf (a cut path), never NaN
         assert not np.isnan(reach_).any()
+
+
+def test_float32_underflows_and_overflows_where_float64_does_not():
+    assert bptt_stored(0.9) == 0 and bptt_stored(0.9, np.float64) == pytest.approx(1.748e-46, rel=1e-3)
+    assert np.isinf(bptt_stored(1.1)) and bptt_stored(1.1, np.float64) == pytest.approx(2.4699e41, rel=1e-4)
+    assert bptt_stored(0.99) == pytest.approx(4.317e-5, rel=1e-3)
+
+
+def bptt_stored(w_h, dtype=np.float32):
+    return stored(reach(w_h, 1000)[0], dtype)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_core_in_float32_agrees_with_float64_to_float32_precision(activation, n):
+    rng = np.random.default_rng(n)
+    params = Params(rng.normal(size=n), 0.5 * rng.normal(size=(n, n)) / n, rng.normal(size=n), rng.normal(size=n),
+                    0.1, activation)  # fmt: skip
+    xs = rng.random(40)
+    for loss, target in (("last", 0.3), ("all", rng.random(40))):
+        g64 = backward(params, forward(params, xs), target, loss)
+        t32 = forward(params, xs, np.float32)
+        g32 = backward(params, t32, target, loss)
+        assert t32.h.dtype == g32.dh.dtype == g32.dx.dtype == g32.W_h.dtype == np.float32
+        for a, b in ((g32.dx, g64.dx), (g32.dh, g64.dh), (g32.W_h, g64.W_h), (g32.w_x, g64.w_x), (g32.b, g64.b)):
+            np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-6)
+
+
+def test_float32_gradients_vanish_to_exact_zeros_on_long_sequences():
+    params = Params.scalar(w_h=0.5)
+    xs = np.full(1000, 0.5)
+    g32 = backward(params, forward(params, xs, np.float32), 0.0)
+    g64 = backward(params, forward(params, xs), 0.0)
+    assert (g64.dx[:500] != 0).all() and (g32.dx[:500] == 0).all()  # 0.5^500 is ~1e-151: float64 yes, float32 no
+    slow = Params.scalar(w_h=0.9)
+    g_slow = backward(slow, forward(slow, xs, np.float32), 0.0)
+    assert 0 < np.abs(g_slow.dx[:100]).max() < np.finfo(np.float32).tiny  # stuck among float32's subnormals
+    big = Params.scalar(w_h=1.1)
+    assert not np.isfinite(backward(big, forward(big, xs, np.float32), 0.0).dh).all()  # overflow, no exception

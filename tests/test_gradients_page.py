@@ -103,3 +103,15 @@ def test_clipping_by_value_is_drawn_and_keeps_the_raw_gradient():
     assert spec["layout"]["title"]["text"].startswith("clipped by value to ±0.1")
     raw, clipped = (array(t["y"]).astype(float) for t in spec["data"][:2])
     assert np.abs(clipped).max() <= 0.1 + 1e-12 and np.abs(raw).max() > 0.1
+
+
+@pytest.mark.parametrize(
+    ("preset", "said"), [("seed-0.9", "underflows to **exactly 0**"), ("seed-1.1", "overflows to **∞**")]
+)
+def test_float32_says_where_it_underflows_and_overflows(preset, said):
+    at = gradients_page(precision="float32")
+    at.selectbox(key="preset").set_value(preset).run()
+    assert not at.exception
+    assert any(said in i.value for i in at.info)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["frames"]  # still drawn: overflow and underflow are shown, not raised
