@@ -74,6 +74,7 @@ def decade(log10_value):
 CLIPPING = ("none", "norm", "value")
 
 
+@np.errstate(all="ignore")  # an overflowed gradient stays inf/nan, silently
 def clip(vector, mode, threshold):
     """The gradient after clipping: 'norm' rescales the whole vector to norm <= threshold (d2l.ai); 'value'
     clips each entry to [-threshold, threshold] (min-char-rnn's np.clip(dparam, -5, 5)); 'none' keeps it."""
@@ -89,7 +90,8 @@ def clip(vector, mode, threshold):
 
 def angle(a, b):
     """The angle in degrees between two gradient vectors (how much clipping turned the step)."""
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    with np.errstate(all="ignore"):
+        na, nb = np.linalg.norm(a), np.linalg.norm(b)
     if not (na > 0 and nb > 0 and np.isfinite(na) and np.isfinite(nb)):
         return float("nan")
     return math.degrees(math.acos(float(np.clip(a @ b / (na * nb), -1.0, 1.0))))

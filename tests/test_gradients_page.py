@@ -6,9 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from simulator import state
 from simulator.data import BLUE, RED
+from simulator.figures import Backward, Row, unrolled
+from simulator.gradient_figures import clipping, magnitudes
+from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note
 from simulator.rnn import Params, backward, forward
 from tests.spec import array
 
@@ -115,3 +121,45 @@ def test_float32_says_where_it_underflows_and_overflows(preset, said):
     assert any(said in i.value for i in at.info)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["frames"]  # still drawn: overflow and underflow are shown, not raised
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    weights=st.fixed_dictionaries({s.name: st.floats(s.lo, s.hi) for s in state.WEIGHTS}),
+    activation=st.sampled_from(state.ACTIVATION.choices),
+    days=st.integers(1, 10_000),
+    price=st.floats(-5, 5),
+    target=st.floats(state.TARGET.lo, state.TARGET.hi),
+    loss=st.sampled_from(state.LOSS.choices),
+    clip=st.sampled_from(state.CLIPPING.choices),
+    clip_at=st.floats(state.CLIP_AT.lo, state.CLIP_AT.hi),
+    precision=st.sampled_from(state.PRECISION.choices),
+    day=st.integers(0, 10_000),
+)
+@example(
+    dict(w_x=5.0, w_h=3.0, b=5.0, w_y=-5.0, b_y=5.0),
+    "identity",
+    10_000,
+    5.0,
+    5.0,
+    "all",
+    "value",
+    0.01,
+    "float32",
+    9_999,
+)
+@example(dict(w_x=1.8, w_h=1.1, b=0.0, w_y=1.1, b_y=0.0), "relu", 10_000, 0.5, 1.0, "last", "norm", 5.0, "float64", 0)
+def test_no_combination_of_settings_raises(
+    weights, activation, days, price, target, loss, clip, clip_at, precision, day
+):
+    """Everything the page computes and draws, for any slider values and up to 10,000 days."""
+    params = Params.scalar(**weights, activation=activation)
+    xs = np.full(days, price) + np.linspace(0, 1, days)
+    row = Row("Your prices", "#009E73", forward(params, xs))
+    bp = backprop(params, row, target, loss, clip, clip_at, precision)
+    unrolled(params, [bp.row], min(day, days - 1), view=Backward).to_json()
+    magnitudes([bp.row], [bp.flow], [bp.reach]).to_json()
+    clipping(bp.raw, bp.clipped, PARAMETERS, clip, clip_at).to_json()
+    assert f"going back {days} days" in headline(bp)
+    assert (precision_note(bp) is None) == (precision == "float64")
+    assert (forward_overflow(bp) is None) == bool(np.isfinite(bp.row.trace.h).all())
