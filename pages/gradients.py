@@ -5,7 +5,7 @@ import streamlit as st
 from simulator.bptt import angle
 from simulator.figures import Backward, unrolled
 from simulator.gradient_figures import clipping, magnitudes, profiles
-from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note
+from simulator.gradients import PARAMETERS, backprop, clipping_summary, forward_overflow, headline, precision_note
 from simulator.presets import PRESETS
 from ui import controls
 from ui.entry import require_entry_point
@@ -70,7 +70,13 @@ if len(passes) > 1:
     )
 
 st.subheader("Clipping")
-for bp in passes:
+if settings["clip"] == "none":
+    st.markdown(
+        "Clipping is off: a weight update would use these gradients as they are "
+        f"({', '.join(clipping_summary(bp) for bp in passes)}). Choose *by global norm* or *by value* in the "
+        "sidebar to see what clipping keeps of an exploding gradient."
+    )
+for bp in passes if settings["clip"] != "none" else []:
     st.markdown(f"**{bp.row.label}**")
     st.plotly_chart(
         clipping(bp.raw, bp.clipped, PARAMETERS, settings["clip"], settings["clip_at"]),
@@ -78,8 +84,8 @@ for bp in passes:
         config={"displaylogo": False},
         alt=f"{bp.row.label}: the raw and the clipped gradient of each weight, side by side.",
     )
-st.caption(
-    "Clipping by global norm shrinks the whole gradient and keeps its direction (d2l.ai); clipping by value "
-    "caps each weight's gradient at ± the threshold, as min-char-rnn does, which can turn the step "
-    f"(here by {angle(passes[0].raw, passes[0].clipped):.1f}°)."
-)
+    st.caption(
+        "Clipping by global norm shrinks the whole gradient and keeps its direction (d2l.ai); clipping by value "
+        "caps each weight's gradient at ± the threshold, as min-char-rnn does, which can turn the step "
+        f"(here by {angle(bp.raw, bp.clipped):.1f}°)."
+    )

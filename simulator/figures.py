@@ -209,7 +209,7 @@ def _scale(values):
 
 
 def _frame_traces(grid, view, day, scale):
-    """What changes with the day shown, as [values, overflow tiles, tile text, highlight, equations]."""
+    """What changes with the day shown, as [values, overflow tiles, tile text and equations, highlight]."""
     values, bad, text = grid.empty(), grid.empty(), []
     cursors = [view.cursor(r, day) for r in range(len(grid.rows))]
     for r, k, i, d in grid.tiles():
@@ -236,9 +236,8 @@ def _frame_traces(grid, view, day, scale):
     return [
         dict(type="heatmap", z=values, zmin=-scale, zmax=scale),  # float64: colours for values up to 1e308
         dict(type="heatmap", z=np.nan_to_num(bad).astype(np.uint8)),
-        dict(type="scatter", text=text),
+        dict(type="scatter", text=text + eqs),  # each tile's text, then each row's equation
         dict(type="scatter", x=hx, y=hy),
-        dict(type="scatter", text=eqs),
     ]
 
 
@@ -265,16 +264,16 @@ def unrolled(params, rows, step, view=Forward):
     style = [  # what the frames never change
         dict(colorscale=NODE_SCALE, zmid=0, **tiles),
         dict(colorscale=[[0, "rgba(0,0,0,0)"], [1, OVERFLOW]], zmin=0, zmax=1, **tiles),
-        dict(x=tile_x, y=tile_y, mode="text", textfont=dict(size=12), hoverinfo="skip", showlegend=False),
+        dict(x=[*tile_x, *[-0.95] * len(rows)], y=[*tile_y, *(b + 2.38 for b in grid.base)], mode="text",
+             textposition=["middle center"] * len(tile_x) + ["top right"] * len(rows), hoverinfo="skip",
+             textfont=dict(size=[12] * len(tile_x) + [13] * len(rows)), showlegend=False),
         dict(mode="lines", line=dict(color=HIGHLIGHT, width=3), hoverinfo="skip", showlegend=False),
-        dict(x=[-0.95] * len(rows), y=[b + 2.38 for b in grid.base], mode="text", textposition="top right",
-             textfont=dict(size=13), hoverinfo="skip", showlegend=False),
     ]  # fmt: skip
     background = dict(type="heatmap", z=background.astype(np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles)
     current = _frame_traces(grid, view, step, scale)
     data = [background, *({**t, **s} for t, s in zip(current, style, strict=True)), weight_labels]
     overflow = not all(np.isfinite(magnitudes))
-    animated = [1, 2, 3, 4, 5] if overflow else [1, 3, 4, 5]  # overflow tiles animate only when there are some
+    animated = [1, 2, 3, 4] if overflow else [1, 3, 4]  # overflow tiles animate only when there are some
     order = days[::-1] if view.backward else days
     frames = [dict(name=str(d + 1), data=_frame_traces(grid, view, d, scale), traces=animated) for d in order]
     for frame in frames:

@@ -85,3 +85,9 @@ def forward_overflow(bp):
         f"(h = {fmt(tr.h[bad][0, 0])}), so the gradients that depend on it are ∞ or NaN. "
         "The log-space magnitude above does not need them."
     )
+
+
+def clipping_summary(bp):
+    """'Blue company: |gradient| = 0.812' (the length of the whole weight gradient)."""
+    with np.errstate(all="ignore"):
+        return f"{bp.row.label}: |gradient| = {fmt(float(np.linalg.norm(bp.raw)), 3)}"

@@ -51,7 +51,7 @@ def test_future_days_are_unknown_and_the_current_day_is_highlighted():
 
 def test_each_frame_shows_the_equation_with_real_numbers():
     spec = loads(unrolled(STATQUEST, rows_for(STATQUEST, (0.0, 0.5)), step=1))
-    equation = frame_traces(spec, "2")[5]["text"][0]
+    equation = frame_traces(spec, "2")[3]["text"][-1]  # the tiles' text, then the equation
     assert "h<sub>2</sub> = ReLU(1.8×0.50 + (−0.5)×0.00 + 0) = <b>0.90</b>" in equation
     assert "y<sub>2</sub> = w<sub>y</sub>·h<sub>2</sub> + b<sub>y</sub> = 1.1×0.90 + 0 = <b>0.99</b>" in equation
 
@@ -59,13 +59,13 @@ def test_each_frame_shows_the_equation_with_real_numbers():
 def test_the_relu_clip_is_spelled_out():
     params = Params.scalar(w_h=-2.0)
     spec = loads(unrolled(params, rows_for(params, (1.0, 0.5)), step=1))
-    assert "= ReLU(−2.70) = <b>0.00</b>" in frame_traces(spec, "2")[5]["text"][0]
+    assert "= ReLU(−2.70) = <b>0.00</b>" in frame_traces(spec, "2")[3]["text"][-1]
 
 
 def test_blue_and_red_share_frames_and_red_finishes_first():
     spec = loads(unrolled(STATQUEST, rows_for(STATQUEST, BLUE.xs, RED.xs), step=8))
     assert len(spec["frames"]) == BLUE.days
-    equations = frame_traces(spec, "7")[5]["text"]
+    equations = frame_traces(spec, "7")[3]["text"][-2:]
     assert "day 7" in equations[0] and "done after 5 days" in equations[1]
 
 
@@ -97,7 +97,7 @@ def test_overflow_is_drawn_as_overflow_not_as_a_number():
     assert not np.isfinite(forward(params, xs).h[-1, 0])
     assert tile(spec, last[2], len(spec["frames"]) - 1, 1) == 1  # the overflow tile is lit
     assert np.isnan(tile(spec, last[1], len(spec["frames"]) - 1, 1))  # and no colour is invented
-    assert "∞" in last[3]["text"][-2]
+    assert "∞" in last[3]["text"][-3]  # h on the last day (then y, then the equation)
     chart = loads(over_time(rows_for(params, xs)))
     hidden = array(chart["data"][1]["y"]).astype(float)
     assert np.isnan(hidden[-1]) and np.isfinite(hidden[0])
