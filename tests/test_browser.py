@@ -62,7 +62,7 @@ def test_a_shared_link_opens_the_same_view(page, app_server):
 def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app_server, ws_recorder):
     page.goto(f"{app_server}/gradients?seq=blue")
     wait_idle(page)
-    assert page.locator(".js-plotly-plot").count() == 3  # backward diagram, magnitudes, clipping
+    assert page.locator(".js-plotly-plot").count() == 2  # backward diagram, magnitudes (clipping is off)
     assert diagram_day(page) == 1
     with ws_recorder.window() as traffic:
         page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
