@@ -61,22 +61,23 @@ def chromium(_playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture(scope="session")
-def app_server() -> Iterator[str]:
-    """Base URL of the app, served by one Streamlit process for the whole session."""
+def _serve() -> Iterator[str]:
     require_browser()
     proc, base_url = start_server()
     yield base_url
     stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[str]:
+    """Base URL of the app, served by one Streamlit process for the whole session."""
+    yield from _serve()
 
 
 @pytest.fixture
 def fresh_server() -> Iterator[str]:
     """Base URL of a new Streamlit process, for tests about the first request a server sees."""
-    require_browser()
-    proc, base_url = start_server()
-    yield base_url
-    stop_server(proc)
+    yield from _serve()
 
 
 @pytest.fixture

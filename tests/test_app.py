@@ -1,25 +1,19 @@
 """The Unroll page through Streamlit's AppTest, from the entry point, as a user drives it."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from simulator.data import BLUE, RED
 from simulator.rnn import Params, forward
+from tests.apptest import open_app
 from tests.spec import array
 
-ENTRY = str(Path(__file__).parents[1] / "streamlit_app.py")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def app(**query):
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at.run()
+app = open_app  # the home page is the Unroll page
 
 
 def chart(at, index=0):

@@ -24,15 +24,21 @@ def test_the_app_loads_with_both_charts_and_no_exception(page, app_server):
     assert page.get_by_text("predicts 1.355 for day 10").count() == 1
 
 
-def test_play_animates_in_the_browser_without_a_server_rerun(page, app_server, ws_recorder):
-    page.goto(app_server)
-    wait_idle(page)
+def play(page, ws_recorder):
+    """Press the diagram's slow play; returns the day shown mid-way, the day it ends on, and the server traffic."""
     with ws_recorder.window() as traffic:
         page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
         page.wait_for_timeout(2500)
         playing = diagram_day(page)
         page.wait_for_timeout(12_000)
         ended = diagram_day(page)
+    return playing, ended, traffic
+
+
+def test_play_animates_in_the_browser_without_a_server_rerun(page, app_server, ws_recorder):
+    page.goto(app_server)
+    wait_idle(page)
+    playing, ended, traffic = play(page, ws_recorder)
     assert 1 <= playing < 9 and ended == 9
     assert traffic.reruns == 0 and traffic.runs == 0
     assert page.locator(EXCEPTION).count() == 0
@@ -64,12 +70,7 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     wait_idle(page)
     assert page.locator(".js-plotly-plot").count() == 2  # backward diagram, magnitudes (clipping is off)
     assert diagram_day(page) == 1
-    with ws_recorder.window() as traffic:
-        page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
-        page.wait_for_timeout(2500)
-        playing = diagram_day(page)
-        page.wait_for_timeout(12_000)
-        ended = diagram_day(page)
+    playing, ended, traffic = play(page, ws_recorder)
     assert 1 < playing < 9 and ended == 1  # from day 9 back to day 1
     assert traffic.reruns == 0 and traffic.runs == 0
     assert page.locator(EXCEPTION).count() == 0

@@ -2,13 +2,11 @@
 
 import json
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from simulator import state
 from simulator.data import BLUE, RED
@@ -16,18 +14,14 @@ from simulator.figures import Backward, Row, unrolled
 from simulator.gradient_figures import clipping, magnitudes
 from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note
 from simulator.rnn import Params, backward, forward
+from tests.apptest import open_app
 from tests.spec import array
 
-ENTRY = str(Path(__file__).parents[1] / "streamlit_app.py")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def gradients_page(**query):
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    return at.switch_page("pages/gradients.py").run()
+    return open_app("pages/gradients.py", **query)
 
 
 def chart(at, key):
