@@ -4,6 +4,7 @@ The unrolled diagram animates in the browser with plotly frames; each frame rest
 change (values, text, the highlight, the equation), and a long sequence is drawn one window of days at a time.
 """
 
+import base64
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,34 @@ NODE_SCALE = [[0, "#8c510a"], [0.5, "#f7f7f7"], [1, "#01665e"]]  # brown < 0 < t
 UNKNOWN, OVERFLOW, HIGHLIGHT = "#e9ecf1", "#2b2b2b", "#E69F00"
 FONT = dict(family="Source Sans Pro, system-ui, sans-serif", size=13, color="#262730")
 LIGHT = dict(template=dict(data={}, layout={}), paper_bgcolor="white", plot_bgcolor="white", font=FONT)
+TYPED = {"float64": "f8", "float32": "f4", "int32": "i4", "uint32": "u4", "int16": "i2", "uint16": "u2", "int8": "i1",
+         "uint8": "u1"}  # fmt: skip
+
+
+def typed(values, dtype=None):
+    """Numbers as the typed array plotly sends ({dtype, bdata: base64, shape}), built here: plotly's own
+    conversion in `Figure.to_dict` costs ~0.2 ms per numpy array (it first asks every dataframe library),
+    and a list costs ~1 µs per element. 64-bit integers shrink to the smallest type that holds them, as plotly's
+    do (plotly.js has no 64-bit integers); a list is sent when none does."""
+    a = np.ascontiguousarray(values, dtype=dtype)
+    if a.dtype.kind in "iu" and a.itemsize == 8 and a.size:
+        small = (np.uint8, np.uint16, np.uint32) if a.dtype.kind == "u" else (np.int8, np.int16, np.int32)
+        lo, hi = a.min(), a.max()
+        a = next((a.astype(t) for t in small if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max), a)
+    if not a.size or a.dtype.name not in TYPED:
+        return a.tolist()
+    spec = {"dtype": TYPED[a.dtype.name], "bdata": base64.b64encode(a).decode("ascii")}
+    if a.ndim > 1:
+        spec["shape"] = ", ".join(map(str, a.shape))
+    return spec
+
+
+def figure(data, layout, frames=()):
+    """`go.Figure` without plotly's validation: the builders make figures to spec, and the tests validate them
+    in full. `_validate=False` covers data and layout; frames (~0.3 ms per frame trace) are set the same way."""
+    fig = go.Figure(data, layout, _validate=False)
+    fig._frame_objs = tuple(go.Frame(frame, _validate=False) for frame in frames)
+    return fig
 
 
 @dataclass(frozen=True)
@@ -85,9 +114,13 @@ class _Grid:
                         yield r, k, i, d
 
 
+ARROW = dict(
+    xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, arrowhead=2, arrowwidth=1.4, arrowcolor="#6b7280"
+)  # every arrow's style, sent once as the template's annotation defaults
+
+
 def _arrow(x0, y0, x1, y1):
-    return dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
-                arrowhead=2, arrowwidth=1.4, arrowcolor="#6b7280")  # fmt: skip
+    return dict(x=x1, y=y1, ax=x0, ay=y0)
 
 
 class Forward:
@@ -208,37 +241,58 @@ def _scale(values):
     return max([1.0, *finite]) if finite else 1.0
 
 
-def _frame_traces(grid, view, day, scale):
-    """What changes with the day shown, as [values, overflow tiles, tile text and equations, highlight]."""
-    values, bad, text = grid.empty(), grid.empty(), []
-    cursors = [view.cursor(r, day) for r in range(len(grid.rows))]
-    for r, k, i, d in grid.tiles():
-        known = view.known(d, cursors[r])
-        v = view.value(r, k, d)
-        if known and np.isfinite(v):
-            values[grid.cell(r, k, i)] = grid.color(v)
-        elif known:
-            bad[grid.cell(r, k, i)] = 1
-        strong = known and not abs(grid.color(v)) <= 0.6 * scale  # on a dark tile (or overflow): white text
-        color = "white" if strong else FONT["color"] if known else "#9aa0a6"
-        shown = fmt(v) if known or k == view.given else "?"
-        text.append(f"<span style='color:{color}'>{sub(view.tiers[k][0], d + 1)}<br><b>{shown}</b></span>")
-    hx, hy, eqs = [], [], []
-    for r, cursor in enumerate(cursors):
-        if cursor is None or cursor not in grid.days:
-            eqs.append("<br>".join(view.done(r)) if cursor is None else "")
-            continue
-        i, b = grid.days.index(cursor), grid.base[r]
-        x0, x1, y0, y1 = i - HW - 0.1, i + HW + 0.1, b - HH - 0.1, b + 2 + HH + 0.1
-        hx += [x0, x1, x1, x0, x0, None]
-        hy += [y0, y0, y1, y1, y0, None]
-        eqs.append("<br>".join(view.equation(r, cursor)))
-    return [
-        dict(type="heatmap", z=values, zmin=-scale, zmax=scale),  # float64: colours for values up to 1e308
-        dict(type="heatmap", z=np.nan_to_num(bad).astype(np.uint8)),
-        dict(type="scatter", text=text + eqs),  # each tile's text, then each row's equation
-        dict(type="scatter", x=hx, y=hy),
-    ]
+class _Tiles:
+    """Every node tile's place, colour value and text (as known, and before it is known), worked out once for
+    all the frames: a frame only picks which tiles are known on its day."""
+
+    def __init__(self, grid, view, scale):
+        self.grid, self.view, self.scale = grid, view, scale
+        self.where, cells, colors, self.known_text, self.unknown_text = [], [], [], [], []
+        for r, k, i, d in grid.tiles():
+            v = view.value(r, k, d)
+            c = grid.color(v)
+            strong = not abs(c) <= 0.6 * scale  # on a dark tile (or overflow): white text
+            label, shown = sub(view.tiers[k][0], d + 1), fmt(v)
+            self.where.append((r, d))
+            cells.append(grid.cell(r, k, i))
+            colors.append(c if np.isfinite(v) else np.nan)
+            self.known_text.append(
+                f"<span style='color:{'white' if strong else FONT['color']}'>{label}<br><b>{shown}</b></span>"
+            )
+            self.unknown_text.append(
+                f"<span style='color:#9aa0a6'>{label}<br><b>{shown if k == view.given else '?'}</b></span>"
+            )
+        self.rows, self.cols = np.array(cells, dtype=np.intp).reshape(-1, 2).T
+        self.colors = np.array(colors, dtype=np.float64)
+        self.finite = np.isfinite(self.colors)
+
+    def frame(self, day):
+        """What changes with the day shown, as [values, overflow tiles, tile text and equations, highlight]."""
+        grid, view, scale = self.grid, self.view, self.scale
+        cursors = [view.cursor(r, day) for r in range(len(grid.rows))]
+        known = np.array([view.known(d, cursors[r]) for r, d in self.where], dtype=bool)
+        values = grid.empty()
+        bad = np.zeros(values.shape, dtype=np.uint8)
+        lit, over = known & self.finite, known & ~self.finite
+        values[self.rows[lit], self.cols[lit]] = self.colors[lit]
+        bad[self.rows[over], self.cols[over]] = 1
+        text = [a if k else b for a, b, k in zip(self.known_text, self.unknown_text, known.tolist(), strict=True)]
+        hx, hy, eqs = [], [], []
+        for r, cursor in enumerate(cursors):
+            if cursor is None or cursor not in grid.days:
+                eqs.append("<br>".join(view.done(r)) if cursor is None else "")
+                continue
+            i, b = grid.days.index(cursor), grid.base[r]
+            x0, x1, y0, y1 = i - HW - 0.1, i + HW + 0.1, b - HH - 0.1, b + 2 + HH + 0.1
+            hx += [x0, x1, x1, x0, x0, None]
+            hy += [y0, y0, y1, y1, y0, None]
+            eqs.append("<br>".join(view.equation(r, cursor)))
+        return [
+            dict(type="heatmap", z=typed(values), zmin=-scale, zmax=scale),  # float64: colours up to 1e308
+            dict(type="heatmap", z=typed(bad)),
+            dict(type="scatter", text=text + eqs),  # each tile's text, then each row's equation
+            dict(type="scatter", x=hx, y=hy),
+        ]
 
 
 def unrolled(params, rows, step, view=Forward):
@@ -257,27 +311,28 @@ def unrolled(params, rows, step, view=Forward):
         background[grid.cell(r, k, i)] = 1
     arrows, labels = view.arrows(grid)
     lx, ly, ltext, lposition = zip(*labels, strict=True)
-    weight_labels = dict(type="scatter", x=lx, y=ly, text=ltext, textposition=lposition, mode="text",
+    weight_labels = dict(type="scatter", x=typed(lx), y=typed(ly), text=ltext, textposition=lposition, mode="text",
                          hoverinfo="skip", textfont=dict(size=11, color="#4b5563"), showlegend=False)  # fmt: skip
-    tiles = dict(x=grid.x_edges, y=grid.y_edges, hoverinfo="skip", showscale=False)
+    tiles = dict(x=typed(grid.x_edges), y=typed(grid.y_edges), hoverinfo="skip", showscale=False)
     tile_x, tile_y = zip(*((i, grid.base[r] + k) for r, k, i, _ in grid.tiles()), strict=True)
     style = [  # what the frames never change
         dict(colorscale=NODE_SCALE, zmid=0, **tiles),
         dict(colorscale=[[0, "rgba(0,0,0,0)"], [1, OVERFLOW]], zmin=0, zmax=1, **tiles),
-        dict(x=[*tile_x, *[-0.95] * len(rows)], y=[*tile_y, *(b + 2.38 for b in grid.base)], mode="text",
-             textposition=["middle center"] * len(tile_x) + ["top right"] * len(rows), hoverinfo="skip",
-             textfont=dict(size=[12] * len(tile_x) + [13] * len(rows)), showlegend=False),
+        dict(x=typed([*tile_x, *[-0.95] * len(rows)]), y=typed([*tile_y, *(b + 2.38 for b in grid.base)]),
+             mode="text", textposition=["middle center"] * len(tile_x) + ["top right"] * len(rows),
+             hoverinfo="skip", textfont=dict(size=typed([12] * len(tile_x) + [13] * len(rows), np.uint8)),
+             showlegend=False),
         dict(mode="lines", line=dict(color=HIGHLIGHT, width=3), hoverinfo="skip", showlegend=False),
     ]  # fmt: skip
-    background = dict(type="heatmap", z=background.astype(np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles)
-    current = _frame_traces(grid, view, step, scale)
+    background = dict(type="heatmap", z=typed(background, np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles)
+    tiles_of = _Tiles(grid, view, scale)
+    by_day = {d: tiles_of.frame(d) for d in days}  # the day shown first is one of the frames
+    current = by_day[step]
     data = [background, *({**t, **s} for t, s in zip(current, style, strict=True)), weight_labels]
     overflow = not all(np.isfinite(magnitudes))
     animated = [1, 2, 3, 4] if overflow else [1, 3, 4]  # overflow tiles animate only when there are some
     order = days[::-1] if view.backward else days
-    frames = [dict(name=str(d + 1), data=_frame_traces(grid, view, d, scale), traces=animated) for d in order]
-    for frame in frames:
-        frame["data"] = [frame["data"][i - 1] for i in animated]
+    frames = [dict(name=str(d + 1), data=[by_day[d][i - 1] for i in animated], traces=animated) for d in order]
     names = [f["name"] for f in frames]
 
     def animate(frames, ms):
@@ -289,7 +344,7 @@ def unrolled(params, rows, step, view=Forward):
     buttons = [dict(label=label, **animate(names, ms)) for label, ms in SPEEDS]
     buttons.append(dict(label="❚❚ Pause", **animate([None], 0)))
     layout = dict(
-        **LIGHT,
+        **{**LIGHT, "template": dict(data={}, layout=dict(annotationdefaults=ARROW))},
         height=120 + 350 * len(rows),
         margin=dict(l=8, r=8, t=8, b=8),
         annotations=arrows,
@@ -338,7 +393,7 @@ def unrolled(params, rows, step, view=Forward):
             )
         ],
     )
-    return go.Figure(data, layout, frames, _validate=False)  # built to spec here; tests validate it in full
+    return figure(data, layout, frames)
 
 
 def over_time(rows, step=None):
@@ -346,13 +401,14 @@ def over_time(rows, step=None):
     data, shapes, notes = [], [], []
     for row in rows:
         tr, days = row.trace, np.arange(1, row.days + 1)
+        x, tomorrow = typed(days), typed(days + 1)
         line = dict(mode="lines+markers" if row.days <= 200 else "lines", legendgroup=row.label, type="scatter")
         finite = lambda a: np.where(np.isfinite(a), a, np.nan)  # noqa: E731  (plotly cannot draw inf)
         data += [
-            dict(x=days, y=tr.xs, name=f"{row.label}: price x<sub>t</sub>", line=dict(color=row.color, width=2.5)),
-            dict(x=days, y=finite(tr.h[:, 0]), name=f"{row.label}: hidden state h<sub>t</sub>",
+            dict(x=x, y=typed(tr.xs), name=f"{row.label}: price x<sub>t</sub>", line=dict(color=row.color, width=2.5)),
+            dict(x=x, y=typed(finite(tr.h[:, 0])), name=f"{row.label}: hidden state h<sub>t</sub>",
                  line=dict(color=row.color, width=1.5, dash="dot")),
-            dict(x=days + 1, y=finite(tr.y), name=f"{row.label}: prediction y<sub>t</sub>, drawn at day t+1",
+            dict(x=tomorrow, y=typed(finite(tr.y)), name=f"{row.label}: prediction y<sub>t</sub>, drawn at day t+1",
                  line=dict(color=row.color, width=1.5, dash="dash"), opacity=0.75),
         ]  # fmt: skip
         data[-3:] = [{**line, **trace} for trace in data[-3:]]
@@ -380,4 +436,4 @@ def over_time(rows, step=None):
         yaxis=dict(title=dict(text="value (0 = low, 1 = high)"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="x unified",
     )  # fmt: skip
-    return go.Figure(data, layout, _validate=False)  # built to spec here; tests validate it in full
+    return figure(data, layout)

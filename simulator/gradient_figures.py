@@ -8,11 +8,10 @@ they sit as markers on the bottom and top edge of the axis, and the hover says w
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 
 from .bptt import angle
 from .explain import fmt, fmt_weight, sub
-from .figures import LIGHT
+from .figures import LIGHT, figure, typed
 
 GRID = "#eef0f3"
 MARKERS_UP_TO = 200  # days up to which a line carries a marker on every day
@@ -99,8 +98,8 @@ def _edge_markers(logs, x0, dx, edges, style, hover, group, zero_text=ZERO):
             traces.append(
                 dict(
                     type="scatter",
-                    x=x,
-                    y=np.full(x.size, y, dtype=np.float32),  # plotly reads dy=0 as dy=1: the edge needs an array
+                    x=typed(x),
+                    y=typed(np.full(x.size, y, dtype=np.float32)),  # plotly reads dy=0 as dy=1: the edge needs an array
                     mode="markers",
                     marker=dict(size=8 if x.size <= MARKERS_UP_TO else 4, **style),
                     cliponaxis=False,
@@ -177,8 +176,8 @@ def magnitudes(rows, flows, reaches):
             type="scatter",
             x0=start,
             dx=1,
-            y=y,
-            customdata=custom,
+            y=typed(y),
+            customdata=typed(custom),
             hovertemplate=f"{row.label} {hover} = {reads}<extra></extra>",
             name=f"{row.label}: {name}",
             mode="lines+markers" if with_markers else "lines",
@@ -192,7 +191,7 @@ def magnitudes(rows, flows, reaches):
         flags += _edge_markers(logs, x0, 1, edges, marks, f"{row.label} {hover}", group, cut)
     data += flags
     xaxis = dict(title=dict(text="day (0 is h<sub>0</sub>, the memory before day 1)"), **_day_ticks(rows))
-    return go.Figure(data, _layout(yaxis, xaxis, _edge_notes(flags)), _validate=False)
+    return figure(data, _layout(yaxis, xaxis, _edge_notes(flags)))
 
 
 def profiles(rows, flows):
@@ -210,8 +209,8 @@ def profiles(rows, flows):
                 type="scatter",
                 x0=start,
                 dx=-1,
-                y=y,
-                customdata=custom,
+                y=typed(y),
+                customdata=typed(custom),
                 name=f"{row.label} ({T} days)",
                 mode="lines+markers" if T <= MARKERS_UP_TO else "lines",
                 line=dict(color=row.color, width=2.5),
@@ -224,7 +223,7 @@ def profiles(rows, flows):
     title = "days before the end (T − t): 0 is the last day, where the prediction is made"
     pad = max(0.3, 0.02 * max(r.days for r in rows))
     xaxis = dict(title=dict(text=title), range=[max(r.days for r in rows) - 1 + pad, -pad], **_day_ticks(rows))
-    return go.Figure(data + flags, _layout(yaxis, xaxis, _edge_notes(flags), height=400), _validate=False)
+    return figure(data + flags, _layout(yaxis, xaxis, _edge_notes(flags), height=400))
 
 
 def _signed_log(v):
@@ -330,4 +329,4 @@ def clipping(raw, clipped, names, mode, threshold):
         annotations=notes,
         legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0),
     )
-    return go.Figure(data, layout, _validate=False)
+    return figure(data, layout)

@@ -1,6 +1,6 @@
 """The sidebar controls the pages share (sequence, weights, activation), the page-specific ones, and the day shown.
 
-Each setting's one source of truth is `st.session_state["<name>·kept"]`: seeded once from the link, shown by
+Each setting's one source of truth is `st.session_state["kept"][<name>]`: seeded once from the link, shown by
 its widget (keyed `<name>`), kept across pages (Streamlit drops a widget's own state when a page without it
 runs) and written back to the link after every run. Names, defaults, ranges and the link codec live in
 `simulator.state`.
@@ -20,13 +20,19 @@ STEP = 0.01
 ss = st.session_state
 
 
+def _kept():
+    """Every kept setting, in one dict: each key in session state makes every widget call slower (Streamlit
+    copies the whole state for each widget)."""
+    return ss.setdefault("kept", {})
+
+
 def kept(name):
     """The session's value of setting `name` (its default until set)."""
-    return ss.setdefault(f"{name}·kept", state.SETTINGS[name].default)
+    return _kept().setdefault(name, state.SETTINGS[name].default)
 
 
 def keep(name, value):
-    ss[f"{name}·kept"] = value
+    _kept()[name] = value
 
 
 def bound(widget, name, *args, on_change=None, **kwargs):
@@ -54,7 +60,8 @@ def _from_link():
 
 def _to_link():
     """Every setting into the link; typed prices as last parsed, so a link never carries bad text."""
-    values = {name: ss[f"{name}·kept"] for name in state.SETTINGS if f"{name}·kept" in ss}
+    settings = _kept()
+    values = {name: settings[name] for name in state.SETTINGS if name in settings}
     if "typed·text" in ss:
         values[state.TYPED.name] = ss["typed·text"]
     st.query_params.from_dict(state.to_query(values))
