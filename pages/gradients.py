@@ -2,10 +2,17 @@
 
 import streamlit as st
 
-from simulator.bptt import angle
 from simulator.figures import Backward, unrolled
 from simulator.gradient_figures import clipping, magnitudes, profiles
-from simulator.gradients import PARAMETERS, backprop, clipping_summary, forward_overflow, headline, precision_note
+from simulator.gradients import (
+    PARAMETERS,
+    backprop,
+    clipping_summary,
+    forward_overflow,
+    headline,
+    precision_note,
+    turn,
+)
 from simulator.presets import PRESETS
 from ui import controls
 from ui.entry import require_entry_point
@@ -86,6 +93,5 @@ for bp in passes if settings["clip"] != "none" else []:
     )
     st.caption(
         "Clipping by global norm shrinks the whole gradient and keeps its direction (d2l.ai); clipping by value "
-        "caps each weight's gradient at ± the threshold, as min-char-rnn does, which can turn the step "
-        f"(here by {angle(bp.raw, bp.clipped):.1f}°)."
+        f"caps each weight's gradient at ± the threshold, as min-char-rnn does, which can turn the step {turn(bp)}."
     )

@@ -91,3 +91,13 @@ def clipping_summary(bp):
     """'Blue company: |gradient| = 0.812' (the length of the whole weight gradient)."""
     with np.errstate(all="ignore"):
         return f"{bp.row.label}: |gradient| = {fmt(float(np.linalg.norm(bp.raw)), 3)}"
+
+
+def turn(bp):
+    """'(here by 19.6°)', or why there is no angle when the raw gradient overflowed."""
+    degrees = bptt.angle(bp.raw, bp.clipped)
+    return (
+        f"(here by {degrees:.1f}°)"
+        if np.isfinite(degrees)
+        else "(here the raw gradient overflowed: no angle to measure)"
+    )

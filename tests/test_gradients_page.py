@@ -12,7 +12,7 @@ from simulator import state
 from simulator.data import BLUE, RED
 from simulator.figures import Backward, Row, unrolled
 from simulator.gradient_figures import clipping, magnitudes
-from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note
+from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note, turn
 from simulator.rnn import Params, backward, forward
 from tests.apptest import open_app
 from tests.spec import array
@@ -157,3 +157,12 @@ def test_no_combination_of_settings_raises(
     assert f"going back {days} days" in headline(bp)
     assert (precision_note(bp) is None) == (precision == "float64")
     assert (forward_overflow(bp) is None) == bool(np.isfinite(bp.row.trace.h).all())
+
+
+def test_the_clipping_caption_names_the_angle_or_why_there_is_none():
+    params = Params.scalar()
+    finite = backprop(params, Row("Blue", "#000", forward(params, BLUE.xs)), 1.0, clip="value", clip_at=0.1)
+    assert turn(finite).startswith("(here by ") and turn(finite).endswith("°)")
+    big = Params.scalar(w_h=3.0, activation="identity")
+    overflowed = backprop(big, Row("Long", "#000", forward(big, np.ones(700))), 1.0, clip="value", clip_at=5.0)
+    assert turn(overflowed) == "(here the raw gradient overflowed: no angle to measure)"
