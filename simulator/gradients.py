@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import bptt
-from .explain import fmt
+from .explain import first_nonfinite, fmt
 from .figures import Row
 from .rnn import backward, forward
 
@@ -76,13 +76,12 @@ def precision_note(bp):
 
 def forward_overflow(bp):
     """A sentence when the forward pass itself overflowed, else None."""
-    tr = bp.row.trace
-    bad = ~np.isfinite(tr.h[:, 0])
-    if not bad.any():
+    day = first_nonfinite(bp.row.trace)
+    if day is None:
         return None
     return (
-        f"{bp.row.label}: the forward pass itself overflowed on day {int(bad.argmax()) + 1} "
-        f"(h = {fmt(tr.h[bad][0, 0])}), so the gradients that depend on it are ∞ or NaN. "
+        f"{bp.row.label}: the forward pass itself overflowed on day {day} "
+        f"(h = {fmt(bp.row.trace.h[day - 1, 0])}), so the gradients that depend on it are ∞ or NaN. "
         "The log-space magnitude above does not need them."
     )
 

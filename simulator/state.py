@@ -5,6 +5,7 @@ Pages read and write settings through this table; what a link may carry is valid
 
 from dataclasses import dataclass, field
 
+from . import bptt
 from .data import parse_sequence
 from .rnn import ACTIVATIONS
 
@@ -61,7 +62,7 @@ TYPED = Setting("typed", "Your prices", "0, 0.5, 1, 0.5, 0.5, 0.25, 0.5, 0.75, 1
 PRECISION = Setting("precision", "Precision", "float64", choices=("float64", "float32"))
 LOSS = Setting("loss", "Error measured on", "last", choices=("last", "all"))
 TARGET = Setting("target", "Tomorrow's true price (the target)", 1.0, -5.0, 5.0)
-CLIPPING = Setting("clip", "Gradient clipping", "none", choices=("none", "norm", "value"))
+CLIPPING = Setting("clip", "Gradient clipping", "none", choices=bptt.CLIPPING)
 CLIP_AT = Setting("clip_at", "Clipping threshold", 5.0, 0.01, 100.0)
 GRADIENTS = (LOSS, TARGET, PRECISION, CLIPPING, CLIP_AT)
 SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS)}
