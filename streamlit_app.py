@@ -7,5 +7,6 @@ st.navigation(
     [
         st.Page("pages/unroll.py", title="Unroll", icon="🔁", default=True),
         st.Page("pages/gradients.py", title="Gradients", icon="📉"),
+        st.Page("pages/train.py", title="Train", icon="🏋️"),
     ]
 ).run()

@@ -3,7 +3,7 @@
 import argparse
 import time
 
-from . import core, page, size
+from . import core, page, size, train
 from .common import load
 
 
@@ -16,8 +16,9 @@ def main():
     misses = 0
     for title, section in (
         ("a) core: forward + backward", lambda: core.run(args.quick, args.torch_python)),
-        ("b) Unroll page rerun (AppTest)", lambda: page.run(args.quick)),
+        ("b) page reruns (AppTest)", lambda: page.run(args.quick)),
         ("c) figure JSON size", lambda: size.run(args.quick)),
+        ("d) training", lambda: train.run(args.quick)),
     ):
         print(f"\n{title}")
         start = time.perf_counter()

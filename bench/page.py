@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import ENTRY
+
 from .common import median_ms, table, verdict
 
-ENTRY = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 TRIVIAL = 'import streamlit as st\n\nst.number_input("w_h", -3.0, 3.0, -0.5, key="w_h")\nst.write("floor")\n'
 GOALS = {"defaults": 60.0, "T=1000": 200.0}  # ms per rerun
 

@@ -28,7 +28,7 @@ st.markdown(
 
 with st.sidebar:
     preset = controls.preset_picker(PRESETS)
-params, rows, settings = controls.sidebar(extra=controls.gradient_settings)
+params, rows, settings = controls.sidebar(extra=("Backpropagation", controls.gradient_settings))
 passes = [backprop(params, row, **settings) for row in rows]
 
 if preset:

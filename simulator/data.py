@@ -1,7 +1,12 @@
 """The sequences the app ships: the two companies, StatQuest's cases, and typed-in prices."""
 
+import csv
+import gzip
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from types import MappingProxyType
 
 import numpy as np
 
@@ -36,6 +41,25 @@ STATQUEST_CASES = {  # prices -> StatQuest's prediction for tomorrow (statquest-
     (1.0, 0.5, 0.5): 0.99,
     (0.5, 0.5): 0.495,
 }
+
+STOCKS = ("GOOG", "AAPL", "AMZN", "FB", "NFLX", "MSFT")
+
+
+@cache
+def stocks():
+    """Weekly closes of six stocks, 2018-2019, each relative to its first week (1.0 = the close on 2018-01-01):
+    plotly's own copy of the dataset behind `plotly.express.data.stocks()`, read without pandas.
+
+    Returns (dates, a tuple of W 'YYYY-MM-DD' strings; {ticker: closes (W,)}), read-only: the cache is shared.
+    """
+    with gzip.open(files("plotly") / "package_data" / "datasets" / "stocks.csv.gz", "rt") as f:
+        header, *rows = csv.reader(f)
+    dates, *columns = zip(*rows, strict=True)
+    closes = {name: np.array(col, dtype=np.float64) for name, col in zip(header[1:], columns, strict=True)}
+    for col in closes.values():
+        col.flags.writeable = False
+    return dates, MappingProxyType(closes)
+
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 

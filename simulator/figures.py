@@ -50,6 +50,30 @@ def figure(data, layout, frames=()):
     return fig
 
 
+def _animate(names, ms):
+    return dict(
+        method="animate",
+        args=[names, dict(mode="immediate", frame=dict(duration=ms, redraw=True), transition=dict(duration=0))],
+    )
+
+
+def player(names, active, unit, top=80):
+    """Layout for playing frames `names` in the browser: Play / Slow / Fast / Pause buttons and a slider
+    ('{unit} {name}') starting at frame `active`, under a plot area that ends `top` pixels above them."""
+    buttons = [dict(label=label, **_animate(names, ms)) for label, ms in SPEEDS]
+    buttons.append(dict(label="❚❚ Pause", **_animate([None], 0)))
+    return dict(
+        updatemenus=[
+            dict(type="buttons", direction="right", buttons=buttons, x=0, y=0, xanchor="left", yanchor="top",
+                 pad=dict(t=top - 44, r=8), showactive=False)
+        ],
+        sliders=[
+            dict(active=names.index(active), currentvalue=dict(prefix="showing "), x=0, len=1, y=0, yanchor="top",
+                 pad=dict(t=top), steps=[dict(label=f"{unit} {n}", **_animate([n], 0)) for n in names])
+        ],
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Row:
     """One sequence through the network: its label, colour and forward trace; for the backward pass also its
@@ -333,16 +357,7 @@ def unrolled(params, rows, step, view=Forward):
     animated = [1, 2, 3, 4] if overflow else [1, 3, 4]  # overflow tiles animate only when there are some
     order = days[::-1] if view.backward else days
     frames = [dict(name=str(d + 1), data=[by_day[d][i - 1] for i in animated], traces=animated) for d in order]
-    names = [f["name"] for f in frames]
 
-    def animate(frames, ms):
-        return dict(
-            method="animate",
-            args=[frames, dict(mode="immediate", frame=dict(duration=ms, redraw=True), transition=dict(duration=0))],
-        )
-
-    buttons = [dict(label=label, **animate(names, ms)) for label, ms in SPEEDS]
-    buttons.append(dict(label="❚❚ Pause", **animate([None], 0)))
     layout = dict(
         **{**LIGHT, "template": dict(data={}, layout=dict(annotationdefaults=ARROW))},
         height=120 + 350 * len(rows),
@@ -367,31 +382,7 @@ def unrolled(params, rows, step, view=Forward):
             fixedrange=True,
             automargin=True,
         ),
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="right",
-                buttons=buttons,
-                x=0,
-                y=0,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=36, r=8),
-                showactive=False,
-            )
-        ],
-        sliders=[
-            dict(
-                active=names.index(str(step + 1)),
-                currentvalue=dict(prefix="showing "),
-                x=0,
-                len=1,
-                y=0,
-                yanchor="top",
-                pad=dict(t=80),
-                steps=[dict(label=f"day {n}", **animate([n], 0)) for n in names],
-            )
-        ],
+        **player([f["name"] for f in frames], str(step + 1), "day"),
     )
     return figure(data, layout, frames)
 

@@ -11,6 +11,7 @@ Values that overflow float64 come out as inf/nan, never as an exception.
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -181,12 +182,13 @@ def forward(params, xs, dtype=np.float64):
 
 
 @np.errstate(all="ignore")
-def backward(params, trace, target, loss="last"):
+def backward(params, trace, target, loss="last", k=None):
     """Backpropagation through time.
 
     loss="last": L = 0.5 (y_T - target)^2 with a float target (predict tomorrow).
     loss="all":  L = 0.5 sum_t (y_t - target_t)^2 with targets (T,) (predict every next day).
-    Computes in the trace's dtype.
+    k: truncated BPTT, the gradient stops every k days counted back from day T (the hidden state still flows
+    forward across the cuts); None or k >= T is full BPTT. Computes in the trace's dtype.
     """
     p, tr = params, trace
     (T, n), real = tr.h.shape, tr.h.dtype.type
@@ -203,8 +205,10 @@ def backward(params, trace, target, loss="last"):
     else:
         raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
     d = ACTIVATIONS[p.activation].df(tr.z, tr.h).astype(real, copy=False)  # (T, n) act'(z_t)
-    scalar = n == 1 and real is np.float64
-    dh, dz = _recur_back1(p, dh, d) if scalar else _recur_back(p, dh, d, loss == "last")
+    recur = _recur_back1 if n == 1 and real is np.float64 else partial(_recur_back, last=loss == "last")
+    k = min(k or T, T)  # each piece of k days back from T gets no gradient from the piece after it
+    pieces = [recur(p, dh[max(e - k, 0) : e], d[max(e - k, 0) : e]) for e in range(T, 0, -k)]
+    dh, dz = pieces[0] if k == T else (np.concatenate(a) for a in zip(*pieces[::-1], strict=True))
     s = tr.s
     if s is None:  # a Trace made elsewhere: rebuild the step inputs (T, n+2)
         s = _inputs(tr.xs, n)[:-1]

@@ -6,7 +6,7 @@ Pages read and write settings through this table; what a link may carry is valid
 from dataclasses import dataclass, field
 
 from . import bptt
-from .data import parse_sequence
+from .data import STOCKS, parse_sequence, stocks
 from .rnn import ACTIVATIONS
 
 MAX_LINK_TEXT = 4000  # characters of typed prices a link carries; longer lists stay out of the URL
@@ -14,7 +14,8 @@ MAX_LINK_TEXT = 4000  # characters of typed prices a link carries; longer lists 
 
 @dataclass(frozen=True)
 class Setting:
-    """One shareable setting: a number in [lo, hi], one of `choices`, or text that `check` accepts."""
+    """One shareable setting: a number in [lo, hi] (a whole number when the default is an int), one of
+    `choices`, or text that `check` accepts."""
 
     name: str
     label: str
@@ -42,10 +43,16 @@ class Setting:
             raise ValueError(f"{self.name} must be a number") from None
         if not self.lo <= value <= self.hi:  # also rejects NaN
             raise ValueError(f"{self.name} must be between {self.lo:g} and {self.hi:g}")
+        if isinstance(self.default, int):
+            if value != int(value):
+                raise ValueError(f"{self.name} must be a whole number")
+            return int(value)
         return value
 
     def encode(self, value):
         """A value -> link text that `parse` reads back exactly."""
+        if isinstance(self.default, int):
+            return str(int(value))
         return repr(float(value)) if self.lo is not None else str(value)
 
 
@@ -65,7 +72,23 @@ TARGET = Setting("target", "Tomorrow's true price (the target)", 1.0, -5.0, 5.0)
 CLIPPING = Setting("clip", "Gradient clipping", "none", choices=bptt.CLIPPING)
 CLIP_AT = Setting("clip_at", "Clipping threshold", 5.0, 0.01, 100.0)
 GRADIENTS = (LOSS, TARGET, PRECISION, CLIPPING, CLIP_AT)
-SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS)}
+
+WEEKS = stocks()[0]
+SOURCE = Setting("data", "Train on", "stock", choices=("stock", "blue", "red", "typed", "upload"))
+STOCK = Setting("stock", "Stock", "GOOG", choices=STOCKS)
+START = Setting("from", "First week", WEEKS[0], choices=WEEKS)
+END = Setting("to", "Last week", WEEKS[-1], choices=WEEKS)
+SCALING = Setting("scale", "Scale prices", "minmax", choices=("minmax", "none"))
+TASK = Setting("task", "Learn to predict", "all", choices=("all", "last"))
+RATE = Setting("lr", "Learning rate", 0.3, 0.0001, 10.0, help="How far each epoch steps against the gradient.")
+EPOCHS = Setting("epochs", "Epochs", 300, 1, 5000, help="Gradient steps, each over the whole sequence.")
+INIT = Setting("init", "Start from", "statquest", choices=("statquest", "random", "current"))
+SEED = Setting("seed", "Random seed", 0, 0, 2**31 - 1, help="The same seed and settings replay the same run.")
+TRUNCATE = Setting(
+    "k", "Truncate BPTT to k days", 0, 0, 10_000, help="The gradient stops every k days back; 0 = full BPTT."
+)
+TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIPPING, CLIP_AT, TRUNCATE)
+SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING)}
 
 
 def from_query(query):

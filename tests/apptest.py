@@ -2,9 +2,23 @@
 
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 ENTRY = str(Path(__file__).parents[1] / "streamlit_app.py")
+
+
+class _SettledPagesManager(PagesManager):
+    """AppTest resets Streamlit's legacy pages/ flag before every run, so every run of a page but the home page
+    would take ui/entry.py's extra rerun (which drops a button's click). A server takes it once, on a fresh
+    server's first deep link (test_browser covers that); settle the flag as a server does after it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+app_test.PagesManager = _SettledPagesManager
 
 
 def open_app(page=None, **query):

@@ -1,9 +1,11 @@
 """The app in headless Chromium, as a learner uses it: load, deep links, play, change a weight."""
 
 import re
+from pathlib import Path
 
 import pytest
 
+from simulator.upload import read_weights
 from tests.browser import wait_idle
 
 EXCEPTION = "[data-testid='stException']"
@@ -24,14 +26,15 @@ def test_the_app_loads_with_both_charts_and_no_exception(page, app_server):
     assert page.get_by_text("predicts 1.355 for day 10").count() == 1
 
 
-def play(page, ws_recorder):
-    """Press the diagram's slow play; returns the day shown mid-way, the day it ends on, and the server traffic."""
+def play(page, ws_recorder, button="▶ Slow", shown=diagram_day, mid_ms=2500, end_ms=12_000):
+    """Press the first chart's `button`; returns what `shown(page)` reads mid-way and at the end, and the server
+    traffic meanwhile."""
     with ws_recorder.window() as traffic:
-        page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
-        page.wait_for_timeout(2500)
-        playing = diagram_day(page)
-        page.wait_for_timeout(12_000)
-        ended = diagram_day(page)
+        page.locator("[data-testid='stPlotlyChart']").first.get_by_text(button).click()
+        page.wait_for_timeout(mid_ms)
+        playing = shown(page)
+        page.wait_for_timeout(end_ms)
+        ended = shown(page)
     return playing, ended, traffic
 
 
@@ -76,7 +79,7 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     assert page.locator(EXCEPTION).count() == 0
 
 
-NAVIGATION = ["Unroll", "Gradients"]  # st.Page titles; legacy pages/ mode would list file names
+NAVIGATION = ["Unroll", "Gradients", "Train"]  # st.Page titles; legacy pages/ mode would list file names
 
 
 def nav_titles(page):
@@ -84,7 +87,8 @@ def nav_titles(page):
 
 
 @pytest.mark.parametrize(
-    ("path", "heading"), [("unroll", "Unroll an RNN"), ("gradients", "Backpropagation through time")]
+    ("path", "heading"),
+    [("unroll", "Unroll an RNN"), ("gradients", "Backpropagation through time"), ("train", "Train it")],
 )
 def test_a_deep_link_as_a_fresh_servers_first_request_runs_through_the_entry_point(page, fresh_server, path, heading):
     page.goto(f"{fresh_server}/{path}?seq=blue")
@@ -92,4 +96,57 @@ def test_a_deep_link_as_a_fresh_servers_first_request_runs_through_the_entry_poi
     assert page.title().startswith("Unrolled")  # set by streamlit_app.py: the entry point ran
     assert nav_titles(page) == NAVIGATION
     assert page.get_by_role("heading", name=heading).count() == 1
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def shown_epoch(page):
+    """The epoch the training figure shows right now, read from its slider's label."""
+    text = page.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    return int(re.search(r"showing epoch (\d+)", text).group(1))
+
+
+def test_training_replays_in_the_browser_without_a_server_rerun(page, app_server, ws_recorder):
+    page.goto(f"{app_server}/train?epochs=100")
+    wait_idle(page)
+    assert page.get_by_text("In 100 epochs the loss fell").count() == 1
+    assert shown_epoch(page) == 100
+    playing, ended, traffic = play(page, ws_recorder, "▶▶ Fast", shown_epoch, 1500, 15_000)
+    assert 0 <= playing < 100 and ended == 100
+    assert traffic.reruns == 0 and traffic.runs == 0
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_an_uploaded_csv_trains_and_a_bad_one_is_refused(page, app_server, tmp_path):
+    good, bad = tmp_path / "shop.csv", tmp_path / "junk.csv"
+    good.write_text("date,close\n2024-01-01,10\n2024-01-02,12\n2024-01-03,11\n2024-01-04,15\n")
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    page.goto(f"{app_server}/train?data=upload")
+    wait_idle(page)
+    assert page.get_by_text("Upload a CSV file in the sidebar").count() == 1
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+    uploader.set_input_files(str(good))
+    wait_idle(page)
+    page.wait_for_selector("[data-testid='stPlotlyChart']")
+    assert "shop.csv: close" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    uploader.set_input_files(str(bad))
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert page.get_by_text("This looks like a binary file").count() == 1
+    assert "shop.csv: close" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_trained_weights_download_and_open_on_the_unroll_page(page, app_server):
+    page.goto(f"{app_server}/train?data=red&epochs=20")
+    wait_idle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download (JSON)").click()
+    saved = read_weights(Path(download.value.path()).read_bytes())
+    trained = page.locator("[data-testid='stTable']").inner_text()
+    assert saved["activation"] == "relu" and f"{saved['w_x']:.4g}" in trained
+    page.get_by_role("button", name="Show them on Unroll").click()
+    page.wait_for_url(re.compile(r".*/unroll\?|.*/\?.*seq=typed"))
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Unroll an RNN").count() == 1
+    assert "seq=typed" in page.url and "w_x=" in page.url
     assert page.locator(EXCEPTION).count() == 0

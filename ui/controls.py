@@ -48,7 +48,7 @@ def bound(widget, name, *args, on_change=None, **kwargs):
     return kept(name)
 
 
-def _from_link():
+def from_link():
     """Once per session, take the settings from the link; every run, say what the link got wrong."""
     if "link·notices" not in ss:
         values, ss["link·notices"] = state.from_query({k: st.query_params.get_all(k) for k in st.query_params})
@@ -58,7 +58,7 @@ def _from_link():
         st.caption(f"⚠️ {notice}")
 
 
-def _to_link():
+def to_link():
     """Every setting into the link; typed prices as last parsed, so a link never carries bad text."""
     settings = _kept()
     values = {name: settings[name] for name in state.SETTINGS if name in settings}
@@ -92,7 +92,7 @@ def _show_last_day():
         ss.pop(key, None)
 
 
-def _typed():
+def typed_prices():
     """The typed prices; bad text gets a message and the last valid prices stay."""
     text = bound(
         st.text_area, state.TYPED.name, state.TYPED.label, height=100, on_change=_show_last_day,
@@ -131,7 +131,7 @@ def sequences():
         on_change=_use_case, help="Each is typed into 'Type your own'; StatQuest's network predicts tomorrow.",
     )  # fmt: skip
     if choice == "typed":
-        return _typed()
+        return typed_prices()
     st.caption("Illustrative prices on StatQuest's scale: 0 = low, 0.5 = medium, 1 = high.")
     return [(c.label, c.color, np.array(c.xs)) for c in {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}[choice]]
 
@@ -147,20 +147,28 @@ def network():
     return Params.scalar(**values, activation=activation)
 
 
+def linked_sidebar(*sections):
+    """(title, function) sections in the sidebar, under the link's notices; every setting then goes into the link.
+    Returns what each function returned."""
+    with st.sidebar:
+        from_link()
+        results = []
+        for title, section in sections:
+            st.subheader(title)
+            results.append(section())
+    to_link()
+    return results
+
+
 def sidebar(extra=None):
-    """Every shared control, in the sidebar, then the page's own (`extra`, a function); all go into the link.
+    """Every shared control, in the sidebar, then the page's own (`extra`: a (title, function) section); all go into
+    the link.
 
     Returns (params, rows, what `extra` returned), each row with its forward trace.
     """
-    with st.sidebar:
-        _from_link()
-        st.subheader("Sequence")
-        chosen = sequences()
-        st.subheader("Weights")
-        params = network()
-        more = extra() if extra else None
-    _to_link()
-    return params, [Row(label, color, forward(params, xs)) for label, color, xs in chosen], more
+    sections = [("Sequence", sequences), ("Weights", network)]
+    chosen, params, *more = linked_sidebar(*sections, *([extra] if extra else []))
+    return params, [Row(label, color, forward(params, xs)) for label, color, xs in chosen], more[0] if more else None
 
 
 def _use_preset(presets):
@@ -189,7 +197,6 @@ def preset_picker(presets):
 
 def gradient_settings():
     """Loss, target, precision and clipping for the Gradients page; returns them by name."""
-    st.subheader("Backpropagation")
     left, right = st.columns(2)
     with left:
         bound(st.segmented_control, "loss", state.LOSS.label, state.LOSS.choices, required=True,

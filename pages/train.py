@@ -1,0 +1,70 @@
+"""Train: gradient descent through time on real, typed and uploaded prices, replayed epoch by epoch."""
+
+import streamlit as st
+
+from simulator.explain import fmt_weight
+from simulator.train import NAMES
+from simulator.training import carried, figure, headline, prediction
+from simulator.upload import weights_json
+from ui import train_controls as controls
+from ui.entry import require_entry_point
+
+require_entry_point()
+
+st.title("Train it")
+st.markdown(
+    "Training nudges the five weights, epoch after epoch, against the gradient that backpropagation through time "
+    "computes, so that each day's prediction y moves towards the next day's price. Pick the data and the settings "
+    "in the sidebar, then press **▶ Play** to replay the run."
+)
+
+setup = controls.sidebar()
+if setup is None:
+    st.info("Upload a CSV file in the sidebar: one column of prices, or a table with a date and a price column.")
+    st.stop()
+
+run = controls.train(setup)
+st.markdown(headline(setup, run))
+if setup.epochs < setup.settings["epochs"]:
+    st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
+st.plotly_chart(
+    figure(setup, run),
+    key="training",
+    config={"displaylogo": False},
+    alt="The training run: the prices with the network's prediction for each next day, the loss per epoch, the "
+    "five weights per epoch, and a heatmap of the gradient reaching each day in each epoch; press Play to replay.",
+)
+st.caption(
+    "Top: the prices (scaled to 0..1, the original units on the right) and the prediction for each next day, "
+    "dashed, with the star on the day after the data. Middle: the loss falls as the weights settle. Bottom: "
+    "brighter is a bigger gradient; dark on the early days means the error barely reaches them (vanishing)."
+)
+st.markdown(prediction(setup, run))
+
+st.subheader("The weights")
+before, after = run.theta[0], run.final
+st.table({"weight": list(NAMES), "start": [fmt_weight(v) for v in before], "trained": [fmt_weight(v) for v in after]})
+values, notices = carried(setup, run)
+left, middle, right = st.columns(3)
+controls.show_on(left, "pages/unroll.py", "Show them on Unroll", "🔁", values)
+controls.show_on(middle, "pages/gradients.py", "Show them on Gradients", "📉", values)
+right.download_button(
+    "Download (JSON)", weights_json({**dict(zip(NAMES, after, strict=True)), "activation": setup.activation}),
+    file_name="unrolled-weights.json", mime="application/json", width="stretch", icon="💾",
+)  # fmt: skip
+for notice in notices:
+    st.caption(f"⚠️ {notice}")
+if message := controls.load_weights():
+    kind, text = message
+    (st.error if kind == "error" else st.success)(text)
+
+st.subheader("What to notice")
+st.markdown(
+    "- **Learning is small steps.** Each epoch moves every weight a little against its gradient; the loss curve "
+    "flattens as the prediction line settles onto the prices.\n"
+    "- **Too big a step explodes.** Raise the learning rate to 3 with the GOOG prices: the loss jumps, the weights "
+    "run away and training stops at ∞. Gradient clipping by norm keeps the same run finite.\n"
+    "- **Vanishing, in the heatmap.** With tanh or sigmoid the gradient reaching the first days is orders of "
+    "magnitude smaller than the last days': those early weeks hardly teach the network anything. Truncating "
+    "BPTT to k days cuts that gradient off on purpose."
+)

@@ -1,0 +1,167 @@
+"""The training run as one animated figure: the prediction over the prices, the loss, the weights' paths and
+the gradient reaching each day, epoch by epoch. Each frame restyles only the five traces that move."""
+
+import numpy as np
+
+from .explain import fmt
+from .figures import LIGHT, OVERFLOW, figure, player, typed
+from .train import NAMES
+
+MAX_POINTS = 1000  # per line; longer series are drawn every k-th day
+WEIGHT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")  # Okabe-Ito: colour-blind safe
+GRID = dict(showgrid=True, gridcolor="#eef0f3", zeroline=False)
+PRICE, LOSS, WEIGHTS, HEAT = "", "2", "3", "4"  # axis suffix of each panel (y5: the price in its own units)
+
+
+def _finite(a):
+    """Plotly cannot draw inf: not-finite values become gaps."""
+    a = np.asarray(a, dtype=np.float64)
+    return np.where(np.isfinite(a), a, np.nan)
+
+
+def _log10(a):
+    """log10 of positive values, gaps for 0, inf and NaN."""
+    a = _finite(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a > 0, np.log10(a), np.nan)
+
+
+def _every(n):
+    """Indices 0 .. n-1 thinned to at most MAX_POINTS, always keeping the last."""
+    return np.unique(np.append(np.arange(0, n, max(1, -(-n // MAX_POINTS))), n - 1))
+
+
+def _binned_max(values, bins):
+    """values (S, D) -> (S, len(bins)) max over each bin of columns (starts `bins`), NaN-aware."""
+    out = np.full((values.shape[0], len(bins)), np.nan)
+    for j, (a, b) in enumerate(zip(bins, [*bins[1:], values.shape[1]], strict=True)):
+        chunk = values[:, a:b]
+        has = ~np.isnan(chunk).all(axis=1)
+        out[has, j] = np.nanmax(chunk[has], axis=1)
+    return out
+
+
+def _weight_range(theta, limit=10.0):
+    """The weights' axis: all of their paths, but no further than ±limit (runaway weights leave the chart)."""
+    finite = theta[np.isfinite(theta)]
+    lo, hi = max(float(finite.min()), -limit), min(float(finite.max()), limit)
+    pad = 0.08 * (hi - lo or 1.0)
+    return [lo - pad, hi + pad]
+
+
+def _title(text, x, y):
+    return dict(text=f"<b>{text}</b>", x=x, y=y, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                yanchor="bottom", font=dict(size=14))  # fmt: skip
+
+
+def _panel(axis, **trace):
+    """A trace on the panel whose axes end in `axis`."""
+    return {"type": "scatter", "xaxis": "x" + axis, "yaxis": "y" + axis, **trace}
+
+
+def _price_range(prices):
+    """The price axis: every price, with room above for the legend and tomorrow's label."""
+    lo, hi = float(np.min(prices)), float(np.max(prices))
+    span = hi - lo or 1.0
+    return [lo - 0.08 * span, hi + 0.23 * span]
+
+
+def _static(run, prices, scale, label, color, heat, bins):
+    """The traces that stay put: prices, the loss curve, the weights' paths, the gradient heatmap."""
+    T, E = len(prices), len(run.loss) - 1
+    days, epochs = _every(T), _every(E + 1)
+    ran = epochs[epochs < len(run.theta)]  # epochs whose weights exist (a diverged run stops early)
+    name = f"{label}: price" + ("" if scale.identity else " (scaled)")
+    data = [
+        _panel(PRICE, x=typed(days + 1), y=typed(prices[days]), name=name, line=dict(color=color, width=2.5),
+               mode="lines+markers" if T <= 200 else "lines"),
+        _panel(LOSS, x=typed(epochs), y=typed(_finite(np.where(run.loss[epochs] > 0, run.loss[epochs], np.nan))),
+               name="loss", mode="lines", line=dict(color="#262730", width=1.5), showlegend=False),
+        *(_panel(WEIGHTS, x=typed(ran), y=typed(_finite(run.theta[ran, j])), name=name, mode="lines",
+                 line=dict(color=c, width=1.5), legend="legend2")
+          for j, (name, c) in enumerate(zip(NAMES, WEIGHT_COLORS, strict=True))),
+        dict(type="heatmap", x=typed(bins + 1), y=typed(run.snaps), z=typed(heat, np.float32), xaxis="x" + HEAT,
+             yaxis="y" + HEAT, colorscale="Viridis",
+             colorbar=dict(title=dict(text="log<sub>10</sub> |∂L/∂h<sub>t</sub>|", side="right"), len=0.17, y=0,
+                           yanchor="bottom", thickness=12),
+             hovertemplate="day %{x}, epoch %{y}<br>|∂L/∂h<sub>t</sub>| = 10^%{z:.1f}<extra></extra>"),
+    ]  # fmt: skip
+    if not scale.identity:  # the original prices on a second axis, aligned with the scaled one
+        data.append(_panel("5", x=[1, T], y=list(scale.price([prices[0], prices[-1]])), xaxis="x", mode="markers",
+                           marker=dict(opacity=0), hoverinfo="skip", showlegend=False))  # fmt: skip
+    return data
+
+
+MOVING = [  # the styles of the five traces each frame moves
+    _panel(PRICE, name="prediction for the next day", mode="lines", line=dict(color="#262730", dash="dash")),
+    _panel(PRICE, mode="markers+text", showlegend=False, textposition="top left",
+           marker=dict(color="#262730", size=12, symbol="star")),
+    _panel(LOSS, mode="markers", showlegend=False, marker=dict(color="#262730", size=10), hoverinfo="skip"),
+    _panel(WEIGHTS, mode="markers", showlegend=False, hoverinfo="skip",
+           marker=dict(color=list(WEIGHT_COLORS), size=9, line=dict(color="white", width=1))),
+    _panel(HEAT, mode="lines", showlegend=False, line=dict(color="white", width=2), hoverinfo="skip"),
+]  # fmt: skip
+
+
+def _moving(run, i, days):
+    """The five traces of snapshot i: prediction line, tomorrow's star, loss marker, weight markers, heatmap row."""
+    e, y = int(run.snaps[i]), _finite(run.y[i])
+    T, ahead = len(y), _every(len(y))  # y_t predicts day t + 2 (1-based)
+    return [
+        dict(x=typed(ahead + 2), y=typed(y[ahead])),
+        dict(x=[T + 1], y=[y[-1]], text=[f"tomorrow: {fmt(y[-1])}"]),
+        dict(x=[e], y=[run.loss[e] if 0 < run.loss[e] < np.inf else None]),
+        dict(x=[e] * len(NAMES), y=typed(_finite(run.theta[min(e, len(run.theta) - 1)]))),
+        dict(x=[0.5, days + 0.5], y=[e, e]),
+    ]
+
+
+def _divergence(epoch):
+    """A dotted line at the epoch where training broke, on the loss and the weights, and a label."""
+    shapes = [dict(type="line", x0=epoch, x1=epoch, y0=0, y1=1, xref="x" + axis, yref=f"y{axis} domain",
+                   line=dict(color=OVERFLOW, dash="dot")) for axis in (LOSS, WEIGHTS)]  # fmt: skip
+    note = dict(x=epoch, y=1, xref="x" + LOSS, yref=f"y{LOSS} domain", showarrow=False, xanchor="right",
+                yanchor="top", text=f"💥 not finite at epoch {epoch}")  # fmt: skip
+    return shapes, [note]
+
+
+def training(run, prices, scale, label, color):
+    """The figure of `run` (a `train.Run`) on the scaled `prices` (T,), their `scale` (a `train.Scale`) and the
+    series' label and colour; frames step through the snapshot epochs."""
+    T, E = len(prices), len(run.loss) - 1
+    dh = _log10(run.dh)  # (S, T-1)
+    days = dh.shape[1]
+    bins = _every(days)[:-1] if days > MAX_POINTS else np.arange(days)
+    heat = _binned_max(dh, bins) if len(bins) < days else dh
+    final = _moving(run, len(run.snaps) - 1, days)
+    data = [*_static(run, prices, scale, label, color, heat, bins)]
+    data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, final, strict=True)]
+    shapes, notes = _divergence(run.diverged) if run.diverged is not None else ([], [])
+    notes += [
+        _title(f"{label}: the prediction for each next day", 0, 1.0),
+        _title("loss (½ mean squared error, log scale)", 0, 0.635),
+        _title("the weights", 0, 0.405),
+        _title("gradient reaching each day's memory, per epoch", 0, 0.175),
+    ]
+    frames = [dict(name=str(e), data=_moving(run, i, days), traces=[1, 2, 3, 4, 5]) for i, e in enumerate(run.snaps)]
+    epoch_axis = dict(title=dict(text="epoch"), range=[-0.02 * E, 1.02 * E + 1e-9], **GRID)
+    price_range = _price_range(prices)
+    layout = dict(
+        **LIGHT, height=1150, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
+        hovermode="closest",
+        legend=dict(orientation="h", x=0, y=0.97, yanchor="top", bgcolor="rgba(255,255,255,0.7)"),
+        legend2=dict(x=1.0, y=0.40, yanchor="top"),
+        xaxis=dict(title=dict(text="day"), domain=[0, 1], anchor="y", range=[0.5, T + 1.5], **GRID),
+        yaxis=dict(title=dict(text="price" if scale.identity else "price, scaled to 0..1"), domain=[0.70, 1],
+                   range=price_range, **GRID),
+        xaxis2=dict(domain=[0, 1], anchor="y2", **epoch_axis),
+        yaxis2=dict(type="log", domain=[0.48, 0.63], anchor="x2", exponentformat="power", **GRID),
+        xaxis3=dict(domain=[0, 1], anchor="y3", **epoch_axis),
+        yaxis3=dict(domain=[0.25, 0.40], anchor="x3", range=_weight_range(run.theta), **GRID),
+        xaxis4=dict(title=dict(text="day"), domain=[0, 1], anchor="y4", range=[0.5, days + 0.5]),
+        yaxis4=dict(title=dict(text="epoch"), domain=[0, 0.17], anchor="x4"),
+        yaxis5=dict(title=dict(text="price as in the data"), overlaying="y", side="right", showgrid=False,
+                    range=list(scale.price(price_range)), zeroline=False),
+        **player([f["name"] for f in frames], frames[-1]["name"], "epoch", top=70),
+    )  # fmt: skip
+    return figure(data, layout, frames)

@@ -1,0 +1,154 @@
+"""The Train page through AppTest: data sources, uploads (good and hostile), training, weights files, carrying."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.data import BLUE, stocks
+from simulator.rnn import Params, forward
+from simulator.train import STATQUEST, Scale, initial, train
+from simulator.upload import weights_json
+from tests.apptest import open_app
+from tests.spec import array
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+PAGE = "pages/train.py"
+HOSTILE = Path(__file__).parent / "hostile"
+GOOD_CSV = b"date,close\n2024-01-01,10\n2024-01-02,12\n2024-01-03,11\n2024-01-04,15\n2024-01-05,14\n"
+
+
+def page(**query):
+    return open_app(PAGE, **query)
+
+
+def chart(at):
+    (fig,) = at.get("plotly_chart")
+    return json.loads(fig.proto.spec)
+
+
+def prices_drawn(at):
+    return array(chart(at)["data"][0]["y"]).astype(float)
+
+
+def said(at, text):
+    return any(text in e.value for kind in ("markdown", "error", "caption", "info", "success") for e in at.get(kind))
+
+
+def uploader(at, key):
+    (found,) = [u for u in at.get("file_uploader") if u.key == key]
+    return found
+
+
+def upload(at, name, content, key="upload"):
+    uploader(at, key).set_value((name, content, "text/csv")).run()
+    return at
+
+
+def test_opens_on_google_and_trains():
+    at = page()
+    assert not at.exception
+    goog = stocks()[1]["GOOG"]
+    np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(goog).scaled(goog))
+    run = train(Scale.minmax(goog).scaled(goog), STATQUEST, "relu", "all", 0.3, 300)
+    fig = chart(at)
+    assert len(fig["frames"]) == len(run.snaps)
+    np.testing.assert_array_equal(array(fig["frames"][-1]["data"][0]["y"]), run.y[-1])
+    assert said(at, "In 300 epochs the loss fell from **0.0237** to **0.0054**")
+
+
+def test_a_diverging_link_is_a_lesson_not_a_crash():
+    at = page(lr="3", epochs="1000")
+    assert not at.exception
+    assert said(at, "Training broke at epoch 509") and said(at, "turn on gradient clipping")
+    assert [s["x0"] for s in chart(at)["layout"]["shapes"]] == [509, 509]
+    at = page(lr="3", epochs="1000", clip="norm", clip_at="0.1")
+    assert not said(at, "Training broke") and said(at, "the loss fell")
+
+
+def test_bad_training_links_fall_back_with_a_notice():
+    at = page(lr="nan", epochs="2.5", seed="-1", k="many", init="magic")
+    assert not at.exception
+    for name in ("lr", "epochs", "seed", "k", "init"):
+        assert said(at, f"Ignored `{name}="), name
+    assert said(at, "In 300 epochs")
+
+
+def test_the_same_seed_replays_the_same_figure():
+    a, b = (chart(page(init="random", seed="42", act="tanh")) for _ in range(2))
+    assert a["frames"] == b["frames"]
+    c = chart(page(init="random", seed="43", act="tanh"))
+    assert a["frames"] != c["frames"]
+
+
+def test_the_stock_window_picks_the_weeks():
+    weeks, closes = stocks()
+    at = page(stock="MSFT", **{"from": weeks[10], "to": weeks[40]})
+    msft = closes["MSFT"][10:41]
+    np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(msft).scaled(msft))
+    at.select_slider(key="weeks").set_range(weeks[20], weeks[20]).run()
+    assert said(at, "Pick at least two weeks")
+    np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(msft).scaled(msft))
+
+
+def test_an_uploaded_csv_is_learned_in_its_own_units():
+    at = page(data="upload")
+    assert said(at, "Upload a CSV file") and not at.get("plotly_chart")
+    upload(at, "shop.csv", GOOD_CSV)
+    assert not at.exception
+    np.testing.assert_array_equal(prices_drawn(at), [0, 0.4, 0.2, 1, 0.8])
+    assert at.selectbox(key="price_col").value == "close" and at.selectbox(key="date_col").value == "date"
+    assert said(at, "for the week after 2024-01-05") or said(at, "for the next day")
+    assert chart(at)["layout"]["yaxis5"]["range"][0] < 10  # the second axis is in the file's own units
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.iterdir() if p.is_file() and p.suffix != ".md"))
+def test_a_hostile_upload_gets_a_message_and_the_last_good_data_stays(name):
+    at = upload(page(data="upload"), "shop.csv", GOOD_CSV)
+    before = prices_drawn(at)
+    upload(at, name, (HOSTILE / name).read_bytes())
+    assert not at.exception
+    (error,) = at.error
+    assert "Still using your last good data" in error.value
+    np.testing.assert_array_equal(prices_drawn(at), before)
+
+
+def test_a_hostile_first_upload_leaves_the_page_waiting():
+    at = upload(page(data="upload"), "junk.csv", (HOSTILE / "binary_junk.bin").read_bytes())
+    assert not at.exception and at.error and said(at, "Upload a CSV file")
+
+
+def test_typed_prices_need_two_days():
+    at = page(data="typed", typed="0.5")
+    assert not at.exception and said(at, "at least 2 prices") and not at.get("plotly_chart")
+    at = page(data="typed", typed="0, 0.5, 1, 0.5")
+    np.testing.assert_array_equal(prices_drawn(at), [0, 0.5, 1, 0.5])
+
+
+def test_a_weights_file_becomes_the_start_and_a_bad_one_changes_nothing():
+    at = page()
+    values = dict(w_x=0.5, w_h=0.25, b=-0.1, w_y=2.0, b_y=0.1, activation="tanh")
+    upload(at, "mine.json", weights_json(values).encode(), key="weights·file")
+    assert not at.exception and at.selectbox(key="init").value == "current" and at.selectbox(key="act").value == "tanh"
+    assert said(at, "Loaded mine.json")
+    good = chart(at)["frames"]
+    upload(at, "bad.json", b'{"w_x": "1"}', key="weights·file")
+    assert said(at, "Nothing was changed") and chart(at)["frames"] == good
+
+
+def test_the_trained_weights_carry_to_the_unroll_page():
+    at = page(data="blue", epochs="50")
+    trained = [float(c) for c in at.table[0].value["trained"].str.strip("()").str.replace("−", "-")]
+    at.button[[b.label for b in at.button].index("Show them on Unroll")].click().run()
+    assert not at.exception and at.title[0].value == "Unroll an RNN"
+    np.testing.assert_allclose([at.number_input(key=n).value for n in ("w_x", "w_h", "b", "w_y", "b_y")], trained,
+                               rtol=1e-3)  # fmt: skip
+    assert at.query_params["seq"] == "typed" and at.query_params["typed"].startswith("0.25, 0.5, 0.5, 0.25")
+    xs = np.array(BLUE.xs[:-1])
+    assert any(f"for day {len(xs) + 1}" in m.value for m in at.markdown)
+    assert forward(Params.scalar(), xs).y.shape == (8,)
+
+
+def test_random_start_is_replayable_from_the_seed():
+    np.testing.assert_array_equal(initial("random", 42), initial("random", 42))

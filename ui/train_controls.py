@@ -1,0 +1,192 @@
+"""The Train page's controls: what to learn (a company, a stock, typed prices or a CSV), how to train, and the
+weights file. Bad files get a message beside the uploader and the last good data stays."""
+
+import numpy as np
+import streamlit as st
+
+from simulator import state, upload
+from simulator.data import BLUE, RED, TYPED_COLOR, stocks
+from simulator.explain import fmt_weight
+from simulator.train import NAMES, STATQUEST
+from simulator.training import Series, Setup, clamped, run, start, stock
+from ui.controls import ACTIVATION_LABELS, bound, keep, kept, linked_sidebar, typed_prices
+
+ss = st.session_state
+SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red · 5 days", "typed": "Type your own",
+                 "upload": "Upload a CSV"}  # fmt: skip
+INIT_LABELS = {
+    "statquest": "StatQuest's weights",
+    "random": "random weights",
+    "current": "the weights on the other pages",
+}
+
+
+def _weeks_changed():
+    weeks = ss["weeks"]
+    first, last = (weeks, weeks) if isinstance(weeks, str) else weeks  # both ends on one week
+    if first < last:
+        keep(state.START.name, first)
+        keep(state.END.name, last)
+    else:
+        ss["weeks·error"] = "Pick at least two weeks: training needs today and tomorrow."
+
+
+def _stock():
+    ticker = bound(st.selectbox, state.STOCK.name, state.STOCK.label, state.STOCK.choices)
+    ss["weeks"] = (kept(state.START.name), kept(state.END.name))
+    st.select_slider("Weeks", stocks()[0], key="weeks", on_change=_weeks_changed)
+    if error := ss.pop("weeks·error", None):
+        st.error(error, icon="⚠️")
+    st.caption("Weekly closes 2018–2019, from the dataset that ships with plotly, each relative to its first week.")
+    return stock(ticker, kept(state.START.name), kept(state.END.name))
+
+
+def _file_error(message):
+    st.error(f"{message} Still using your last good data.", icon="⚠️")
+
+
+def _upload():
+    """The uploaded table (parsed once per file) and its chosen columns; the last good series, or None."""
+    file = st.file_uploader(  # any type: the parser says what is wrong with a file better than a type filter can
+        "CSV file (≤ 1 MB, ≤ 10,000 rows)", key="upload", help="One column of prices, or a table with a header."
+    )
+    if file is not None and ss.get("upload·id") != file.file_id:
+        ss["upload·id"] = file.file_id
+        try:
+            ss["upload·table"], ss["upload·name"] = upload.read_table(file.getvalue()), file.name
+            ss["upload·error"] = None
+            ss.pop("date_col", None), ss.pop("price_col", None)
+        except ValueError as err:
+            ss["upload·error"] = str(err)
+    if ss.get("upload·error") and file is not None:
+        _file_error(ss["upload·error"])
+    table = ss.get("upload·table")
+    if table is None:
+        return ss.get("upload·series")
+    date_guess, price_guess = upload.guess_columns(table)
+    left, right = st.columns(2)
+    price_col = left.selectbox("Price column", table.numeric, index=table.numeric.index(price_guess), key="price_col")
+    others = [None, *(c for c in table.columns if c != price_col)]
+    date_col = right.selectbox("Date column", others, index=others.index(date_guess) if date_guess in others else 0,
+                               key="date_col", format_func=lambda c: "none" if c is None else c)  # fmt: skip
+    try:
+        prices = upload.prices(table, price_col)
+        dates = tuple(row[table.columns.index(date_col)] for row in table.rows) if date_col else None
+        ss["upload·series"] = Series(f"{ss['upload·name'][:40]}: {price_col[:30]}", TYPED_COLOR, prices,
+                                     "in the file's units", dates)  # fmt: skip
+    except ValueError as err:
+        _file_error(str(err))
+    return ss.get("upload·series")
+
+
+def _typed():
+    ((label, color, xs),) = typed_prices()
+    if len(xs) < 2:
+        st.error("Training needs at least 2 prices (today and tomorrow).", icon="⚠️")
+        return None
+    return Series(label, color, xs, "as typed", own_scale=True)
+
+
+def data():
+    """The chosen series to learn, or None until there is one (an upload not made yet)."""
+    source = bound(st.segmented_control, state.SOURCE.name, state.SOURCE.label, state.SOURCE.choices,
+                   format_func=SOURCE_LABELS.get, required=True)  # fmt: skip
+    if source == "typed":
+        return _typed()
+    if source in ("stock", "upload"):
+        series = _stock() if source == "stock" else _upload()
+        bound(st.segmented_control, state.SCALING.name, state.SCALING.label, state.SCALING.choices, required=True,
+              format_func={"minmax": "to 0..1 (min-max)", "none": "as they are"}.get)  # fmt: skip
+        return series
+    c = BLUE if source == "blue" else RED
+    st.caption("Illustrative prices on StatQuest's scale: 0 = low, 0.5 = medium, 1 = high.")
+    return Series(c.label, c.color, np.array(c.xs), "on StatQuest's scale", own_scale=True)
+
+
+def _current():
+    return {name: kept(name) for name in NAMES}
+
+
+def settings():
+    """How to train: task, activation, start, learning rate, epochs, clipping, truncation; by setting name."""
+    bound(st.segmented_control, state.TASK.name, state.TASK.label, state.TASK.choices, required=True,
+          format_func={"all": "every next day", "last": "only tomorrow"}.get)  # fmt: skip
+    bound(st.selectbox, state.ACTIVATION.name, state.ACTIVATION.label, state.ACTIVATION.choices,
+          format_func=ACTIVATION_LABELS.get)  # fmt: skip
+    init = bound(st.selectbox, state.INIT.name, state.INIT.label, state.INIT.choices, format_func=INIT_LABELS.get)
+    if init == "random":
+        bound(st.number_input, state.SEED.name, state.SEED.label, state.SEED.lo, state.SEED.hi, step=1,
+              help=state.SEED.help)  # fmt: skip
+    if init == "current":
+        st.caption("Starting from " + ", ".join(f"{n} = {fmt_weight(v)}" for n, v in _current().items()) + ".")
+    left, right = st.columns(2)
+    with left:
+        bound(st.number_input, state.RATE.name, state.RATE.label, state.RATE.lo, state.RATE.hi, step=0.05,
+              format="%.4g", help=state.RATE.help)  # fmt: skip
+    with right:
+        bound(st.number_input, state.EPOCHS.name, state.EPOCHS.label, state.EPOCHS.lo, state.EPOCHS.hi, step=50,
+              help=state.EPOCHS.help)  # fmt: skip
+    left, right = st.columns(2)
+    with left:
+        bound(st.selectbox, state.CLIPPING.name, state.CLIPPING.label, state.CLIPPING.choices,
+              format_func={"none": "none", "norm": "by global norm", "value": "by value (±)"}.get)  # fmt: skip
+    with right:
+        bound(st.number_input, state.CLIP_AT.name, state.CLIP_AT.label, state.CLIP_AT.lo, state.CLIP_AT.hi, step=0.5)
+    bound(st.number_input, state.TRUNCATE.name, state.TRUNCATE.label, state.TRUNCATE.lo, state.TRUNCATE.hi, step=1,
+          help=state.TRUNCATE.help)  # fmt: skip
+    return {s.name: kept(s.name) for s in state.TRAINING}
+
+
+def sidebar():
+    """The whole sidebar; returns the `Setup` of the run to show, or None while there is no data."""
+    series, chosen = linked_sidebar(("Data", data), ("Training", settings))
+    if series is None:
+        return None
+    return Setup(series, start(chosen, _current()), kept(state.ACTIVATION.name), chosen)
+
+
+@st.cache_data(max_entries=32, show_spinner="Training…")
+def train(setup):
+    """The run of `setup`, cached: moving the animation or opening the page again does not retrain."""
+    return run(setup)
+
+
+def use_weights(values):
+    """Make `values` ({name: value}, e.g. trained or loaded weights) the weights every page shows."""
+    for name, value in values.items():
+        keep(name, value)
+
+
+def _carry(page, values):
+    use_weights(values)
+    ss["go·to"] = page
+
+
+def show_on(column, page, label, icon, values):
+    """A button that makes `values` the shared settings and opens `page` with them."""
+    column.button(label, on_click=_carry, args=(page, values), width="stretch", icon=icon)
+    if target := ss.pop("go·to", None):
+        st.switch_page(target)
+
+
+def load_weights():
+    """A weights file (JSON) to start from; a bad file gets a message and changes nothing."""
+    file = st.file_uploader("Load weights (a JSON file saved here)", key="weights·file")
+    if file is None or ss.get("weights·id") == file.file_id:
+        return ss.get("weights·message")
+    ss["weights·id"] = file.file_id
+    try:
+        loaded = upload.read_weights(file.getvalue())
+    except ValueError as err:
+        ss["weights·message"] = ("error", f"{err} Nothing was changed.")
+        return ss["weights·message"]
+    values, notices = clamped([loaded[n] for n in NAMES])
+    use_weights({**values, "act": loaded["activation"], "init": "current"})
+    ss["weights·message"] = ("success", f"Loaded {file.name[:60]}: training now starts from its weights. "
+                             + " ".join(notices))  # fmt: skip
+    st.rerun()  # the sidebar above already drew the old weights
+
+
+def reset_start():
+    """StatQuest's weights as the start."""
+    use_weights(dict(zip(NAMES, STATQUEST, strict=True)))
