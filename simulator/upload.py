@@ -103,8 +103,9 @@ def _delimiter(text):
 
 def _unique(names):
     out = []
-    for j, base in enumerate(names):
-        name, base, k = base or f"column {j + 1}", base or f"column {j + 1}", 2
+    for j, name in enumerate(names):
+        base = name = name or f"column {j + 1}"
+        k = 2
         while name in out:
             name, k = f"{base} ({k})", k + 1
         out.append(name)
@@ -188,7 +189,7 @@ def prices(table: Table, column: str) -> np.ndarray:
         raise ValueError(f"There is no column {_show(column)}; the columns are {', '.join(table.columns)[:80]}.")
     j = table.columns.index(column)
     for i, row in enumerate(table.rows):
-        cell, where = row[j], f"Row {table.line(i)} of {column}"
+        cell, where = row[j], f"Row {table.line(i)} of {column[:30]}"
         if not cell:
             raise ValueError(f"{where} is empty; every row needs a price.")
         if _float(cell) is None:
