@@ -8,5 +8,6 @@ st.navigation(
         st.Page("pages/unroll.py", title="Unroll", icon="🔁", default=True),
         st.Page("pages/gradients.py", title="Gradients", icon="📉"),
         st.Page("pages/train.py", title="Train", icon="🏋️"),
+        st.Page("pages/scenarios.py", title="Scenarios", icon="🎬"),
     ]
 ).run()

@@ -13,12 +13,14 @@ from simulator.gradients import (
     precision_note,
     turn,
 )
-from simulator.presets import PRESETS
+from simulator.tables import backward
+from simulator.tables import clipping as clipping_table
 from ui import controls
 from ui.entry import require_entry_point
 
 require_entry_point()
 
+controls.top("gradients")
 st.title("Backpropagation through time")
 st.markdown(
     "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
@@ -27,12 +29,10 @@ st.markdown(
 )
 
 with st.sidebar:
-    preset = controls.preset_picker(PRESETS)
+    controls.preset_picker("gradients")
 params, rows, settings = controls.sidebar(extra=("Backpropagation", controls.gradient_settings))
 passes = [backprop(params, row, **settings) for row in rows]
 
-if preset:
-    st.info(f"**{preset.title}** · reproduces {preset.reference}. {preset.story}", icon="🔍")
 for bp in passes:
     st.markdown(headline(bp), unsafe_allow_html=True)
     if note := precision_note(bp):
@@ -40,11 +40,10 @@ for bp in passes:
     if note := forward_overflow(bp):
         st.warning(note, icon="💥")
 
-day = controls.day_picker(max(row.days for row in rows), key="day·back", start="first")
-st.plotly_chart(
+day = controls.day_picker(max(row.days for row in rows), name="back", start="first")
+controls.chart(
     unrolled(params, [bp.row for bp in passes], day, view=Backward),
     key="backward",
-    config={"displaylogo": False},
     alt="The backward pass unrolled: for each day the error of the prediction, the gradient reaching the memory "
     "h and the gradient of the price, computed from the last day back to the first.",
 )
@@ -54,12 +53,12 @@ st.caption(
 )
 
 st.subheader("How big is the gradient on each day?")
-st.plotly_chart(
+controls.chart(
     magnitudes([bp.row for bp in passes], [bp.flow for bp in passes], [bp.reach for bp in passes]),
     key="magnitudes",
-    config={"displaylogo": False},
     alt="Log-scale chart of the gradient's size on each day: the signal reaching the memory, the price's "
     "gradient, each day's share of the weight gradients, and the product of factors back to day 0.",
+    numbers=backward([bp.row for bp in passes]),
 )
 st.caption(
     "Each step up on this axis is ten times bigger. A straight slope means the same factor every day: "
@@ -69,10 +68,9 @@ st.caption(
 
 if len(passes) > 1:
     st.subheader("Same weights, 9 days and 5 days")
-    st.plotly_chart(
+    controls.chart(
         profiles([bp.row for bp in passes], [bp.flow for bp in passes]),
         key="profiles",
-        config={"displaylogo": False},
         alt="The gradient reaching each day, counted in days before the end, for both companies.",
     )
 
@@ -85,11 +83,11 @@ if settings["clip"] == "none":
     )
 for bp in passes if settings["clip"] != "none" else []:
     st.markdown(f"**{bp.row.label}**")
-    st.plotly_chart(
+    controls.chart(
         clipping(bp.raw, bp.clipped, PARAMETERS, settings["clip"], settings["clip_at"]),
         key=f"clipping-{bp.row.label}",
-        config={"displaylogo": False},
         alt=f"{bp.row.label}: the raw and the clipped gradient of each weight, side by side.",
+        numbers=clipping_table(bp.raw, bp.clipped, PARAMETERS),
     )
     st.caption(
         "Clipping by global norm shrinks the whole gradient and keeps its direction (d2l.ai); clipping by value "

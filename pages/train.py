@@ -3,14 +3,16 @@
 import streamlit as st
 
 from simulator.explain import fmt_weight
+from simulator.tables import training
 from simulator.train import NAMES
 from simulator.training import carried, figure, headline, prediction
 from simulator.upload import weights_json
-from ui import train_controls as controls
+from ui import controls, train_controls
 from ui.entry import require_entry_point
 
 require_entry_point()
 
+controls.top("train")
 st.title("Train it")
 st.markdown(
     "Training nudges the five weights, epoch after epoch, against the gradient that backpropagation through time "
@@ -18,19 +20,19 @@ st.markdown(
     "in the sidebar, then press **▶ Play** to replay the run."
 )
 
-setup = controls.sidebar()
+setup = train_controls.sidebar()
 if setup is None:
     st.info("Upload a CSV file in the sidebar: one column of prices, or a table with a date and a price column.")
     st.stop()
 
-run = controls.train(setup)
+run = train_controls.train(setup)
 st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
-st.plotly_chart(
+controls.chart(
     figure(setup, run),
     key="training",
-    config={"displaylogo": False},
+    numbers=training(run),
     alt="The training run: the prices with the network's prediction for each next day, the loss per epoch, the "
     "five weights per epoch, and a heatmap of the gradient reaching each day in each epoch; press Play to replay.",
 )
@@ -46,15 +48,15 @@ before, after = run.theta[0], run.final
 st.table({"weight": list(NAMES), "start": [fmt_weight(v) for v in before], "trained": [fmt_weight(v) for v in after]})
 values, notices = carried(setup, run)
 left, middle, right = st.columns(3)
-controls.show_on(left, "pages/unroll.py", "Show them on Unroll", "🔁", values)
-controls.show_on(middle, "pages/gradients.py", "Show them on Gradients", "📉", values)
+train_controls.show_on(left, "pages/unroll.py", "Show them on Unroll", "🔁", values)
+train_controls.show_on(middle, "pages/gradients.py", "Show them on Gradients", "📉", values)
 right.download_button(
     "Download (JSON)", weights_json({**dict(zip(NAMES, after, strict=True)), "activation": setup.activation}),
     file_name="unrolled-weights.json", mime="application/json", width="stretch", icon="💾",
 )  # fmt: skip
 for notice in notices:
     st.caption(f"⚠️ {notice}")
-if message := controls.load_weights():
+if message := train_controls.load_weights():
     kind, text = message
     (st.error if kind == "error" else st.success)(text)
 

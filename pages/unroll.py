@@ -4,11 +4,13 @@ import streamlit as st
 
 from simulator.explain import first_nonfinite, prediction_sentence
 from simulator.figures import over_time, unrolled
+from simulator.tables import forward
 from ui import controls
 from ui.entry import require_entry_point
 
 require_entry_point()
 
+controls.top("unroll")
 st.title("Unroll an RNN")
 st.markdown(
     "A recurrent neural network reads prices **one day at a time** and carries a memory, the hidden state "
@@ -18,10 +20,9 @@ st.markdown(
 
 params, rows, _ = controls.sidebar()
 day = controls.day_picker(max(row.days for row in rows))
-st.plotly_chart(
+controls.chart(
     unrolled(params, rows, day),
     key="unrolled",
-    config={"displaylogo": False},
     alt="The RNN unrolled over the days: for each day the price x, the hidden state h and the prediction y, "
     "with the current day's equation; press Play to compute it day by day.",
 )
@@ -42,11 +43,11 @@ for row in rows:
         )
 
 st.subheader("Over time")
-st.plotly_chart(
+controls.chart(
     over_time(rows, day),
     key="over_time",
-    config={"displaylogo": False},
     alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
+    numbers=forward(rows),
 )
 
 st.subheader("What to notice")

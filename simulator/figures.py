@@ -42,6 +42,36 @@ def typed(values, dtype=None):
     return spec
 
 
+PROJECTOR = 1.4  # presenter mode: every font and the figure's height this many times bigger
+
+
+def _bigger(node, k, font=False):
+    """Scale every font size in a figure's JSON in place (typed arrays too)."""
+    if isinstance(node, dict):
+        if font and "size" in node:
+            size = node["size"]
+            if isinstance(size, dict):  # a typed array
+                size = np.frombuffer(base64.b64decode(size["bdata"]), dtype=np.dtype(size["dtype"]))
+                node["size"] = typed(np.round(size * k).astype(np.uint8))
+            elif isinstance(size, (int, float)):
+                node["size"] = round(size * k)
+        for key, value in node.items():
+            _bigger(value, k, key.endswith("font"))
+    elif isinstance(node, list):
+        for value in node:
+            _bigger(value, k)
+
+
+def projected(fig, k=PROJECTOR):
+    """`fig` for a projector: every font (default 13 px) k times bigger and the figure k times taller."""
+    spec = fig.to_dict()
+    spec["layout"].setdefault("font", {}).setdefault("size", FONT["size"])
+    _bigger(spec, k)
+    if "height" in spec["layout"]:
+        spec["layout"]["height"] = round(spec["layout"]["height"] * k)
+    return figure(spec["data"], spec["layout"], spec.get("frames", ()))
+
+
 def figure(data, layout, frames=()):
     """`go.Figure` without plotly's validation: the builders make figures to spec, and the tests validate them
     in full. `_validate=False` covers data and layout; frames (~0.3 ms per frame trace) are set the same way."""
@@ -406,7 +436,7 @@ def over_time(rows, step=None):
         if np.isfinite(tr.y[-1]):
             data.append(dict(
                 type="scatter", x=[row.days + 1], y=[tr.y[-1]], mode="markers+text", showlegend=False,
-                text=[f"tomorrow: {fmt(tr.y[-1])}"], textposition="top center", legendgroup=row.label,
+                text=[f"tomorrow: {fmt(tr.y[-1])}"], textposition="top left", legendgroup=row.label,
                 marker=dict(color=row.color, size=12, symbol="star"),
             ))  # fmt: skip
         if bad := first_nonfinite(tr):

@@ -5,7 +5,7 @@ Pages read and write settings through this table; what a link may carry is valid
 
 from dataclasses import dataclass, field
 
-from . import bptt
+from . import bptt, presets
 from .data import STOCKS, parse_sequence, stocks
 from .rnn import ACTIVATIONS
 
@@ -88,7 +88,13 @@ TRUNCATE = Setting(
     "k", "Truncate BPTT to k days", 0, 0, 10_000, help="The gradient stops every k days back; 0 = full BPTT."
 )
 TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIPPING, CLIP_AT, TRUNCATE)
-SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING)}
+DAY = Setting("day", "Day shown", 0, 0, 10_000, help="0: the last day.")
+BACK = Setting("back", "Day shown by the backward pass", 0, 0, 10_000, help="0: day 1.")
+PRESENT = Setting("present", "Presenter mode", "off", choices=("off", "on"))
+SCENARIO = Setting("scenario", "Scenario", "", choices=("", *presets.BY_KEY))
+VIEW = (DAY, BACK, PRESENT, SCENARIO)
+SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, *VIEW)}
+PAGES = {"unroll": "pages/unroll.py", "gradients": "pages/gradients.py", "train": "pages/train.py"}
 
 
 def from_query(query):
@@ -116,3 +122,13 @@ def to_query(values):
         if value != setting.default and not (setting.check and len(value) > MAX_LINK_TEXT):
             query[name] = setting.encode(value)
     return query
+
+
+def scenario_settings(preset):
+    """Every setting of `preset`: its own values, the defaults for the rest, and its key."""
+    return {**{name: s.default for name, s in SETTINGS.items()}, **preset.settings, SCENARIO.name: preset.key}
+
+
+def scenario_query(preset):
+    """The link of `preset` (without its page)."""
+    return to_query(scenario_settings(preset))

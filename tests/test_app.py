@@ -101,7 +101,7 @@ def test_long_typed_sequence_windows_the_diagram():
     at.text_area(key="typed").input(", ".join(["0.5"] * 1000)).run()
     assert not at.exception
     assert len(chart(at)["frames"]) == 4  # days 997..1000: the window holding the last day
-    at.slider(key="day").set_value(500).run()
+    at.slider(key="day·slider").set_value(500).run()
     assert chart(at)["frames"][0]["name"] == "493"
 
 

@@ -26,22 +26,25 @@ def test_the_app_loads_with_both_charts_and_no_exception(page, app_server):
     assert page.get_by_text("predicts 1.355 for day 10").count() == 1
 
 
-def play(page, ws_recorder, button="▶ Slow", shown=diagram_day, mid_ms=2500, end_ms=12_000):
-    """Press the first chart's `button`; returns what `shown(page)` reads mid-way and at the end, and the server
-    traffic meanwhile."""
+def play(page, ws_recorder, end, button="▶ Slow", shown=diagram_day, mid_ms=2500, end_ms=40_000):
+    """Press the first chart's `button`; returns what `shown(page)` reads mid-way and once it reaches `end` (or
+    after `end_ms`: a busy machine plays slower), and the server traffic meanwhile."""
     with ws_recorder.window() as traffic:
         page.locator("[data-testid='stPlotlyChart']").first.get_by_text(button).click()
         page.wait_for_timeout(mid_ms)
-        playing = shown(page)
-        page.wait_for_timeout(end_ms)
-        ended = shown(page)
+        playing = ended = shown(page)
+        for _ in range(end_ms // 500):
+            if ended == end:
+                break
+            page.wait_for_timeout(500)
+            ended = shown(page)
     return playing, ended, traffic
 
 
 def test_play_animates_in_the_browser_without_a_server_rerun(page, app_server, ws_recorder):
     page.goto(app_server)
     wait_idle(page)
-    playing, ended, traffic = play(page, ws_recorder)
+    playing, ended, traffic = play(page, ws_recorder, 9)
     assert 1 <= playing < 9 and ended == 9
     assert traffic.reruns == 0 and traffic.runs == 0
     assert page.locator(EXCEPTION).count() == 0
@@ -73,7 +76,7 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     wait_idle(page)
     assert page.locator(".js-plotly-plot").count() == 2  # backward diagram, magnitudes (clipping is off)
     assert diagram_day(page) == 1
-    playing, ended, traffic = play(page, ws_recorder)
+    playing, ended, traffic = play(page, ws_recorder, 1)
     assert 1 < playing < 9 and ended == 1  # from day 9 back to day 1
     assert traffic.reruns == 0 and traffic.runs == 0
     assert page.locator(EXCEPTION).count() == 0
@@ -110,7 +113,7 @@ def test_training_replays_in_the_browser_without_a_server_rerun(page, app_server
     wait_idle(page)
     assert page.get_by_text("In 100 epochs the loss fell").count() == 1
     assert shown_epoch(page) == 100
-    playing, ended, traffic = play(page, ws_recorder, "▶▶ Fast", shown_epoch, 1500, 15_000)
+    playing, ended, traffic = play(page, ws_recorder, 100, "▶▶ Fast", shown_epoch, 1500)
     assert 0 <= playing < 100 and ended == 100
     assert traffic.reruns == 0 and traffic.runs == 0
     assert page.locator(EXCEPTION).count() == 0
@@ -150,3 +153,64 @@ def test_trained_weights_download_and_open_on_the_unroll_page(page, app_server):
     assert page.get_by_role("heading", name="Unroll an RNN").count() == 1
     assert "seq=typed" in page.url and "w_x=" in page.url
     assert page.locator(EXCEPTION).count() == 0
+
+
+def figure_data(page):
+    """Every chart's data and annotations as plotly.js draws them, to compare two views number for number."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => JSON.stringify({data: gd.data, "
+        "notes: (gd.layout.annotations || []).map(a => a.text)}))"
+    )
+
+
+def test_a_copied_link_opens_the_same_figures_in_a_fresh_browser(page, chromium, app_server):
+    page.goto(f"{app_server}/gradients")
+    wait_idle(page)
+    box = page.get_by_label("w_h · feedback weight", exact=True).and_(page.locator("input[type='number']"))
+    box.fill("1.2")
+    box.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="day ▶").click()
+    wait_idle(page)
+    page.get_by_text("Share this view").click()
+    link = page.locator("[data-testid='stCode'] code").inner_text().strip()
+    assert link.startswith(f"{app_server}/gradients?") and "w_h=1.2" in link and "back=2" in link
+    original = figure_data(page)
+    fresh = chromium.new_context().new_page()
+    fresh.goto(link)
+    wait_idle(fresh)
+    assert figure_data(fresh) == original and len(original) == 3  # backward, magnitudes, profiles
+    fresh.context.close()
+
+
+def test_presenter_mode_hides_the_controls(page, app_server):
+    page.goto(f"{app_server}/?present=on")
+    wait_idle(page)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    assert page.get_by_role("button", name="day ▶").is_visible()  # the day still steps (and the arrow keys)
+    assert page.locator(".js-plotly-plot").count() == 2
+    page.get_by_text("Presenter mode").click()
+    wait_idle(page)
+    assert page.locator("[data-testid='stSidebar']").is_visible() and "present" not in page.url
+
+
+@pytest.mark.parametrize("path", ["", "gradients", "train", "scenarios"])
+def test_a_phone_never_scrolls_sideways(chromium, app_server, path):
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = phone.new_page()
+    page.goto(f"{app_server}/{path}")
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.locator(EXCEPTION).count() == 0
+    phone.close()
+
+
+def test_a_scenario_card_opens_its_whole_setup(page, app_server):
+    page.goto(f"{app_server}/scenarios")
+    wait_idle(page)
+    page.locator("a[href*='scenario=seed-1.1']").click()
+    page.wait_for_url(re.compile(r".*/gradients\?.*scenario=seed-1.1"))
+    wait_idle(page)
+    assert page.get_by_text("reproduces 1.1¹⁰⁰⁰ = 2.470e41").count() == 1
+    assert "w_h=1.1" in page.url and page.locator(EXCEPTION).count() == 0

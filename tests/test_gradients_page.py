@@ -109,8 +109,9 @@ def test_clipping_by_value_is_drawn_and_keeps_the_raw_gradient():
     ("preset", "said"), [("seed-0.9", "underflows to **exactly 0**"), ("seed-1.1", "overflows to **∞**")]
 )
 def test_float32_says_where_it_underflows_and_overflows(preset, said):
-    at = gradients_page(precision="float32")
-    at.selectbox(key="preset").set_value(preset).run()
+    at = gradients_page()
+    at.selectbox(key="preset").set_value(preset).run()  # a scenario is a whole setup: float64 ...
+    next(g for g in at.get("button_group") if g.key == "precision").set_value("float32").run()  # ... until changed
     assert not at.exception
     assert any(said in i.value for i in at.info)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)

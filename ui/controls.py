@@ -6,12 +6,15 @@ runs) and written back to the link after every run. Names, defaults, ranges and 
 `simulator.state`.
 """
 
+from urllib.parse import urlencode
+
 import numpy as np
 import streamlit as st
 
 from simulator import state
 from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequence
-from simulator.figures import WINDOW, Row
+from simulator.figures import WINDOW, Row, projected
+from simulator.presets import BY_KEY, PRESETS
 from simulator.rnn import Params, forward
 
 SEQUENCE_LABELS = {"blue": "Blue · 9 days", "red": "Red · 5 days", "both": "Both", "typed": "Type your own"}
@@ -48,23 +51,99 @@ def bound(widget, name, *args, on_change=None, **kwargs):
     return kept(name)
 
 
+def _apply(values):
+    """A whole setup: every setting back to its default, then `values`; views that depend on it start over."""
+    _kept().clear()
+    _kept().update(values)
+    for key in ("typed·valid", "typed·text", "upload·series"):
+        ss.pop(key, None)
+
+
 def from_link():
-    """Once per session, take the settings from the link; every run, say what the link got wrong."""
-    if "link·notices" not in ss:
-        values, ss["link·notices"] = state.from_query({k: st.query_params.get_all(k) for k in st.query_params})
-        for name, value in values.items():
-            keep(name, value)
-    for notice in ss["link·notices"]:
-        st.caption(f"⚠️ {notice}")
+    """Take the setup from the link when the session starts, and again when a new link arrives (a scenario's, or
+    one edited by hand): a link is a whole setup. Returns the link's notices, one per bad parameter."""
+    query = {k: st.query_params.get_all(k) for k in st.query_params}
+    if "link·notices" not in ss or (query and query != ss.get("link·written")):
+        values, ss["link·notices"] = state.from_query(query)
+        _apply(values)
+    return ss["link·notices"]
 
 
 def to_link():
-    """Every setting into the link; typed prices as last parsed, so a link never carries bad text."""
+    """Every setting into the link (typed prices as last parsed, so a link never carries bad text), and the link
+    into the share box."""
     settings = _kept()
     values = {name: settings[name] for name in state.SETTINGS if name in settings}
     if "typed·text" in ss:
         values[state.TYPED.name] = ss["typed·text"]
-    st.query_params.from_dict(state.to_query(values))
+    query = state.to_query(values)
+    st.query_params.from_dict(query)
+    ss["link·written"] = {k: [v] for k, v in query.items()}
+    if slot := ss.get("share·slot"):
+        with slot.container(), st.popover("🔗 Share this view", width="content"):
+            st.caption("The link holds this whole setup; anyone who opens it sees these numbers. Copy it with the "
+                       "button at the box's right.")  # fmt: skip
+            st.code(share_url(query), language=None, wrap_lines=True)
+
+
+def share_url(query):
+    """This page's address in the browser with `query` as its link."""
+    base = (st.context.url or "").split("?")[0].split("#")[0]
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"] {display: none !important;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.4rem !important;}
+[data-testid="stCaptionContainer"] {font-size: 1.15rem !important;}
+.block-container, [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding-top: 1rem !important;}
+</style>"""
+
+
+def _presenting():
+    keep(state.PRESENT.name, "on" if ss["present·toggle"] else "off")
+
+
+def scenario(page):
+    """The scenario on screen, if its settings are all still as it set them and this is its page; else None."""
+    preset = BY_KEY.get(kept(state.SCENARIO.name))
+    if preset is None or preset.page != page:
+        return None
+    if any(kept(name) != value for name, value in state.scenario_settings(preset).items() if name != "present"):
+        keep(state.SCENARIO.name, "")  # changed since: the link no longer names it
+        return None
+    return preset
+
+
+def use_scenario(preset):
+    """Set up `preset` (presenter mode stays as it is)."""
+    _apply({**state.scenario_settings(preset), state.PRESENT.name: kept(state.PRESENT.name)})
+
+
+def top(page):
+    """The top of `page` ('unroll', 'gradients', 'train', 'scenarios'): the link's setup and its notices, the
+    presenter toggle, the share box (filled by `to_link` at the end of the run) and the story of the scenario
+    on screen. Returns True when presenting."""
+    notices = from_link()
+    with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center"):
+        ss["present·toggle"] = kept(state.PRESENT.name) == "on"
+        st.toggle(
+            state.PRESENT.label,
+            key="present·toggle",
+            on_change=_presenting,
+            help="Big text and no controls, for a projector: ← → step through the days, P plays and pauses.",
+        )
+        ss["share·slot"] = st.empty()
+    present = kept(state.PRESENT.name) == "on"
+    if present:
+        st.html(PRESENTER_CSS)
+    for notice in notices:
+        st.caption(f"⚠️ {notice}")
+    if preset := scenario(page):
+        st.info(f"**{preset.title}**{f' · reproduces {preset.reference}' if preset.reference else ''}. {preset.story}",
+                icon="🔍")  # fmt: skip
+    return present
 
 
 def reset_weights():
@@ -88,8 +167,9 @@ def weight(s):
 
 
 def _show_last_day():
-    for key in ("day", "day·back"):
-        ss.pop(key, None)
+    """The sequence changed: the diagrams start again from their first day shown."""
+    keep(state.DAY.name, 0)
+    keep(state.BACK.name, 0)
 
 
 def typed_prices():
@@ -148,10 +228,9 @@ def network():
 
 
 def linked_sidebar(*sections):
-    """(title, function) sections in the sidebar, under the link's notices; every setting then goes into the link.
+    """(title, function) sections in the sidebar; every setting then goes into the link.
     Returns what each function returned."""
     with st.sidebar:
-        from_link()
         results = []
         for title, section in sections:
             st.subheader(title)
@@ -171,28 +250,16 @@ def sidebar(extra=None):
     return params, [Row(label, color, forward(params, xs)) for label, color, xs in chosen], more[0] if more else None
 
 
-def _use_preset(presets):
-    """A preset was picked: type its prices in, set its weights (the rest back to StatQuest's)."""
-    preset = presets[ss["preset"]]
-    reset_weights()
-    for name, value in preset.weights.items():
-        keep(name, value)
-    keep(state.SEQUENCE.name, "typed")
-    keep(state.TYPED.name, preset.prices)
-    _show_last_day()
+def _picked():
+    use_scenario(BY_KEY[ss["preset"]])
 
 
-def preset_picker(presets):
-    """A menu of one-click scenarios; returns the one whose setup is on screen now, or None."""
-    by_key = {p.key: p for p in presets}
-    st.selectbox(
-        "Scenarios", list(by_key), key="preset", index=None, placeholder="Pick a scenario…",
-        format_func=lambda k: by_key[k].title, on_change=_use_preset, args=(by_key,),
-    )  # fmt: skip
-    shown = by_key.get(ss.get("preset"))
-    if not shown or kept(state.SEQUENCE.name) != "typed" or kept(state.TYPED.name) != shown.prices:
-        return None
-    return shown if all(kept(k) == v for k, v in shown.weights.items()) else None
+def preset_picker(page):
+    """A menu of `page`'s one-click scenarios."""
+    mine = [p.key for p in PRESETS if p.page == page]
+    ss["preset"] = kept(state.SCENARIO.name) if kept(state.SCENARIO.name) in mine else None
+    st.selectbox("Scenarios", mine, key="preset", index=None, placeholder="Pick a scenario…",
+                 format_func=lambda k: BY_KEY[k].title, on_change=_picked)  # fmt: skip
 
 
 def gradient_settings():
@@ -213,26 +280,49 @@ def gradient_settings():
     return {s.name: kept(s.name) for s in state.GRADIENTS}
 
 
-def _move_day(key, delta, days):
-    ss[key] = int(np.clip(ss[key] + delta, 1, days))
+def _set_day(name, day, days, first):
+    """Show `day` (clipped to 1..days); the first day shown is kept as 0, so a link leaves it out."""
+    day = int(np.clip(day, 1, days))
+    keep(name, 0 if day == first else day)
 
 
-def day_picker(days, key="day", start="last"):
-    """◀ day ▶ (and a slider for long sequences): the day the diagram shows, returned 0-based.
+def _slid_day(name, days, first):
+    _set_day(name, ss[f"{name}·slider"], days, first)
 
-    The arrow keys step too; `start` is the day shown first ('last', or 'first' for the backward pass).
+
+def day_picker(days, name="day", start="last"):
+    """◀ day ▶ (and a slider for long sequences): the day the diagram shows, returned 0-based and kept as setting
+    `name` (0: the first day shown, which is day `days` for start='last' and day 1 for 'first').
+
+    The arrow keys step too.
     """
-    ss.setdefault(key, days if start == "last" else 1)
-    ss[key] = int(np.clip(ss[key], 1, days))
+    first = days if start == "last" else 1
+    day = kept(name) or first
+    if day > days:
+        st.caption(f"⚠️ The link asks for day {day}, but there are {days} days; showing day {min(first, days)}.")
+        keep(name, 0)
+        day = first
     back, middle, ahead = st.columns([1, 6, 1], vertical_alignment="bottom")
     back.button(
-        "◀ day", on_click=_move_day, args=(key, -1, days), shortcut="ArrowLeft", width="stretch",
-        disabled=ss[key] <= 1, help="Previous day (← key)",
+        "◀ day", on_click=_set_day, args=(name, day - 1, days, first), shortcut="ArrowLeft", width="stretch",
+        disabled=day <= 1, help="Previous day (← key)",
     )  # fmt: skip
     ahead.button(
-        "day ▶", on_click=_move_day, args=(key, 1, days), shortcut="ArrowRight", width="stretch",
-        disabled=ss[key] >= days, help="Next day (→ key)",
+        "day ▶", on_click=_set_day, args=(name, day + 1, days, first), shortcut="ArrowRight", width="stretch",
+        disabled=day >= days, help="Next day (→ key)",
     )  # fmt: skip
     if days > WINDOW:
-        middle.slider(f"Jump to day (the diagram shows {WINDOW} days at a time)", 1, days, key=key)
-    return ss[key] - 1
+        ss[f"{name}·slider"] = day
+        middle.slider(f"Jump to day (the diagram shows {WINDOW} days at a time)", 1, days, key=f"{name}·slider",
+                      on_change=_slid_day, args=(name, days, first))  # fmt: skip
+    return day - 1
+
+
+def chart(fig, key, alt, numbers=None):
+    """A figure (bigger when presenting) with its alt text, and beside it a table of its numbers for screen readers
+    (`numbers`: {column: values}, see `simulator.tables`)."""
+    presenting = kept(state.PRESENT.name) == "on"
+    st.plotly_chart(projected(fig) if presenting else fig, key=key, config={"displaylogo": False}, alt=alt)
+    if numbers:
+        with st.expander("The numbers in this chart"):
+            st.table(numbers)

@@ -1,0 +1,30 @@
+"""Scenarios: one click sets up a story, on the page that tells it; each is also a link a teacher can share."""
+
+import streamlit as st
+
+from simulator.presets import PRESETS
+from simulator.state import PAGES, scenario_query
+from ui import controls
+from ui.entry import require_entry_point
+
+require_entry_point()
+
+controls.top("scenarios")
+st.title("Scenarios")
+st.markdown(
+    "Each card sets up the whole view, sequence, weights and settings included, on the page that tells its "
+    "story. Open one, press **▶ Play**, and read the two sentences on top; the link in your address bar is then "
+    "the link to share."
+)
+for title, page in (("Unroll: the forward pass", "unroll"), ("Gradients: vanishing and exploding", "gradients"),
+                    ("Train: learning, and when it breaks", "train")):  # fmt: skip
+    st.subheader(title)
+    cards = st.columns(3)
+    for i, preset in enumerate(p for p in PRESETS if p.page == page):
+        with cards[i % 3].container(border=True):
+            st.markdown(f"**{preset.title}**")
+            st.markdown(preset.story)
+            if preset.reference:
+                st.caption(f"Reproduces {preset.reference}.")
+            st.page_link(PAGES[page], label="Open", icon="▶️", query_params=scenario_query(preset))
+controls.to_link()

@@ -1,0 +1,64 @@
+"""The numbers behind each chart as plain tables ({column: [text]}), for screen readers and for reading exactly.
+
+Values are written as `explain.fmt` writes them (4 significant digits, ∞ and NaN spelled out). A table keeps at
+most MAX_ROWS rows; the last row then says how many were left out.
+"""
+
+from .explain import fmt
+from .train import NAMES
+
+MAX_ROWS = 200
+
+
+def _capped(columns):
+    """At most MAX_ROWS rows; beyond, the last row says how many more there are."""
+    n = len(next(iter(columns.values())))
+    if n <= MAX_ROWS:
+        return columns
+    more = {name: [*values[: MAX_ROWS - 1], ""] for name, values in columns.items()}
+    more[next(iter(more))][-1] = f"… {n - MAX_ROWS + 1:,} more rows"
+    return more
+
+
+def _numbers(values):
+    return [fmt(v, 4) for v in values]
+
+
+def forward(rows):
+    """Every day of every row: price x, pre-activation z, hidden state h and prediction y."""
+    columns = {"sequence": [], "day": [], "price x": [], "z": [], "hidden state h": [], "prediction y": []}
+    for row in rows:
+        tr = row.trace
+        columns["sequence"] += [row.label] * row.days
+        columns["day"] += [str(d) for d in range(1, row.days + 1)]
+        for name, values in (("price x", tr.xs), ("z", tr.z[:, 0]), ("hidden state h", tr.h[:, 0]),
+                             ("prediction y", tr.y)):  # fmt: skip
+            columns[name] += _numbers(values)
+    return _capped(columns)
+
+
+def backward(rows):
+    """Every day of every row's backward pass: the error, the gradients reaching h and x, the factor back and the
+    day's shares of the weight gradients."""
+    columns = {"sequence": [], "day": [], "∂L/∂y": [], "∂L/∂h": [], "∂L/∂x": [], "factor w_h·act′": [],
+               "share of ∂L/∂w_h": [], "share of ∂L/∂w_x": []}  # fmt: skip
+    for row in rows:
+        f = row.flow
+        columns["sequence"] += [row.label] * row.days
+        columns["day"] += [str(d) for d in range(1, row.days + 1)]
+        for name, values in zip(list(columns)[2:], (row.dy, f.dh, f.dx, f.factor, f.w_h, f.w_x), strict=True):
+            columns[name] += _numbers(values)
+    return _capped(columns)
+
+
+def clipping(raw, clipped, names):
+    """Each weight's gradient before and after clipping."""
+    return {"weight": list(names), "raw gradient": _numbers(raw), "clipped": _numbers(clipped)}
+
+
+def training(run):
+    """At each epoch the animation shows: the loss and the five weights."""
+    columns = {"epoch": [str(e) for e in run.snaps], "loss": _numbers(run.loss[run.snaps])}
+    for j, name in enumerate(NAMES):
+        columns[name] = _numbers(run.theta[run.snaps.clip(max=len(run.theta) - 1), j])
+    return _capped(columns)
