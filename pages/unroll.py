@@ -15,7 +15,8 @@ st.title("Unroll an RNN")
 st.markdown(
     "A recurrent neural network reads prices **one day at a time** and carries a memory, the hidden state "
     "h, from each day to the next. Drawn *unrolled*, it is the same cell copied once per day: the same weights "
-    "read 9 days of the blue company and 5 of the red. Press **▶ Play**, or step with ◀ ▶."
+    "read 9 days of the blue company and 5 of the red. Press **▶ Play** (or the P key), or step with ◀ ▶ "
+    "(or the arrow keys)."
 )
 
 params, rows, _ = controls.sidebar()

@@ -97,20 +97,35 @@ SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENT
 PAGES = {"unroll": "pages/unroll.py", "gradients": "pages/gradients.py", "train": "pages/train.py"}
 
 
+MAX_NOTICES = 8  # a link with more bad parameters gets one line for the rest
+
+
+def _code(text, limit=40):
+    """Link text shown inside a markdown code span: cut, with no backtick to escape it and nothing unprintable."""
+    shown = "".join(c if c.isprintable() and c != "`" else "�" for c in text[:limit])
+    return f"`{shown}…`" if len(text) > limit else f"`{shown}`"
+
+
 def from_query(query):
-    """{name: [raw values]} from a link -> ({name: value} for the good ones, [notice] for every bad one)."""
+    """{name: [raw values]} from a link -> ({name: value} for the good ones, [notice] for every bad one).
+
+    A bad parameter (unknown, repeated, unreadable or out of range) keeps its setting's default."""
     values, notices = {}, []
     for name, raws in query.items():
         setting = SETTINGS.get(name)
         if setting is None:
-            notices.append(f"Ignored the unknown link parameter `{name[:40]}`.")
-            continue
-        if len(raws) > 1:
-            notices.append(f"`{name}` appears {len(raws)} times in the link; using the last.")
-        try:
-            values[name] = setting.parse(raws[-1])
-        except ValueError as err:
-            notices.append(f"Ignored `{name}={raws[-1][:40]}` from the link ({err}); using {setting.default!r}.")
+            notices.append(f"Ignored the unknown link parameter {_code(name)}.")
+        elif len(raws) != 1:
+            twice = f"it appears {len(raws)} times in the link"
+            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.default!r}.")
+        else:
+            try:
+                values[name] = setting.parse(raws[0])
+            except ValueError as err:
+                shown = _code(f"{name}={raws[0]}")
+                notices.append(f"Ignored {shown} from the link ({err}); using {setting.default!r}.")
+    if len(notices) > MAX_NOTICES:
+        notices[MAX_NOTICES - 1 :] = [f"… and {len(notices) - MAX_NOTICES + 1} more bad link parameters, ignored."]
     return values, notices
 
 

@@ -214,3 +214,19 @@ def test_a_scenario_card_opens_its_whole_setup(page, app_server):
     wait_idle(page)
     assert page.get_by_text("reproduces 1.1¹⁰⁰⁰ = 2.470e41").count() == 1
     assert "w_h=1.1" in page.url and page.locator(EXCEPTION).count() == 0
+
+
+def test_the_keyboard_plays_pauses_and_steps(page, app_server, ws_recorder):
+    page.goto(f"{app_server}/?day=1")
+    wait_idle(page)
+    assert diagram_day(page) == 1
+    with ws_recorder.window() as traffic:
+        page.locator("body").press("p")
+        page.wait_for_timeout(2500)
+        page.locator("body").press("p")
+        paused = diagram_day(page)
+        page.wait_for_timeout(2000)
+    assert 1 < paused < 9 and diagram_day(page) == paused and traffic.runs == 0
+    page.locator("body").press("ArrowRight")  # Streamlit's button shortcut: a rerun on the server
+    wait_idle(page)
+    assert "day=2" in page.url

@@ -121,6 +121,29 @@ def use_scenario(preset):
     _apply({**state.scenario_settings(preset), state.PRESENT.name: kept(state.PRESENT.name)})
 
 
+KEYS_JS = """<script>
+if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses the page's first animation
+  window.unrolledKeys = true;
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    if (!["p", "P", "k", "K"].includes(e.key) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+    const gd = document.querySelector(".js-plotly-plot");
+    const want = gd && gd.unrolledPlaying ? "Pause" : "Play";
+    const button = gd && [...gd.querySelectorAll(".updatemenu-button")].find((b) => b.textContent.includes(want));
+    if (!button) return;
+    if (!gd.unrolledListening) {
+      gd.unrolledListening = true;
+      gd.on("plotly_animated", () => { gd.unrolledPlaying = false; });
+    }
+    gd.unrolledPlaying = want === "Play";
+    button.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+    e.preventDefault();
+  });
+}
+</script>"""
+
+
 def top(page):
     """The top of `page` ('unroll', 'gradients', 'train', 'scenarios'): the link's setup and its notices, the
     presenter toggle, the share box (filled by `to_link` at the end of the run) and the story of the scenario
@@ -136,8 +159,7 @@ def top(page):
         )
         ss["share·slot"] = st.empty()
     present = kept(state.PRESENT.name) == "on"
-    if present:
-        st.html(PRESENTER_CSS)
+    st.html(KEYS_JS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
     for notice in notices:
         st.caption(f"⚠️ {notice}")
     if preset := scenario(page):

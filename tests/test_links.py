@@ -1,0 +1,93 @@
+"""Links are input: every hostile link gets notices and defaults; every valid setup survives link -> page -> link."""
+
+from urllib.parse import parse_qs
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator import state
+from simulator.data import parse_sequence
+from simulator.presets import PRESETS
+from tests.apptest import open_app
+from tests.hostile_links import LINKS
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+TITLES = {"unroll": "Unroll an RNN", "gradients": "Backpropagation through time", "train": "Train it"}
+
+
+def test_there_are_at_least_30_hostile_links():
+    assert len(LINKS) >= 30 and len({name for name, *_ in LINKS}) == len(LINKS)
+
+
+@pytest.mark.parametrize(("name", "page", "query", "bad"), LINKS, ids=[link[0] for link in LINKS])
+def test_a_hostile_link_gets_a_notice_per_bad_parameter_and_the_defaults(name, page, query, bad):
+    params = parse_qs(query, keep_blank_values=True, errors="replace")
+    at = open_app(state.PAGES[page], **params)
+    assert not at.exception
+    assert at.title[0].value == TITLES[page]  # never a blank page
+    notices = " ".join(c.value for c in at.caption if c.value.startswith("⚠️"))
+    for parameter in bad:
+        assert f"`{parameter[:40]}" in notices, parameter
+    kept = at.session_state["kept"]
+    for parameter in bad:
+        if parameter in state.SETTINGS:
+            assert kept.get(parameter, state.SETTINGS[parameter].default) == state.SETTINGS[parameter].default
+
+
+def test_many_bad_parameters_are_summed_up_in_one_line():
+    at = open_app(**{f"junk{i}": "1" for i in range(50)})
+    notices = [c.value for c in at.caption if c.value.startswith("⚠️")]
+    assert len(notices) == state.MAX_NOTICES and "and 43 more" in notices[-1]
+
+
+def _value(setting):
+    """Any valid value of `setting`."""
+    if setting.choices:
+        return st.sampled_from(setting.choices)
+    if setting.check:
+        prices = st.lists(st.floats(-10, 10).map(lambda x: round(x, 3)), min_size=1, max_size=20)
+        return prices.map(lambda xs: ", ".join(f"{x:g}" for x in xs))
+    if isinstance(setting.default, int):
+        return st.integers(int(setting.lo), int(setting.hi))
+    return st.floats(setting.lo, setting.hi, allow_nan=False)
+
+
+SETUPS = st.fixed_dictionaries({name: _value(s) for name, s in state.SETTINGS.items()})
+
+
+@given(SETUPS)
+def test_any_valid_setup_round_trips_through_a_link_exactly(values):
+    query = state.to_query(values)
+    back, notices = state.from_query({k: [v] for k, v in query.items()})
+    assert not notices
+    assert {**{n: s.default for n, s in state.SETTINGS.items()}, **back} == values
+
+
+@pytest.mark.parametrize("page", ["unroll", "gradients", "train", "scenarios"])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=SETUPS)
+def test_every_page_writes_back_the_link_it_was_opened_with(page, values):
+    values = {**values, "epochs": min(values["epochs"], 50), "day": 0, "back": 0}  # days beyond T are clamped
+    if values["data"] == "upload":  # an upload cannot travel in a link
+        values["data"] = "stock"
+    if values["from"] >= values["to"]:
+        values["from"], values["to"] = state.START.default, state.END.default
+    if len(parse_sequence(values["typed"])) < 2:
+        values["typed"] = state.TYPED.default
+    query = state.to_query(values)
+    at = open_app({**state.PAGES, "scenarios": "pages/scenarios.py"}[page], **query)
+    assert not at.exception
+    assert not [c.value for c in at.caption if c.value.startswith("⚠️ Ignored")]
+    written = {k: at.query_params[k] for k in at.query_params}
+    expected = dict(query)
+    if values["scenario"]:  # a scenario's name stays only while its settings are unchanged
+        expected.pop("scenario")
+        written.pop("scenario", None)
+    assert written == expected
+
+
+def test_every_scenario_link_is_valid():
+    for preset in PRESETS:
+        _, notices = state.from_query({k: [v] for k, v in state.scenario_query(preset).items()})
+        assert not notices, preset.key
