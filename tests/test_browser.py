@@ -82,7 +82,7 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     assert page.locator(EXCEPTION).count() == 0
 
 
-NAVIGATION = ["Unroll", "Gradients", "Train"]  # st.Page titles; legacy pages/ mode would list file names
+NAVIGATION = ["Unroll", "Gradients", "Train", "Scenarios"]  # st.Page titles; legacy pages/ mode would list file names
 
 
 def nav_titles(page):
@@ -145,7 +145,7 @@ def test_trained_weights_download_and_open_on_the_unroll_page(page, app_server):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download (JSON)").click()
     saved = read_weights(Path(download.value.path()).read_bytes())
-    trained = page.locator("[data-testid='stTable']").inner_text()
+    trained = page.locator("[data-testid='stTable']").filter(has_text="trained").inner_text()
     assert saved["activation"] == "relu" and f"{saved['w_x']:.4g}" in trained
     page.get_by_role("button", name="Show them on Unroll").click()
     page.wait_for_url(re.compile(r".*/unroll\?|.*/\?.*seq=typed"))
@@ -190,8 +190,9 @@ def test_presenter_mode_hides_the_controls(page, app_server):
     assert page.get_by_role("button", name="day ▶").is_visible()  # the day still steps (and the arrow keys)
     assert page.locator(".js-plotly-plot").count() == 2
     page.get_by_text("Presenter mode").click()
+    page.wait_for_selector("[data-testid='stSidebar']", state="visible")
     wait_idle(page)
-    assert page.locator("[data-testid='stSidebar']").is_visible() and "present" not in page.url
+    assert "present" not in page.url
 
 
 @pytest.mark.parametrize("path", ["", "gradients", "train", "scenarios"])

@@ -144,6 +144,14 @@ if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses th
 </script>"""
 
 
+PHONE_CSS = """<style>
+@media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
+  .st-key-unrolled, .st-key-backward {overflow-x: auto;}
+  .st-key-unrolled > div, .st-key-backward > div {min-width: 720px;}
+}
+</style>"""
+
+
 def top(page):
     """The top of `page` ('unroll', 'gradients', 'train', 'scenarios'): the link's setup and its notices, the
     presenter toggle, the share box (filled by `to_link` at the end of the run) and the story of the scenario
@@ -159,7 +167,7 @@ def top(page):
         )
         ss["share·slot"] = st.empty()
     present = kept(state.PRESENT.name) == "on"
-    st.html(KEYS_JS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
+    st.html(KEYS_JS + PHONE_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
     for notice in notices:
         st.caption(f"⚠️ {notice}")
     if preset := scenario(page):
