@@ -41,9 +41,11 @@ for bp in passes:
         st.warning(note, icon="💥")
 
 day = controls.day_picker(max(row.days for row in rows), name="back", start="first")
+numbers = backward([bp.row for bp in passes])
 controls.chart(
     unrolled(params, [bp.row for bp in passes], day, view=Backward),
     key="backward",
+    numbers=numbers,
     alt="The backward pass unrolled: for each day the error of the prediction, the gradient reaching the memory "
     "h and the gradient of the price, computed from the last day back to the first.",
 )
@@ -58,7 +60,7 @@ controls.chart(
     key="magnitudes",
     alt="Log-scale chart of the gradient's size on each day: the signal reaching the memory, the price's "
     "gradient, each day's share of the weight gradients, and the product of factors back to day 0.",
-    numbers=backward([bp.row for bp in passes]),
+    numbers=numbers,
 )
 st.caption(
     "Each step up on this axis is ten times bigger. A straight slope means the same factor every day: "
@@ -71,6 +73,7 @@ if len(passes) > 1:
     controls.chart(
         profiles([bp.row for bp in passes], [bp.flow for bp in passes]),
         key="profiles",
+        numbers=numbers,
         alt="The gradient reaching each day, counted in days before the end, for both companies.",
     )
 

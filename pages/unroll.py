@@ -21,9 +21,11 @@ st.markdown(
 
 params, rows, _ = controls.sidebar()
 day = controls.day_picker(max(row.days for row in rows))
+numbers = forward(rows)
 controls.chart(
     unrolled(params, rows, day),
     key="unrolled",
+    numbers=numbers,
     alt="The RNN unrolled over the days: for each day the price x, the hidden state h and the prediction y, "
     "with the current day's equation; press Play to compute it day by day.",
 )
@@ -48,7 +50,7 @@ controls.chart(
     over_time(rows, day),
     key="over_time",
     alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
-    numbers=forward(rows),
+    numbers=numbers,
 )
 
 st.subheader("What to notice")

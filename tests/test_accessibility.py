@@ -1,0 +1,59 @@
+"""Every chart says what it shows (alt text) and has its numbers beside it; the palette survives colour blindness."""
+
+import numpy as np
+import pytest
+
+from simulator.data import BLUE, RED, TYPED_COLOR
+from simulator.tables import MAX_ROWS, forward
+from simulator.train_figures import WEIGHT_COLORS
+from tests.apptest import open_app
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+PAGES = {"pages/unroll.py": {}, "pages/gradients.py": {"clip": "norm"}, "pages/train.py": {"epochs": "20"}}
+
+# Machado, Oliveira & Fernandes (2009): deuteranopia and protanopia at full severity, on linear RGB.
+DEUTERANOPIA = np.array(
+    [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+)
+PROTANOPIA = np.array(
+    [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+)
+
+
+def linear(hex_color):
+    srgb = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+
+
+def seen(hex_color, deficiency):
+    """The colour as a viewer with `deficiency` sees it, in linear RGB."""
+    return np.clip(deficiency @ linear(hex_color), 0, 1)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_has_alt_text_and_a_table_of_its_numbers(page):
+    at = open_app(page, **PAGES[page])
+    charts = at.get("plotly_chart")
+    assert charts and all(len(c.proto.alt) > 40 for c in charts)
+    tables = [e for e in at.get("expander") if e.label == "The numbers in this chart"]
+    assert len(tables) == len(charts) and all(t.get("table") for t in tables)
+
+
+def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
+    from simulator.figures import Row
+    from simulator.rnn import Params
+    from simulator.rnn import forward as run
+
+    p = Params.scalar()
+    table = forward([Row("Blue", "#000", run(p, np.array(BLUE.xs)))])
+    assert table["day"] == [str(d) for d in range(1, 10)] and table["prediction y"][-1] == "1.3554"
+    long = forward([Row("Long", "#000", run(p, np.full(5000, 0.5)))])
+    assert len(long["day"]) == MAX_ROWS and long["sequence"][-1] == "… 4,801 more rows"
+
+
+@pytest.mark.parametrize("deficiency", [DEUTERANOPIA, PROTANOPIA], ids=["deuteranopia", "protanopia"])
+def test_the_companies_and_the_weights_stay_distinguishable_without_red_green_vision(deficiency):
+    for palette in ([BLUE.color, RED.color, TYPED_COLOR], list(WEIGHT_COLORS)):
+        colours = [seen(c, deficiency) for c in palette]
+        distances = [np.linalg.norm(a - b) for i, a in enumerate(colours) for b in colours[i + 1 :]]
+        assert min(distances) > 0.15, palette
