@@ -195,16 +195,23 @@ def test_presenter_mode_hides_the_controls(page, app_server):
     assert "present" not in page.url
 
 
+SHOTS = Path(__file__).parent / "screenshots"  # git-ignored: for a person to look at
+
+
+@pytest.mark.parametrize("width", [1400, 390], ids=["desktop", "phone"])
 @pytest.mark.parametrize("path", ["", "gradients", "train", "scenarios"])
-def test_a_phone_never_scrolls_sideways(chromium, app_server, path):
-    phone = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
-    page = phone.new_page()
+def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromium, app_server, path, width):
+    context = chromium.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
+    page = context.new_page()
     page.goto(f"{app_server}/{path}")
     wait_idle(page)
-    page.wait_for_timeout(1000)
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    charts = page.locator("[data-testid='stPlotlyChart']").count()
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     assert page.locator(EXCEPTION).count() == 0
-    phone.close()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / f"{path or 'unroll'}-{'phone' if width < 500 else 'desktop'}.png", full_page=True)
+    context.close()
 
 
 def test_a_scenario_card_opens_its_whole_setup(page, app_server):
