@@ -11,7 +11,6 @@ Values that overflow float64 come out as inf/nan, never as an exception.
 
 import math
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
@@ -135,8 +134,8 @@ def _recur(p, s, act):
     return z
 
 
-def _recur_back1(p, dh, d):
-    """n = 1 in Python floats, dh (T, 1) holding dy_t w_y: dh and dz, each (T, 1)."""
+def _recur_back1(p, dh, d, last=False):
+    """n = 1 in Python floats, dh (T, 1) holding dy_t w_y: dh and dz, each (T, 1) (`last` changes nothing here)."""
     w_h, g, dz, nxt = p.W_h.item(), dh[::-1, 0].tolist(), [], 0.0
     for t, dt in enumerate(d[::-1, 0].tolist()):
         g[t] = dht = g[t] + w_h * nxt  # over dy_t w_y
@@ -205,10 +204,12 @@ def backward(params, trace, target, loss="last", k=None):
     else:
         raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
     d = ACTIVATIONS[p.activation].df(tr.z, tr.h).astype(real, copy=False)  # (T, n) act'(z_t)
-    recur = _recur_back1 if n == 1 and real is np.float64 else partial(_recur_back, last=loss == "last")
-    k = min(k or T, T)  # each piece of k days back from T gets no gradient from the piece after it
-    pieces = [recur(p, dh[max(e - k, 0) : e], d[max(e - k, 0) : e]) for e in range(T, 0, -k)]
-    dh, dz = pieces[0] if k == T else (np.concatenate(a) for a in zip(*pieces[::-1], strict=True))
+    recur, last = (_recur_back1 if n == 1 and real is np.float64 else _recur_back), loss == "last"
+    if not k or k >= T:
+        dh, dz = recur(p, dh, d, last)
+    else:  # each piece of k days back from T gets no gradient from the piece after it
+        pieces = [recur(p, dh[max(e - k, 0) : e], d[max(e - k, 0) : e], last) for e in range(T, 0, -k)]
+        dh, dz = (np.concatenate(a) for a in zip(*pieces[::-1], strict=True))
     s = tr.s
     if s is None:  # a Trace made elsewhere: rebuild the step inputs (T, n+2)
         s = _inputs(tr.xs, n)[:-1]
