@@ -7,7 +7,12 @@ the entry point. The flag is private; if a Streamlit release drops it, this is a
 test of deep links says whether it is still needed.
 """
 
+import pandas  # noqa: F401  (see below)
 import streamlit as st
+
+# Every page imports this module before it draws anything, so pandas is imported whole first. Streamlit and plotly
+# look pandas up in sys.modules and use it: a session that started while another session's thread was still
+# importing pandas got a half-initialised module (found by bench/load.py, 10 sessions opening a fresh server).
 
 try:
     from streamlit.runtime.pages_manager import PagesManager
