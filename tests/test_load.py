@@ -11,9 +11,8 @@ from bench.ws import Cache, Run, Session
 from tests.browser import WsRecorder, wait_idle
 from tests.conftest import require_browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "error::pytest.PytestUnhandledThreadExceptionWarning"
-)  # a dead sampler or visitor
+# An exception that kills a visitor or the memory sampler on its thread fails the test instead of passing unseen.
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 LINK = "/?w_h=0.9&act=tanh&seq=red"
 
 
@@ -104,10 +103,12 @@ def test_short_load():
     require_browser()  # a peer of the browser tests: skipped on a laptop without Chromium, a failure on CI
     result = load.run(sessions=10, seconds=20, seed=0)
     assert result.errors == [], result.errors[:5]
-    assert result.passed, result.summary()
+    missed = [goal for goal in result.goals if not goal[-1]]
+    assert missed == [], result.summary()
 
 
 def test_short_soak(chromium):
     result = soak.run(seconds=60, seed=0, browser=chromium)
     assert result.errors == [], result.log_text()
-    assert result.passed, result.summary()
+    missed = [goal for goal in result.goals if not goal[-1]]
+    assert missed == [], result.summary()
