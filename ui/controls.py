@@ -292,6 +292,16 @@ def preset_picker(page):
                  format_func=lambda k: BY_KEY[k].title, on_change=_picked)  # fmt: skip
 
 
+def clipping():
+    """Gradient clipping and its threshold, side by side (the Gradients and Train pages share them)."""
+    left, right = st.columns(2)
+    with left:
+        bound(st.selectbox, state.CLIPPING.name, state.CLIPPING.label, state.CLIPPING.choices,
+              format_func={"none": "none", "norm": "by global norm", "value": "by value (±)"}.get)  # fmt: skip
+    with right:
+        bound(st.number_input, state.CLIP_AT.name, state.CLIP_AT.label, state.CLIP_AT.lo, state.CLIP_AT.hi, step=0.5)
+
+
 def gradient_settings():
     """Loss, target, precision and clipping for the Gradients page; returns them by name."""
     left, right = st.columns(2)
@@ -301,12 +311,7 @@ def gradient_settings():
     with right:
         bound(st.segmented_control, "precision", state.PRECISION.label, state.PRECISION.choices, required=True)
     bound(st.slider, "target", state.TARGET.label, state.TARGET.lo, state.TARGET.hi, step=STEP)
-    left, right = st.columns(2)
-    with left:
-        bound(st.selectbox, "clip", state.CLIPPING.label, state.CLIPPING.choices,
-              format_func={"none": "none", "norm": "by global norm", "value": "by value (±)"}.get)  # fmt: skip
-    with right:
-        bound(st.number_input, "clip_at", state.CLIP_AT.label, state.CLIP_AT.lo, state.CLIP_AT.hi, step=0.5)
+    clipping()
     return {s.name: kept(s.name) for s in state.GRADIENTS}
 
 

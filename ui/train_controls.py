@@ -7,9 +7,9 @@ import streamlit as st
 from simulator import state, upload
 from simulator.data import BLUE, RED, TYPED_COLOR, stocks
 from simulator.explain import fmt_weight
-from simulator.train import NAMES, STATQUEST
+from simulator.train import NAMES
 from simulator.training import Series, Setup, clamped, run, start, stock
-from ui.controls import ACTIVATION_LABELS, bound, keep, kept, linked_sidebar, typed_prices
+from ui.controls import ACTIVATION_LABELS, bound, clipping, keep, kept, linked_sidebar, typed_prices
 
 ss = st.session_state
 SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red · 5 days", "typed": "Type your own",
@@ -126,12 +126,7 @@ def settings():
     with right:
         bound(st.number_input, state.EPOCHS.name, state.EPOCHS.label, state.EPOCHS.lo, state.EPOCHS.hi, step=50,
               help=state.EPOCHS.help)  # fmt: skip
-    left, right = st.columns(2)
-    with left:
-        bound(st.selectbox, state.CLIPPING.name, state.CLIPPING.label, state.CLIPPING.choices,
-              format_func={"none": "none", "norm": "by global norm", "value": "by value (±)"}.get)  # fmt: skip
-    with right:
-        bound(st.number_input, state.CLIP_AT.name, state.CLIP_AT.label, state.CLIP_AT.lo, state.CLIP_AT.hi, step=0.5)
+    clipping()
     bound(st.number_input, state.TRUNCATE.name, state.TRUNCATE.label, state.TRUNCATE.lo, state.TRUNCATE.hi, step=1,
           help=state.TRUNCATE.help)  # fmt: skip
     return {s.name: kept(s.name) for s in state.TRAINING}
@@ -185,8 +180,3 @@ def load_weights():
     ss["weights·message"] = ("success", f"Loaded {file.name[:60]}: training now starts from its weights. "
                              + " ".join(notices))  # fmt: skip
     st.rerun()  # the sidebar above already drew the old weights
-
-
-def reset_start():
-    """StatQuest's weights as the start."""
-    use_weights(dict(zip(NAMES, STATQUEST, strict=True)))
