@@ -95,6 +95,8 @@ def nav_titles(page):
 )
 def test_a_deep_link_as_a_fresh_servers_first_request_runs_through_the_entry_point(page, fresh_server, path, heading):
     page.goto(f"{fresh_server}/{path}?seq=blue")
+    # The guard's first run stops before drawing and goes idle for a moment; wait for the run it asks for.
+    page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
     wait_idle(page)
     assert page.title().startswith("Unrolled")  # set by streamlit_app.py: the entry point ran
     assert nav_titles(page) == NAVIGATION
