@@ -10,7 +10,7 @@ Values that overflow float64 come out as inf/nan, never as an exception.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,7 +38,10 @@ class Activation:
 
 ACTIVATIONS = {
     "relu": Activation(
-        lambda z, out=None: np.maximum(z, 0.0, out=out), lambda v: max(v, 0.0), lambda z, h: (z > 0) * 1.0, "ReLU"
+        lambda z, out=None: np.maximum(z, 0.0, out=out),
+        lambda v: max(v, 0.0),
+        lambda z, h: (z > 0).astype(z.dtype),
+        "ReLU",
     ),
     "tanh": Activation(np.tanh, math.tanh, lambda z, h: np.subtract(1.0, hh := np.square(h), hh), "tanh"),  # in place
     "sigmoid": Activation(_sigmoid, _sigmoid1, lambda z, h: h * (1.0 - h), "σ"),
@@ -48,7 +51,9 @@ ACTIVATIONS = {
 
 @dataclass(frozen=True)
 class Params:
-    """The weights; shapes (n,), (n, n), (n,), (n,), a float, and an activation name."""
+    """The weights; shapes (n,), (n, n), (n,), (n,), a float, and an activation name.
+    Built from them: A (n, n+2) = [W_h | w_x | b] and v (n+2,) = [w_y | 0 | b_y], so that a step is
+    z_t = A s_t and y_t = v . s_{t+1} with s_t = [h_{t-1}, x_t, 1]."""
 
     w_x: np.ndarray
     W_h: np.ndarray
@@ -56,6 +61,8 @@ class Params:
     w_y: np.ndarray
     b_y: float
     activation: str = "relu"
+    A: np.ndarray = field(init=False, repr=False, compare=False)
+    v: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         n = np.shape(self.b)[0] if np.ndim(self.b) == 1 else -1
@@ -67,6 +74,8 @@ class Params:
         object.__setattr__(self, "b_y", float(self.b_y))
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
+        object.__setattr__(self, "A", np.column_stack((self.W_h, self.w_x, self.b)))
+        object.__setattr__(self, "v", np.concatenate((self.w_y, (0.0, self.b_y))))
 
     @classmethod
     def scalar(cls, w_x=1.8, w_h=-0.5, b=0.0, w_y=1.1, b_y=0.0, activation="relu"):
@@ -78,10 +87,11 @@ class Params:
         return self.b.shape[0]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs 2 µs more to build, a tenth of a short pass
 class Trace:
     """Every step of a forward pass: xs (T,), z (T, n), h (T, n), y (T,);
-    s (T, n+2) holds each step's input [h_{t-1}, x_t, 1] when forward made the trace (else None)."""
+    s (T+1, n+2), s_t = [h_{t-1}, x_t, 1] each step's input, and s_T = [h_T, 0, 1] (None if forward did not
+    make the trace): h and y are read from it, y_t = v . s_{t+1}."""
 
     xs: np.ndarray
     z: np.ndarray
@@ -90,7 +100,7 @@ class Trace:
     s: np.ndarray | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Grads:
     """dL/d(everything): dh (T, n) and dx (T,) per step, then one per parameter, with its shape."""
 
@@ -125,8 +135,7 @@ def _recur1(p, s, act):
 
 def _recur(p, s, act):
     """n > 1 in two numpy calls a step, z_t = A s_t and h_t = act(z_t), h into s[1:, :n]; returns z (T, n)."""
-    A = np.concatenate((p.W_h, p.w_x[:, None], p.b[:, None]), axis=1)  # (n, n+2) [W_h | w_x | b]: one matvec a step
-    n, dot, f = p.n, A.astype(s.dtype, copy=False).dot, act.f
+    n, dot, f = p.n, p.A.astype(s.dtype, copy=False).dot, act.f  # z_t = A s_t: one matvec a step
     z = np.empty((s.shape[0] - 1, n), dtype=s.dtype)
     for zt, st, ht in zip(z, s[:-1], s[1:, :n], strict=True):  # iterating an array yields its rows as views, no copies
         dot(st, zt)  # the method with a positional out is numpy's cheapest matvec call
@@ -176,8 +185,7 @@ def forward(params, xs, dtype=np.float64):
         raise ValueError(f"xs has shape {xs.shape}; expected (T,) with T >= 1")
     n, s = p.n, _inputs(xs, p.n)
     z = (_recur1 if n == 1 and xs.dtype == np.float64 else _recur)(p, s, ACTIVATIONS[p.activation])
-    h = s[1:, :n]
-    return Trace(xs, z, h, h.dot(p.w_y.astype(xs.dtype)) + xs.dtype.type(p.b_y), s[:-1])
+    return Trace(xs, z, s[1:, :n], s[1:].dot(p.v.astype(xs.dtype, copy=False)), s)
 
 
 @np.errstate(all="ignore")
@@ -189,8 +197,11 @@ def backward(params, trace, target, loss="last", k=None):
     k: truncated BPTT, the gradient stops every k days counted back from day T (the hidden state still flows
     forward across the cuts); None or k >= T is full BPTT. Computes in the trace's dtype.
     """
-    p, tr = params, trace
+    p, tr, s = params, trace, trace.s
     (T, n), real = tr.h.shape, tr.h.dtype.type
+    if s is None:  # a Trace made elsewhere: rebuild the steps' inputs and outputs (T+1, n+2)
+        s = _inputs(tr.xs, n)
+        s[1:, :n] = tr.h
     w_y = p.w_y.astype(real, copy=False)
     if loss == "last":
         err = real(tr.y[-1] - real(target))
@@ -199,7 +210,8 @@ def backward(params, trace, target, loss="last", k=None):
         np.multiply(w_y, err, dh[-1])
     elif loss == "all":
         dy = tr.y - np.asarray(target, dtype=real).reshape(T)
-        L, db_y, dw_y = 0.5 * float(dy @ dy), float(np.add.reduce(dy)), dy @ tr.h
+        dv = dy @ s[1:]  # (n+2,) [dw_y | - | db_y] = sum_t dy_t s_{t+1}, as y_t = v . s_{t+1}
+        L, db_y, dw_y = 0.5 * float(dy @ dy), float(dv[n + 1]), dv[:n]
         dh = np.multiply.outer(dy, w_y)
     else:
         raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
@@ -210,10 +222,6 @@ def backward(params, trace, target, loss="last", k=None):
     else:  # each piece of k days back from T gets no gradient from the piece after it
         pieces = [recur(p, dh[max(e - k, 0) : e], d[max(e - k, 0) : e], last) for e in range(T, 0, -k)]
         dh, dz = (np.concatenate(a) for a in zip(*pieces[::-1], strict=True))
-    s = tr.s
-    if s is None:  # a Trace made elsewhere: rebuild the step inputs (T, n+2)
-        s = _inputs(tr.xs, n)[:-1]
-        s[1:, :n] = tr.h[:-1]
-    G = _sum_outer(s, dz)  # (n+2, n) [dW_h^T ; dw_x ; db] = sum_t s_t dz_t^T, one product
+    G = _sum_outer(s[:-1], dz)  # (n+2, n) [dW_h^T ; dw_x ; db] = sum_t s_t dz_t^T, one product
     dx = dz @ p.w_x.astype(real, copy=False)
     return Grads(loss=L, dh=dh, dx=dx, w_x=G[n], W_h=G[:n].T, b=G[n + 1], w_y=dw_y, b_y=db_y)

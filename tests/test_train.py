@@ -1,5 +1,7 @@
 """Training: plain gradient descent with the core's gradients, truncated BPTT, clipping, seeds and divergence."""
 
+from dataclasses import replace
+
 import numpy as np
 import plotly.express as px
 import pytest
@@ -111,7 +113,7 @@ def test_truncated_gradients_match_finite_differences_of_the_cut_loss(n, loss, k
             up, down = value.copy(), value.copy()
             up[i] += FD_STEP
             down[i] -= FD_STEP
-            L = [_truncated_loss(Params(**{**p.__dict__, name: v}), xs, target, loss, k, base) for v in (up, down)]
+            L = [_truncated_loss(replace(p, **{name: v}), xs, target, loss, k, base) for v in (up, down)]
             numeric[i] = (L[0] - L[1]) / (2 * FD_STEP)
         np.testing.assert_allclose(getattr(g, name), numeric, atol=FD_TOL, err_msg=name)
 
