@@ -155,7 +155,7 @@ def _recur_back1(p, dh, d, last=False):
 def _recur_back(p, dh, d, last):
     """n > 1, dh_t = dy_t w_y + W_h^T dz_{t+1} and dz_t = dh_t * act'(z_t), in two numpy calls a step (three for "all").
     dh (T, n) holds dy_t w_y on entry (only its last row if `last`: dy_t = 0 before T-1); returns dh and dz, over d."""
-    W_h, tmp = p.W_h.astype(d.dtype, copy=False), np.empty(p.n, dtype=d.dtype)
+    W_h, tmp = p.W_h.astype(d.dtype, copy=False), None if last else np.empty(p.n, dtype=d.dtype)
     dht = dh[-1]
     for dhp, dt in zip(dh[-2::-1], d[:0:-1], strict=True):  # t = T-1 .. 1, carrying the row dh_t: two views a step
         np.multiply(dht, dt, dt)  # dz_t = dh_t * act'(z_t), in place
@@ -204,7 +204,7 @@ def backward(params, trace, target, loss="last", k=None):
         s[1:, :n] = tr.h
     w_y = p.w_y.astype(real, copy=False)
     if loss == "last":
-        err = real(tr.y[-1] - real(target))
+        err = tr.y[-1] - real(target)
         L, db_y, dw_y = float(0.5 * err * err), float(err), err * tr.h[-1]  # dy is zero but dy_{T-1} = err
         dh = np.zeros((T, n), dtype=real)  # dh_t starts as dy_t w_y
         np.multiply(w_y, err, dh[-1])
