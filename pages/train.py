@@ -3,7 +3,7 @@
 import streamlit as st
 
 from simulator.explain import fmt_weight
-from simulator.tables import training
+from simulator.tables import markdown, training
 from simulator.train import NAMES
 from simulator.training import carried, figure, headline, prediction
 from simulator.upload import weights_json
@@ -45,7 +45,11 @@ st.markdown(prediction(setup, run))
 
 st.subheader("The weights")
 before, after = run.theta[0], run.final
-st.table({"weight": list(NAMES), "start": [fmt_weight(v) for v in before], "trained": [fmt_weight(v) for v in after]})
+st.markdown(
+    markdown(
+        {"weight": list(NAMES), "start": [fmt_weight(v) for v in before], "trained": [fmt_weight(v) for v in after]}
+    )
+)
 values, notices = carried(setup, run)
 left, middle, right = st.columns(3)
 train_controls.show_on(left, "pages/unroll.py", "Show them on Unroll", "🔁", values)

@@ -5,6 +5,7 @@ change (values, text, the highlight, the equation), and a long sequence is drawn
 """
 
 import base64
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +21,8 @@ NODE_SCALE = [[0, "#8c510a"], [0.5, "#f7f7f7"], [1, "#01665e"]]  # brown < 0 < t
 UNKNOWN, OVERFLOW, HIGHLIGHT = "#e9ecf1", "#2b2b2b", "#E69F00"
 FONT = dict(family="Source Sans Pro, system-ui, sans-serif", size=13, color="#262730")
 LIGHT = dict(template=dict(data={}, layout={}), paper_bgcolor="white", plot_bgcolor="white", font=FONT)
-TYPED = {"float64": "f8", "float32": "f4", "int32": "i4", "uint32": "u4", "int16": "i2", "uint16": "u2", "int8": "i1",
-         "uint8": "u1"}  # fmt: skip
+TYPED = {np.dtype(t): t[1:] for t in ("<f8", "<f4", "<i4", "<u4", "<i2", "<u2", "|i1", "|u1")}  # by dtype: 10x faster
+# than by dtype.name
 
 
 def typed(values, dtype=None):
@@ -34,9 +35,9 @@ def typed(values, dtype=None):
         small = (np.uint8, np.uint16, np.uint32) if a.dtype.kind == "u" else (np.int8, np.int16, np.int32)
         lo, hi = a.min(), a.max()
         a = next((a.astype(t) for t in small if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max), a)
-    if not a.size or a.dtype.name not in TYPED:
+    if not a.size or a.dtype not in TYPED:
         return a.tolist()
-    spec = {"dtype": TYPED[a.dtype.name], "bdata": base64.b64encode(a).decode("ascii")}
+    spec = {"dtype": TYPED[a.dtype], "bdata": base64.b64encode(a).decode("ascii")}
     if a.ndim > 1:
         spec["shape"] = ", ".join(map(str, a.shape))
     return spec
@@ -64,7 +65,7 @@ def _bigger(node, k, font=False):
 
 def projected(fig, k=PROJECTOR):
     """`fig` for a projector: every font (default 13 px) k times bigger and the figure k times taller."""
-    spec = fig.to_dict()
+    spec = copy.deepcopy(fig.to_dict())
     spec["layout"].setdefault("font", {}).setdefault("size", FONT["size"])
     _bigger(spec, k)
     if "height" in spec["layout"]:
@@ -72,12 +73,23 @@ def projected(fig, k=PROJECTOR):
     return figure(spec["data"], spec["layout"], spec.get("frames", ()))
 
 
+class Figure(go.Figure):
+    """A `go.Figure` that keeps the plain dict plotly.js reads and hands it out from `to_dict` (so `to_json` and
+    `st.plotly_chart` too). Plotly's own figure, built property by property and deep-copied by its constructor
+    and again by `to_dict`, cost more than the rest of a page's rerun. The builders make figures to spec, and
+    the tests validate each in full with `go.Figure(fig.to_dict())`."""
+
+    def __init__(self, spec):
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self):
+        return self._spec
+
+
 def figure(data, layout, frames=()):
-    """`go.Figure` without plotly's validation: the builders make figures to spec, and the tests validate them
-    in full. `_validate=False` covers data and layout; frames (~0.3 ms per frame trace) are set the same way."""
-    fig = go.Figure(data, layout, _validate=False)
-    fig._frame_objs = tuple(go.Frame(frame, _validate=False) for frame in frames)
-    return fig
+    """The `Figure` of traces `data` (dicts), `layout` and animation `frames` (dicts)."""
+    return Figure({"data": list(data), "layout": layout, **({"frames": list(frames)} if frames else {})})
 
 
 def _animate(names, ms):

@@ -20,6 +20,24 @@ def _capped(columns):
     return more
 
 
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\|*_`[]<>$~"})
+
+
+def markdown(columns):
+    """{column: [text]} as a Markdown table, numbers right-aligned: Streamlit draws it as an HTML table that
+    screen readers read, for a fraction of what `st.table` costs a rerun (no DataFrame, no Arrow).
+    Pipes, backslashes and inline markup in a cell are escaped."""
+    names = list(columns)
+    lines = [
+        "| " + " | ".join(name.translate(_MARKUP) for name in names) + " |",
+        "|" + "|".join([":--", *["--:"] * (len(names) - 1)]) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(c.translate(_MARKUP) for c in row) + " |" for row in zip(*columns.values(), strict=True)
+    ]
+    return "\n".join(lines)
+
+
 def _numbers(values):
     return [fmt(v, 4) for v in values]
 

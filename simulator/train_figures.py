@@ -103,10 +103,11 @@ MOVING = [  # the styles of the five traces each frame moves
 ]  # fmt: skip
 
 
-def _moving(run, i, days):
-    """The five traces of snapshot i: prediction line, tomorrow's star, loss marker, weight markers, heatmap row."""
+def _moving(run, i, days, ahead):
+    """The five traces of snapshot i: prediction line (drawn on days `ahead`), tomorrow's star, loss marker, weight
+    markers, heatmap row."""
     e, y = int(run.snaps[i]), _finite(run.y[i])
-    T, ahead = len(y), _every(len(y))  # y_t predicts day t + 2 (1-based)
+    T = len(y)  # y_t predicts day t + 2 (1-based)
     return [
         dict(x=typed(ahead + 2), y=typed(y[ahead])),
         dict(x=[T + 1], y=[y[-1]], text=[f"tomorrow: {fmt(y[-1])}"]),
@@ -133,7 +134,8 @@ def training(run, prices, scale, label, color):
     days = dh.shape[1]
     bins = _every(days)[:-1] if days > MAX_POINTS else np.arange(days)
     heat = _binned_max(dh, bins) if len(bins) < days else dh
-    final = _moving(run, len(run.snaps) - 1, days)
+    ahead = _every(T)  # the days a prediction line is drawn on (run.y has T per snapshot)
+    final = _moving(run, len(run.snaps) - 1, days, ahead)
     data = [*_static(run, prices, scale, label, color, heat, bins)]
     data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, final, strict=True)]
     shapes, notes = _divergence(run.diverged) if run.diverged is not None else ([], [])
@@ -143,7 +145,9 @@ def training(run, prices, scale, label, color):
         _title("the weights", 0, 0.405),
         _title("gradient reaching each day's memory, per epoch", 0, 0.175),
     ]
-    frames = [dict(name=str(e), data=_moving(run, i, days), traces=[1, 2, 3, 4, 5]) for i, e in enumerate(run.snaps)]
+    frames = [
+        dict(name=str(e), data=_moving(run, i, days, ahead), traces=[1, 2, 3, 4, 5]) for i, e in enumerate(run.snaps)
+    ]
     epoch_axis = dict(title=dict(text="epoch"), range=[-0.02 * E, 1.02 * E + 1e-9], **GRID)
     price_range = _price_range(prices)
     layout = dict(

@@ -28,3 +28,14 @@ def open_app(page=None, **query):
         at.query_params[name] = value
     at.run()
     return at.switch_page(page).run() if page else at
+
+
+def tables(at):
+    """Every Markdown table the app drew, each as {column: [cell text]} (escapes undone)."""
+    found = []
+    for md in at.markdown:
+        lines = md.value.splitlines()
+        if len(lines) >= 2 and lines[0].startswith("| ") and set(lines[1]) <= set("|:-"):
+            cells = [[c.strip().replace("\\", "") for c in line.strip("|").split(" | ")] for line in lines]
+            found.append(dict(zip(cells[0], zip(*cells[2:], strict=True), strict=True)))
+    return found

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from simulator.data import BLUE, RED, TYPED_COLOR
-from simulator.tables import MAX_ROWS, forward
+from simulator.tables import MAX_ROWS, forward, markdown
 from simulator.train_figures import WEIGHT_COLORS
-from tests.apptest import open_app
+from tests.apptest import open_app, tables
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGES = {"pages/unroll.py": {}, "pages/gradients.py": {"clip": "norm"}, "pages/train.py": {"epochs": "20"}}
@@ -36,7 +37,8 @@ def test_every_chart_has_alt_text_and_a_table_of_its_numbers(page):
     charts = at.get("plotly_chart")
     assert charts and all(len(c.proto.alt) > 40 for c in charts)
     tables = [e for e in at.get("expander") if e.label == "The numbers in this chart"]
-    assert len(tables) == len(charts) and all(t.get("table") for t in tables)
+    assert len(tables) == len(charts)
+    assert all(len(t.get("markdown")) == 1 and t.get("markdown")[0].value.startswith("| ") for t in tables)
 
 
 def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
@@ -49,6 +51,13 @@ def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
     assert table["day"] == [str(d) for d in range(1, 10)] and table["prediction y"][-1] == "1.3554"
     long = forward([Row("Long", "#000", run(p, np.full(5000, 0.5)))])
     assert len(long["day"]) == MAX_ROWS and long["sequence"][-1] == "… 4,801 more rows"
+
+
+def test_a_markdown_table_keeps_every_cell_and_escapes_markup():
+    text = markdown({"sequence": ["a|b", "*x*"], "h": ["−0.5", "∞"]})
+    assert text.splitlines() == ["| sequence | h |", "|:--|--:|", "| a\\|b | −0.5 |", "| \\*x\\* | ∞ |"]
+    at = AppTest.from_string(f"import streamlit as st\nst.markdown({text!r})").run()
+    assert tables(at) == [{"sequence": ("a|b", "*x*"), "h": ("−0.5", "∞")}]
 
 
 @pytest.mark.parametrize("deficiency", [DEUTERANOPIA, PROTANOPIA], ids=["deuteranopia", "protanopia"])

@@ -147,7 +147,7 @@ def test_trained_weights_download_and_open_on_the_unroll_page(page, app_server):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download (JSON)").click()
     saved = read_weights(Path(download.value.path()).read_bytes())
-    trained = page.locator("[data-testid='stTable']").filter(has_text="trained").inner_text()
+    trained = page.locator("table").filter(has_text="trained").inner_text()
     assert saved["activation"] == "relu" and f"{saved['w_x']:.4g}" in trained
     page.get_by_role("button", name="Show them on Unroll").click()
     page.wait_for_url(re.compile(r".*/unroll\?|.*/\?.*seq=typed"))
@@ -209,7 +209,13 @@ def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromiu
     wait_idle(page)
     charts = page.locator("[data-testid='stPlotlyChart']").count()
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}")
+    for expander in page.get_by_text("The numbers in this chart").all():
+        expander.click()
+    page.wait_for_function(f"document.querySelectorAll('table').length >= {charts if path != 'train' else 2}")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    tables = page.evaluate("() => [...document.querySelectorAll('table')].map(t => [t.clientWidth, t.scrollWidth, "
+                           "getComputedStyle(t).overflowX])")  # fmt: skip
+    assert all(shown <= width and (full <= shown or scroll == "auto") for shown, full, scroll in tables), tables
     assert page.locator(EXCEPTION).count() == 0
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{path or 'unroll'}-{'phone' if width < 500 else 'desktop'}.png", full_page=True)

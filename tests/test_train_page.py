@@ -10,7 +10,7 @@ from simulator.data import BLUE, stocks
 from simulator.rnn import Params, forward
 from simulator.train import STATQUEST, Scale, initial, train
 from simulator.upload import weights_json
-from tests.apptest import open_app
+from tests.apptest import open_app, tables
 from tests.spec import array
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -139,8 +139,8 @@ def test_a_weights_file_becomes_the_start_and_a_bad_one_changes_nothing():
 
 def test_the_trained_weights_carry_to_the_unroll_page():
     at = page(data="blue", epochs="50")
-    (weights,) = [t.value for t in at.table if "trained" in t.value]
-    trained = [float(c) for c in weights["trained"].str.strip("()").str.replace("−", "-")]
+    (weights,) = [t for t in tables(at) if "trained" in t]
+    trained = [float(c.strip("()").replace("−", "-")) for c in weights["trained"]]
     at.button[[b.label for b in at.button].index("Show them on Unroll")].click().run()
     assert not at.exception and at.title[0].value == "Unroll an RNN"
     np.testing.assert_allclose([at.number_input(key=n).value for n in ("w_x", "w_h", "b", "w_y", "b_y")], trained,

@@ -16,6 +16,7 @@ from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequen
 from simulator.figures import WINDOW, Row, projected
 from simulator.presets import BY_KEY, PRESETS
 from simulator.rnn import Params, forward
+from simulator.tables import markdown
 
 SEQUENCE_LABELS = {"blue": "Blue · 9 days", "red": "Red · 5 days", "both": "Both", "typed": "Type your own"}
 ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid σ", "identity": "identity (none)"}
@@ -144,7 +145,9 @@ if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses th
 </script>"""
 
 
-PHONE_CSS = """<style>
+NARROW_CSS = """<style>
+/* a table of numbers wider than its box scrolls inside it */
+[data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
 @media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
   .st-key-unrolled, .st-key-backward {overflow-x: auto;}
   .st-key-unrolled > div, .st-key-backward > div {min-width: 720px;}
@@ -167,7 +170,7 @@ def top(page):
         )
         ss["share·slot"] = st.empty()
     present = kept(state.PRESENT.name) == "on"
-    st.html(KEYS_JS + PHONE_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
+    st.html(KEYS_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
     for notice in notices:
         st.caption(f"⚠️ {notice}")
     if preset := scenario(page):
@@ -360,4 +363,4 @@ def chart(fig, key, alt, numbers=None):
     st.plotly_chart(projected(fig) if presenting else fig, key=key, config={"displaylogo": False}, alt=alt)
     if numbers:
         with st.expander("The numbers in this chart"):
-            st.table(numbers)
+            st.markdown(markdown(numbers))
