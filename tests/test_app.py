@@ -60,6 +60,12 @@ def test_the_slider_and_the_exact_box_stay_in_sync():
     np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(w_x=-1.234), BLUE.xs, RED.xs))
 
 
+def test_a_slider_value_between_its_steps_lands_on_the_grid():
+    at = app()
+    at.slider(key="b_y·slider").set_value(0.5937499999999999).run()  # what PageUp gave in Chromium
+    assert at.number_input(key="b_y").value == 0.59 and at.query_params["b_y"] == "0.59"
+
+
 def test_reset_restores_statquests_network():
     at = app()
     at.number_input(key="w_y").set_value(3.0).run()

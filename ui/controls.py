@@ -186,7 +186,7 @@ def reset_weights():
 
 
 def _slid(name):
-    keep(name, ss[f"{name}·slider"])
+    keep(name, round(ss[f"{name}·slider"], 2))  # on the 0.01 grid: PageUp and End can land between its steps
 
 
 def weight(s):
