@@ -385,7 +385,7 @@ def unrolled(params, rows, step, view=Forward):
         dict(colorscale=NODE_SCALE, zmid=0, **tiles),
         dict(colorscale=[[0, "rgba(0,0,0,0)"], [1, OVERFLOW]], zmin=0, zmax=1, **tiles),
         dict(x=typed([*tile_x, *[-0.95] * len(rows)]), y=typed([*tile_y, *(b + 2.38 for b in grid.base)]),
-             mode="text", textposition=["middle center"] * len(tile_x) + ["top right"] * len(rows),
+             name="labels", mode="text", textposition=["middle center"] * len(tile_x) + ["top right"] * len(rows),
              hoverinfo="skip", textfont=dict(size=typed([12] * len(tile_x) + [13] * len(rows), np.uint8)),
              showlegend=False),
         dict(mode="lines", line=dict(color=HIGHLIGHT, width=3), hoverinfo="skip", showlegend=False),

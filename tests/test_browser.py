@@ -222,6 +222,30 @@ def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromiu
     context.close()
 
 
+IN_VIEW = """() => {  // the day's highlight and its equation, each inside the diagram's scrolling box?
+    const box = document.querySelector(".st-key-unrolled"), r = box.getBoundingClientRect();
+    const highlight = box.querySelector(".scatterlayer > .trace:nth-child(2) path.js-line").getBoundingClientRect();
+    const equation = [...box.querySelectorAll(".scatterlayer > .trace:first-child g.textpoint text")].at(-1);
+    const starts = equation.getBoundingClientRect().left;  // a long equation may run on past the right edge
+    const shown = highlight.left >= r.left && highlight.right <= r.right;
+    return [box.scrollLeft, shown, starts >= r.left && starts < r.right];
+}"""
+
+
+def test_on_a_phone_the_diagram_keeps_the_day_and_its_equation_in_view(chromium, app_server):
+    context = chromium.new_context(viewport={"width": 390, "height": 900}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{app_server}/?seq=blue")
+    wait_idle(page)
+    page.wait_for_function(f"({IN_VIEW})()[1]")  # day 9, at the diagram's right end
+    scrolled, highlight, equation = page.evaluate(IN_VIEW)
+    assert scrolled > 100 and highlight and equation
+    page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
+    page.wait_for_function(f"({IN_VIEW})()[0] < 50")  # playing from day 1: the box follows back to the start
+    assert page.evaluate(IN_VIEW)[1:] == [True, True]
+    context.close()
+
+
 def test_a_scenario_card_opens_its_whole_setup(page, app_server):
     page.goto(f"{app_server}/scenarios")
     wait_idle(page)

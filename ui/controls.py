@@ -145,12 +145,52 @@ if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses th
 </script>"""
 
 
+FOLLOW_JS = """<script>
+if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its box (a phone) keeps its day in view
+  window.unrolledFollow = true;
+  const boxes = ".st-key-unrolled, .st-key-backward";
+  const follow = (gd, name, behavior = "auto") => {
+    const box = gd.closest(boxes), xa = gd._fullLayout && gd._fullLayout.xaxis;
+    const slider = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+    if (!box || !xa || !slider || box.scrollWidth <= box.clientWidth) return;
+    name = name ?? slider.steps[slider.active].args[0][0];  // the frame shown: its name is its day
+    const i = (gd.layout.xaxis.ticktext || []).indexOf(`day ${name}`);
+    if (i >= 0) box.scrollTo({left: xa._offset + xa.l2p(i) - box.clientWidth / 2, behavior});
+  };
+  const pin = (box) => box.style.setProperty("--pin", `${box.scrollLeft}px`);  // NARROW_CSS keeps the equations
+  const rows = (gd) => {  // the first scatter trace, "labels": its last text points are the equations, one per row
+    const labels = gd.data.find((d) => d.name === "labels");
+    return labels ? [].concat(labels.textposition).filter((p) => p === "top right").length : 0;
+  };
+  new MutationObserver(() => {
+    for (const gd of document.querySelectorAll(".st-key-unrolled .js-plotly-plot, .st-key-backward .js-plotly-plot")) {
+      if (gd.unrolledFollowing || !gd.on) continue;
+      gd.unrolledFollowing = true;
+      const box = gd.closest(boxes);
+      box.addEventListener("scroll", () => pin(box));
+      gd.on("plotly_afterplot", () => { box.dataset.rows = rows(gd); follow(gd); });
+      gd.on("plotly_animatingframe", (e) => follow(gd, e.name, "smooth"));
+      box.dataset.rows = rows(gd);
+      follow(gd);
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+}
+</script>"""
+
+
 NARROW_CSS = """<style>
 /* a table of numbers wider than its box scrolls inside it */
 [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
 @media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
   .st-key-unrolled, .st-key-backward {overflow-x: auto;}
   .st-key-unrolled > div, .st-key-backward > div {min-width: 720px;}
+  /* each row's equation (the last text points) stays at the box's left edge while the diagram scrolls */
+  :is(.st-key-unrolled, .st-key-backward)[data-rows="1"] .scatterlayer > .trace:first-child
+    g.textpoint:nth-last-child(1) > text,
+  :is(.st-key-unrolled, .st-key-backward)[data-rows="2"] .scatterlayer > .trace:first-child
+    g.textpoint:nth-last-child(-n+2) > text {
+    transform: translateX(var(--pin, 0px));
+  }
 }
 </style>"""
 
@@ -170,7 +210,7 @@ def top(page):
         )
         ss["share·slot"] = st.empty()
     present = kept(state.PRESENT.name) == "on"
-    st.html(KEYS_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
+    st.html(KEYS_JS + FOLLOW_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
     for notice in notices:
         st.caption(f"⚠️ {notice}")
     if preset := scenario(page):
