@@ -64,10 +64,19 @@ def _bigger(node, k, font=False):
 
 
 def projected(fig, k=PROJECTOR):
-    """`fig` for a projector: every font (default 13 px) k times bigger and the figure k times taller."""
+    """`fig` for a projector: every font (default 13 px) k times bigger and the figure k times taller. Axis ticks
+    and titles get a size too: Streamlit's theme would otherwise draw them at its own 12 px."""
     spec = copy.deepcopy(fig.to_dict())
-    spec["layout"].setdefault("font", {}).setdefault("size", FONT["size"])
+    layout = spec["layout"]
+    layout.setdefault("font", {}).setdefault("size", FONT["size"])
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")):
+            axis.setdefault("tickfont", {}).setdefault("size", FONT["size"])
+            if isinstance(axis.get("title"), dict):
+                axis["title"].setdefault("font", {}).setdefault("size", FONT["size"])
     _bigger(spec, k)
+    for control in (*layout.get("updatemenus", ()), *layout.get("sliders", ())):  # below bigger tick labels
+        control["pad"]["t"] = round(control["pad"]["t"] * k)
     if "height" in spec["layout"]:
         spec["layout"]["height"] = round(spec["layout"]["height"] * k)
     return figure(spec["data"], spec["layout"], spec.get("frames", ()))

@@ -167,6 +167,6 @@ def training(run, prices, scale, label, color):
         yaxis4=dict(title=dict(text="epoch"), domain=[0, 0.17], anchor="x4"),
         yaxis5=dict(title=dict(text="price as in the data"), overlaying="y", side="right", showgrid=False,
                     range=list(scale.price(price_range)), zeroline=False),
-        **player([f["name"] for f in frames], frames[-1]["name"], "epoch", top=70),
+        **player([f["name"] for f in frames], frames[-1]["name"], "epoch", top=100),
     )  # fmt: skip
     return figure(data, layout, frames)

@@ -35,4 +35,6 @@ def test_every_scenarios_charts_are_valid_plotly(preset):
 def test_presenter_modes_bigger_charts_are_valid_plotly(page):
     at = open_app(page, present="on", clip="norm", epochs="20")
     assert_valid(at)
-    assert any(spec["layout"]["font"]["size"] > 13 for spec in sent(at))
+    for spec in sent(at):
+        axes = [v for k, v in spec["layout"].items() if k.startswith(("xaxis", "yaxis"))]
+        assert spec["layout"]["font"]["size"] > 13 and all(axis["tickfont"]["size"] > 13 for axis in axes)
