@@ -137,7 +137,8 @@ def _recur(p, s, act):
     """n > 1 in two numpy calls a step, z_t = A s_t and h_t = act(z_t), h into s[1:, :n]; returns z (T, n)."""
     n, dot, f = p.n, p.A.astype(s.dtype, copy=False).dot, act.f  # z_t = A s_t: one matvec a step
     z = np.empty((s.shape[0] - 1, n), dtype=s.dtype)
-    for zt, st, ht in zip(z, s[:-1], s[1:, :n], strict=True):  # iterating an array yields its rows as views, no copies
+    # rows as views, no copies; zip stops before s's extra last row (a strict zip would cost 3 µs, 2% of 9 days)
+    for zt, st, ht in zip(z, s, s[1:, :n], strict=False):
         dot(st, zt)  # the method with a positional out is numpy's cheapest matvec call
         f(zt, ht)  # act in place, straight into the next step's input
     return z
@@ -157,7 +158,7 @@ def _recur_back(p, dh, d, last):
     dh (T, n) holds dy_t w_y on entry (only its last row if `last`: dy_t = 0 before T-1); returns dh and dz, over d."""
     W_h, tmp = p.W_h.astype(d.dtype, copy=False), None if last else np.empty(p.n, dtype=d.dtype)
     dht = dh[-1]
-    for dhp, dt in zip(dh[-2::-1], d[:0:-1], strict=True):  # t = T-1 .. 1, carrying the row dh_t: two views a step
+    for dhp, dt in zip(dh[-2::-1], d[:0:-1], strict=False):  # t = T-1 .. 1, carrying the row dh_t: two views a step
         np.multiply(dht, dt, dt)  # dz_t = dh_t * act'(z_t), in place
         dht = dt.dot(W_h, dhp) if last else np.add(dhp, dt.dot(W_h, tmp), dhp)  # dz_t^T W_h: the cheaper matvec
     np.multiply(dht, d[0], d[0])
@@ -168,7 +169,7 @@ def _sum_outer(a, b):
     """a.T @ b for a (T, m), b (T, k), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
     which stall for milliseconds on a busy machine (einsum would stay on one thread, but 3x slower)."""
     k = (1 << 18) // (a.shape[1] * b.shape[1])  # steps per slice
-    if len(a) <= k:
+    if a.shape[0] <= k:
         return a.T @ b
     out = a[:k].T @ b[:k]
     for i in range(k, len(a), k):
