@@ -1,7 +1,9 @@
 """Timing and table helpers shared by the sections."""
 
+import argparse
 import os
 import statistics
+import sys
 import time
 
 
@@ -31,3 +33,19 @@ def table(header, rows):
 def load():
     """The 1-minute load average and the CPU count: timings mean little on a busy machine."""
     return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
+def goal_main(prog, doc, options, headline, run):
+    """The command line of a benchmark with goals: `options` ((flag, type, default, help), ...), then --seed and
+    --strict. Prints `headline(args)`, then reports `run(args)` (a result with .report() and .passed); with
+    --strict a missed goal exits 1."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    for flag, kind, default, text in options:
+        parser.add_argument(flag, type=kind, default=default, help=text)
+    parser.add_argument("--seed", type=int, default=0, help="the same seed replays the same choices")
+    parser.add_argument("--strict", action="store_true", help="exit with 1 when a goal is missed")
+    args = parser.parse_args()
+    print(f"{prog}: {headline(args)}; {load()}")
+    result = run(args)
+    result.report()
+    sys.exit(1 if args.strict and not result.passed else 0)

@@ -9,13 +9,11 @@ server writes carries its settings; the unrolled diagram's tiles are its own net
 Goals: 0 errors, p95 latency <= 500 ms, peak server RSS <= 600 MB. Exit code 1 on a missed goal only with --strict.
 """
 
-import argparse
 import json
 import math
 import os
 import random
 import re
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +28,7 @@ from simulator.explain import fmt, fmt_weight
 from simulator.rnn import ACTIVATIONS, Params, forward
 from tests.browser import start_server, stop_server
 
-from .common import load, table, verdict
+from .common import goal_main, table, verdict
 from .ws import Session, widget_key
 
 GOALS = {"p95_ms": 500.0, "rss_mb": 600.0}
@@ -320,18 +318,15 @@ def run(sessions=30, seconds=60, seed=0, think=3.0):
 
 
 def main():
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=30, help="concurrent visitors (default 30)")
-    parser.add_argument("--seconds", type=float, default=60, help="how long they interact (default 60)")
-    parser.add_argument("--seed", type=int, default=0, help="the same seed replays the same choices")
-    parser.add_argument("--think", type=float, default=3.0, help="mean seconds a visitor thinks between interactions")
-    parser.add_argument("--strict", action="store_true", help="exit with 1 when a goal is missed")
-    args = parser.parse_args()
-    print(f"python -m bench.load: {args.sessions} sessions for {args.seconds:g} s, thinking {0.3 * args.think:.1f}-"
-          f"{1.7 * args.think:.1f} s between interactions, seed {args.seed}; {load()}")  # fmt: skip
-    result = run(args.sessions, args.seconds, args.seed, args.think)
-    result.report()
-    sys.exit(1 if args.strict and not result.passed else 0)
+    goal_main(
+        "python -m bench.load", __doc__,
+        [("--sessions", int, 30, "concurrent visitors (default 30)"),
+         ("--seconds", float, 60, "how long they interact (default 60)"),
+         ("--think", float, 3.0, "mean seconds a visitor thinks between interactions")],
+        lambda a: f"{a.sessions} sessions for {a.seconds:g} s, thinking {0.3 * a.think:.1f}-{1.7 * a.think:.1f} s "
+                  f"between interactions, seed {a.seed}",
+        lambda a: run(a.sessions, a.seconds, a.seed, a.think),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

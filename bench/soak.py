@@ -9,10 +9,8 @@ server's memory must not grow by 10% or more from the warm-up (20% of the time) 
 and the action log are printed, and a screenshot of each failing moment is saved under bench/results/soak/.
 """
 
-import argparse
 import random
 import re
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ from pathlib import Path
 from simulator import state
 from tests.browser import WsRecorder, launch, start_server, stop_server, wait_idle
 
-from .common import load, table, verdict
+from .common import goal_main, table, verdict
 from .load import Monitor, log_errors
 
 EXCEPTION = "[data-testid='stException']"
@@ -333,15 +331,13 @@ def run(seconds=600, seed=0, browser=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--minutes", type=float, default=10, help="how long to click (default 10)")
-    parser.add_argument("--seed", type=int, default=0, help="the same seed replays the same actions")
-    parser.add_argument("--strict", action="store_true", help="exit with 1 when a goal is missed")
-    args = parser.parse_args()
-    print(f"python -m bench.soak: {args.minutes:g} minutes, seed {args.seed}; {load()}")
-    result = run(60 * args.minutes, args.seed)
-    result.report()
-    sys.exit(1 if args.strict and not result.passed else 0)
+    goal_main(
+        "python -m bench.soak",
+        __doc__,
+        [("--minutes", float, 10, "how long to click (default 10)")],
+        lambda a: f"{a.minutes:g} minutes, seed {a.seed}",
+        lambda a: run(60 * a.minutes, a.seed),
+    )
 
 
 if __name__ == "__main__":
