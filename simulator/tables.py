@@ -20,13 +20,13 @@ def _capped(columns):
     return more
 
 
-_MARKUP = str.maketrans({c: "\\" + c for c in "\\|*_`[]<>$~"})
+_MARKUP = str.maketrans({"\n": " ", "\r": " "} | {c: "\\" + c for c in "\\|*_`[]<>$~"})
 
 
 def markdown(columns):
     """{column: [text]} as a Markdown table, numbers right-aligned: Streamlit draws it as an HTML table that
     screen readers read, for a fraction of what `st.table` costs a rerun (no DataFrame, no Arrow).
-    Pipes, backslashes and inline markup in a cell are escaped."""
+    Pipes, backslashes and inline markup in a cell are escaped, line breaks become spaces."""
     names = list(columns)
     lines = [
         "| " + " | ".join(name.translate(_MARKUP) for name in names) + " |",

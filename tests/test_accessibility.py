@@ -54,10 +54,10 @@ def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
 
 
 def test_a_markdown_table_keeps_every_cell_and_escapes_markup():
-    text = markdown({"sequence": ["a|b", "*x*"], "h": ["−0.5", "∞"]})
-    assert text.splitlines() == ["| sequence | h |", "|:--|--:|", "| a\\|b | −0.5 |", "| \\*x\\* | ∞ |"]
+    text = markdown({"sequence": ["a|b", "*x*"], "h": ["−0.5", "∞\n2"]})
+    assert text.splitlines() == ["| sequence | h |", "|:--|--:|", "| a\\|b | −0.5 |", "| \\*x\\* | ∞ 2 |"]
     at = AppTest.from_string(f"import streamlit as st\nst.markdown({text!r})").run()
-    assert tables(at) == [{"sequence": ("a|b", "*x*"), "h": ("−0.5", "∞")}]
+    assert tables(at) == [{"sequence": ("a|b", "*x*"), "h": ("−0.5", "∞ 2")}]
 
 
 @pytest.mark.parametrize("deficiency", [DEUTERANOPIA, PROTANOPIA], ids=["deuteranopia", "protanopia"])
