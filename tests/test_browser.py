@@ -216,6 +216,13 @@ def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromiu
     tables = page.evaluate("() => [...document.querySelectorAll('table')].map(t => [t.clientWidth, t.scrollWidth, "
                            "getComputedStyle(t).overflowX])")  # fmt: skip
     assert all(shown <= width and (full <= shown or scroll == "auto") for shown, full, scroll in tables), tables
+    if width > 500:  # every sidebar control whole, none cut off at the sidebar's edge (the phone's sidebar is shut)
+        cut = page.evaluate("""() => { const side = document.querySelector("[data-testid='stSidebarContent']");
+            const edge = side.getBoundingClientRect().right;
+            return [...side.querySelectorAll("button, input[type=number], input[type=text]")]
+                .filter((e) => e.getBoundingClientRect().right > edge)
+                .map((e) => e.textContent || e.getAttribute("aria-label")); }""")
+        assert cut == [], cut
     assert page.locator(EXCEPTION).count() == 0
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{path or 'unroll'}-{'phone' if width < 500 else 'desktop'}.png", full_page=True)

@@ -347,12 +347,9 @@ def clipping():
 
 def gradient_settings():
     """Loss, target, precision and clipping for the Gradients page; returns them by name."""
-    left, right = st.columns(2)
-    with left:
-        bound(st.segmented_control, "loss", state.LOSS.label, state.LOSS.choices, required=True,
-              format_func={"last": "tomorrow only", "all": "every day"}.get)  # fmt: skip
-    with right:
-        bound(st.segmented_control, "precision", state.PRECISION.label, state.PRECISION.choices, required=True)
+    bound(st.segmented_control, "loss", state.LOSS.label, state.LOSS.choices, required=True,
+          format_func={"last": "tomorrow only", "all": "every day"}.get)  # fmt: skip
+    bound(st.segmented_control, "precision", state.PRECISION.label, state.PRECISION.choices, required=True)
     bound(st.slider, "target", state.TARGET.label, state.TARGET.lo, state.TARGET.hi, step=STEP)
     clipping()
     return {s.name: kept(s.name) for s in state.GRADIENTS}
