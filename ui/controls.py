@@ -149,10 +149,10 @@ FOLLOW_JS = """<script>
 if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its box (a phone) keeps its day in view
   window.unrolledFollow = true;
   const boxes = ".st-key-unrolled, .st-key-backward";
-  const follow = (gd, name, behavior = "auto") => {
-    const box = gd.closest(boxes), xa = gd._fullLayout && gd._fullLayout.xaxis;
+  const follow = (box, gd, name, behavior = "auto") => {
+    const xa = gd._fullLayout && gd._fullLayout.xaxis;
     const slider = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
-    if (!box || !xa || !slider || box.scrollWidth <= box.clientWidth) return;
+    if (!xa || !slider || box.scrollWidth <= box.clientWidth) return;
     name = name ?? slider.steps[slider.active].args[0][0];  // the frame shown: its name is its day
     const i = (gd.layout.xaxis.ticktext || []).indexOf(`day ${name}`);
     if (i >= 0) box.scrollTo({left: xa._offset + xa.l2p(i) - box.clientWidth / 2, behavior});
@@ -162,16 +162,16 @@ if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its
     const labels = gd.data.find((d) => d.name === "labels");
     return labels ? [].concat(labels.textposition).filter((p) => p === "top right").length : 0;
   };
+  const drawn = (box, gd) => { box.dataset.rows = rows(gd); follow(box, gd); };
   new MutationObserver(() => {
-    for (const gd of document.querySelectorAll(".st-key-unrolled .js-plotly-plot, .st-key-backward .js-plotly-plot")) {
-      if (gd.unrolledFollowing || !gd.on) continue;
+    for (const box of document.querySelectorAll(boxes)) {
+      const gd = box.querySelector(".js-plotly-plot");
+      if (!gd || !gd.on || gd.unrolledFollowing) continue;
       gd.unrolledFollowing = true;
-      const box = gd.closest(boxes);
       box.addEventListener("scroll", () => pin(box));
-      gd.on("plotly_afterplot", () => { box.dataset.rows = rows(gd); follow(gd); });
-      gd.on("plotly_animatingframe", (e) => follow(gd, e.name, "smooth"));
-      box.dataset.rows = rows(gd);
-      follow(gd);
+      gd.on("plotly_afterplot", () => drawn(box, gd));
+      gd.on("plotly_animatingframe", (e) => follow(box, gd, e.name, "smooth"));
+      drawn(box, gd);
     }
   }).observe(document.body, {childList: true, subtree: true});
 }
