@@ -1,5 +1,6 @@
 """Open the app through Streamlit's AppTest from its entry point, as a fresh visitor with a link would."""
 
+import json
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -28,6 +29,11 @@ def open_app(page=None, **query):
         at.query_params[name] = value
     at.run()
     return at.switch_page(page).run() if page else at
+
+
+def charts(at):
+    """The figure JSON of every chart on the page, in page order, as the browser receives it."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def tables(at):

@@ -1,13 +1,11 @@
 """The Unroll page through Streamlit's AppTest, from the entry point, as a user drives it."""
 
-import json
-
 import numpy as np
 import pytest
 
 from simulator.data import BLUE, RED
 from simulator.rnn import Params, forward
-from tests.apptest import open_app
+from tests.apptest import charts, open_app
 from tests.spec import array
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -18,7 +16,7 @@ app = open_app  # the home page is the Unroll page
 
 def chart(at, index=0):
     """The figure JSON of the page's index-th chart (0: the unrolled diagram, 1: over time)."""
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
+    return charts(at)[index]
 
 
 def shown_values(at):

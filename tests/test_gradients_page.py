@@ -14,7 +14,7 @@ from simulator.figures import Backward, Row, unrolled
 from simulator.gradient_figures import clipping, magnitudes
 from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note, turn
 from simulator.rnn import Params, backward, forward
-from tests.apptest import open_app
+from tests.apptest import charts, open_app
 from tests.spec import array
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -30,7 +30,7 @@ def chart(at, key):
 
 def tiles(at):
     """Every finite value drawn in the backward diagram's tiles, sorted."""
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = charts(at)[0]
     frame = next(f for f in spec["frames"] if f["name"] == "1")  # day 1: every gradient computed
     z = array(frame["data"][0]["z"]).astype(float)
     return np.sort(z[np.isfinite(z)])
@@ -114,7 +114,7 @@ def test_float32_says_where_it_underflows_and_overflows(preset, said):
     next(g for g in at.get("button_group") if g.key == "precision").set_value("float32").run()  # ... until changed
     assert not at.exception
     assert any(said in i.value for i in at.info)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = charts(at)[0]
     assert spec["frames"]  # still drawn: overflow and underflow are shown, not raised
 
 

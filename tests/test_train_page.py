@@ -1,6 +1,5 @@
 """The Train page through AppTest: data sources, uploads (good and hostile), training, weights files, carrying."""
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ from simulator.data import BLUE, stocks
 from simulator.rnn import Params, forward
 from simulator.train import STATQUEST, Scale, initial, train
 from simulator.upload import weights_json
-from tests.apptest import open_app, tables
+from tests.apptest import charts, open_app, tables
 from tests.spec import array
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -24,8 +23,8 @@ def page(**query):
 
 
 def chart(at):
-    (fig,) = at.get("plotly_chart")
-    return json.loads(fig.proto.spec)
+    (spec,) = charts(at)
+    return spec
 
 
 def prices_drawn(at):
