@@ -78,9 +78,9 @@ def projected(fig, k=PROJECTOR):
     for control in (*layout.get("updatemenus", ()), *layout.get("sliders", ())):  # below bigger tick labels
         pad = control.setdefault("pad", {})
         pad["t"] = round(pad.get("t", 0) * k)
-    if "height" in spec["layout"]:
-        spec["layout"]["height"] = round(spec["layout"]["height"] * k)
-    return figure(spec["data"], spec["layout"], spec.get("frames", ()))
+    if "height" in layout:
+        layout["height"] = round(layout["height"] * k)
+    return figure(spec["data"], layout, spec.get("frames", ()))
 
 
 class Figure(go.Figure):
