@@ -11,6 +11,7 @@ Values that overflow float64 come out as inf/nan, never as an exception.
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -61,7 +62,6 @@ class Params:
     w_y: np.ndarray
     b_y: float
     activation: str = "relu"
-    A: np.ndarray = field(init=False, repr=False, compare=False)
     v: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -74,13 +74,16 @@ class Params:
         object.__setattr__(self, "b_y", float(self.b_y))
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
-        object.__setattr__(self, "A", np.column_stack((self.W_h, self.w_x, self.b)))
         object.__setattr__(self, "v", np.concatenate((self.w_y, (0.0, self.b_y))))
 
     @classmethod
     def scalar(cls, w_x=1.8, w_h=-0.5, b=0.0, w_y=1.1, b_y=0.0, activation="relu"):
         """The n = 1 network; the defaults are StatQuest's."""
         return cls(np.array([w_x]), np.array([[w_h]]), np.array([b]), np.array([w_y]), b_y, activation)
+
+    @cached_property
+    def A(self):  # built on first use: the n = 1 path (every training epoch) never needs it
+        return np.column_stack((self.W_h, self.w_x, self.b))
 
     @property
     def n(self):
