@@ -40,12 +40,13 @@ for bp in passes:
     if note := forward_overflow(bp):
         st.warning(note, icon="💥")
 
-day = controls.day_picker(max(row.days for row in rows), name="back", start="first")
+day, follow = controls.day_picker(max(row.days for row in rows), name="back", start="first")
 numbers = backward([bp.row for bp in passes])
 controls.chart(
     unrolled(params, [bp.row for bp in passes], day, view=Backward),
     key="backward",
     numbers=numbers,
+    on_frame=follow,
     alt="The backward pass unrolled: for each day the error of the prediction, the gradient reaching the memory "
     "h and the gradient of the price, computed from the last day back to the first.",
 )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from simulator.explain import fmt_weight
+from simulator.explain import fmt
 from simulator.tables import markdown, training
 from simulator.train import NAMES
 from simulator.training import carried, figure, headline, prediction
@@ -26,13 +26,15 @@ if setup is None:
     st.stop()
 
 run = train_controls.train(setup)
+epoch, follow = train_controls.epoch_shown(run)
 st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
 controls.chart(
-    figure(setup, run),
+    figure(setup, run, epoch),
     key="training",
     numbers=training(run),
+    on_frame=follow,
     alt="The training run: the prices with the network's prediction for each next day, the loss per epoch, the "
     "five weights per epoch, and a heatmap of the gradient reaching each day in each epoch; press Play to replay.",
 )
@@ -46,9 +48,7 @@ st.markdown(prediction(setup, run))
 st.subheader("The weights")
 before, after = run.theta[0], run.final
 st.markdown(
-    markdown(
-        {"weight": list(NAMES), "start": [fmt_weight(v) for v in before], "trained": [fmt_weight(v) for v in after]}
-    )
+    markdown({"weight": list(NAMES), "start": [fmt(v, 4) for v in before], "trained": [fmt(v, 4) for v in after]})
 )
 values, notices = carried(setup, run)
 left, middle, right = st.columns(3)

@@ -20,12 +20,13 @@ st.markdown(
 )
 
 params, rows, _ = controls.sidebar()
-day = controls.day_picker(max(row.days for row in rows))
+day, follow = controls.day_picker(max(row.days for row in rows))
 numbers = forward(rows)
 controls.chart(
     unrolled(params, rows, day),
     key="unrolled",
     numbers=numbers,
+    on_frame=follow,
     alt="The RNN unrolled over the days: for each day the price x, the hidden state h and the prediction y, "
     "with the current day's equation; press Play to compute it day by day.",
 )

@@ -127,6 +127,12 @@ def player(names, active, unit, top=80):
     )  # fmt: skip
 
 
+def shown_frame(fig):
+    """The name of the frame a figure made by `player` shows first."""
+    slider = fig.to_dict()["layout"]["sliders"][0]
+    return slider["steps"][slider["active"]]["args"][0][0]
+
+
 @dataclass(frozen=True)
 class Row:
     """One sequence through the network: its label, colour and forward trace; for the backward pass also its

@@ -90,9 +90,10 @@ TRUNCATE = Setting(
 TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIPPING, CLIP_AT, TRUNCATE)
 DAY = Setting("day", "Day shown", 0, 0, 10_000, help="0: the last day.")
 BACK = Setting("back", "Day shown by the backward pass", 0, 0, 10_000, help="0: day 1.")
+EPOCH = Setting("epoch", "Epoch shown", -1, -1, 5000, help="−1: the last epoch run.")
 PRESENT = Setting("present", "Presenter mode", "off", choices=("off", "on"))
 SCENARIO = Setting("scenario", "Scenario", "", choices=("", *presets.BY_KEY))
-VIEW = (DAY, BACK, PRESENT, SCENARIO)
+VIEW = (DAY, BACK, EPOCH, PRESENT, SCENARIO)
 SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, *VIEW)}
 PAGES = {"unroll": "pages/unroll.py", "gradients": "pages/gradients.py", "train": "pages/train.py"}
 
@@ -137,6 +138,17 @@ def to_query(values):
         if value != setting.default and not (setting.check and len(value) > MAX_LINK_TEXT):
             query[name] = setting.encode(value)
     return query
+
+
+def left_out(values):
+    """What a link of `values` cannot carry, one sentence each: whoever opens it sees something else there."""
+    said = []
+    if len(values.get(TYPED.name, "")) > MAX_LINK_TEXT:
+        said.append(f"Your typed prices are longer than {MAX_LINK_TEXT:,} characters, too long for a link: it "
+                    "opens with the example prices instead.")  # fmt: skip
+    if values.get(SOURCE.name) == "upload":
+        said.append("An uploaded file cannot travel in a link: whoever opens it is asked to upload the file.")
+    return said
 
 
 def scenario_settings(preset):

@@ -126,18 +126,24 @@ def _divergence(epoch):
     return shapes, [note]
 
 
-def training(run, prices, scale, label, color):
+def shown(run, epoch):
+    """The index of the snapshot epoch nearest to `epoch` (the last for a negative epoch)."""
+    return len(run.snaps) - 1 if epoch < 0 else int(np.abs(run.snaps - epoch).argmin())
+
+
+def training(run, prices, scale, label, color, epoch=-1):
     """The figure of `run` (a `train.Run`) on the scaled `prices` (T,), their `scale` (a `train.Scale`) and the
-    series' label and colour; frames step through the snapshot epochs."""
+    series' label and colour, showing the snapshot nearest to `epoch` (-1: the last); frames step through the
+    snapshot epochs."""
     T, E = len(prices), len(run.loss) - 1
     dh = _log10(run.dh)  # (S, T-1)
     days = dh.shape[1]
     bins = _every(days)[:-1] if days > MAX_POINTS else np.arange(days)
     heat = _binned_max(dh, bins) if len(bins) < days else dh
     ahead = _every(T)  # the days a prediction line is drawn on (run.y has T per snapshot)
-    final = _moving(run, len(run.snaps) - 1, days, ahead)
+    now = shown(run, epoch)
     data = [*_static(run, prices, scale, label, color, heat, bins)]
-    data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, final, strict=True)]
+    data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, _moving(run, now, days, ahead), strict=True)]
     shapes, notes = _divergence(run.diverged) if run.diverged is not None else ([], [])
     notes += [
         _title(f"{label}: the prediction for each next day", 0, 1.0),
@@ -167,6 +173,6 @@ def training(run, prices, scale, label, color):
         yaxis4=dict(title=dict(text="epoch"), domain=[0, 0.17], anchor="x4"),
         yaxis5=dict(title=dict(text="price as in the data"), overlaying="y", side="right", showgrid=False,
                     range=list(scale.price(price_range)), zeroline=False),
-        **player([f["name"] for f in frames], frames[-1]["name"], "epoch", top=100),
+        **player([f["name"] for f in frames], frames[now]["name"], "epoch", top=100),
     )  # fmt: skip
     return figure(data, layout, frames)

@@ -67,10 +67,10 @@ def run(setup):
                  s["k"] or None)  # fmt: skip
 
 
-def figure(setup, run):
-    """The animated figure of the run."""
+def figure(setup, run, epoch=-1):
+    """The animated figure of the run, showing the snapshot nearest to `epoch` (-1: the last)."""
     s = setup.series
-    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color)
+    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch)
 
 
 def headline(setup, run):

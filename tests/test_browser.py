@@ -229,27 +229,27 @@ def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromiu
     context.close()
 
 
-IN_VIEW = """() => {  // the day's highlight and its equation, each inside the diagram's scrolling box?
+IN_VIEW = """() => {  // the day's highlight, its equation and the play buttons, each inside the diagram's box?
     const box = document.querySelector(".st-key-unrolled"), r = box.getBoundingClientRect();
-    const highlight = box.querySelector(".scatterlayer > .trace:nth-child(2) path.js-line").getBoundingClientRect();
+    const inside = (e) => { const b = e.getBoundingClientRect(); return b.left >= r.left && b.right <= r.right; };
+    const highlight = box.querySelector(".scatterlayer > .trace:nth-child(2) path.js-line");
     const equation = [...box.querySelectorAll(".scatterlayer > .trace:first-child g.textpoint text")].at(-1);
-    const starts = equation.getBoundingClientRect().left;  // a long equation may run on past the right edge
-    const shown = highlight.left >= r.left && highlight.right <= r.right;
-    return [box.scrollLeft, shown, starts >= r.left && starts < r.right];
+    const buttons = box.querySelector(".updatemenu-container");
+    return [box.scrollLeft, inside(highlight), inside(equation), inside(buttons)];
 }"""
 
 
-def test_on_a_phone_the_diagram_keeps_the_day_and_its_equation_in_view(chromium, app_server):
+def test_on_a_phone_the_diagram_keeps_the_day_its_equation_and_the_buttons_in_view(chromium, app_server):
     context = chromium.new_context(viewport={"width": 390, "height": 900}, is_mobile=True)
     page = context.new_page()
-    page.goto(f"{app_server}/?seq=blue")
+    page.goto(f"{app_server}/?seq=blue&act=tanh")  # tanh: the longest equations
     wait_idle(page)
     page.wait_for_function(f"({IN_VIEW})()[1]")  # day 9, at the diagram's right end
-    scrolled, highlight, equation = page.evaluate(IN_VIEW)
-    assert scrolled > 100 and highlight and equation
+    scrolled, *shown = page.evaluate(IN_VIEW)
+    assert scrolled > 100 and shown == [True, True, True]
     page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
     page.wait_for_function(f"({IN_VIEW})()[0] < 50")  # playing from day 1: the box follows back to the start
-    assert page.evaluate(IN_VIEW)[1:] == [True, True]
+    assert page.evaluate(IN_VIEW)[1:] == [True, True, True]
     context.close()
 
 
@@ -267,13 +267,59 @@ def test_the_keyboard_plays_pauses_and_steps(page, app_server, ws_recorder):
     page.goto(f"{app_server}/?day=1")
     wait_idle(page)
     assert diagram_day(page) == 1
-    with ws_recorder.window() as traffic:
+    with ws_recorder.window() as playing:
         page.locator("body").press("p")
         page.wait_for_timeout(2500)
+    with ws_recorder.window() as pausing:
         page.locator("body").press("p")
         paused = diagram_day(page)
-        page.wait_for_timeout(2000)
-    assert 1 < paused < 9 and diagram_day(page) == paused and traffic.runs == 0
+        pausing.wait_runs(1)  # the day it stopped on goes into the link
+        page.wait_for_timeout(1000)
+    assert playing.runs == 0 and pausing.runs == 1
+    assert 1 < paused < 9 and diagram_day(page) == paused and f"day={paused}" in page.url
     page.locator("body").press("ArrowRight")  # Streamlit's button shortcut: a rerun on the server
     wait_idle(page)
-    assert "day=2" in page.url
+    assert f"day={paused + 1}" in page.url and diagram_day(page) == paused + 1
+
+
+def stop_on(page, step, chart=0):
+    """Click the replay slider of the page's `chart`-th chart at its `step`-th step, as a user picking a frame."""
+    plot = page.locator("[data-testid='stPlotlyChart']").nth(chart)
+    plot.scroll_into_view_if_needed()
+    tick, rail = (
+        plot.locator(".slider-tick-rect").nth(step).bounding_box(),
+        plot.locator(".slider-rail-rect").bounding_box(),
+    )
+    page.mouse.click(tick["x"] + tick["width"] / 2, rail["y"] + rail["height"] / 2)
+
+
+def test_the_link_keeps_the_day_a_user_stops_the_diagram_on(page, chromium, app_server, ws_recorder):
+    page.goto(f"{app_server}/?seq=blue")
+    wait_idle(page)
+    with ws_recorder.window() as traffic:
+        stop_on(page, 2)
+        traffic.wait_runs(1)
+    assert diagram_day(page) == 3 and "day=3" in page.url
+    original = figure_data(page)
+    fresh = chromium.new_context().new_page()
+    fresh.goto(page.url)
+    wait_idle(fresh)
+    assert diagram_day(fresh) == 3 and figure_data(fresh) == original
+    fresh.context.close()
+
+
+def test_the_link_keeps_the_epoch_a_replay_is_paused_on(page, chromium, app_server, ws_recorder):
+    page.goto(f"{app_server}/train?epochs=100")
+    wait_idle(page)
+    page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Slow").click()
+    page.wait_for_timeout(2500)
+    with ws_recorder.window() as traffic:
+        page.locator("[data-testid='stPlotlyChart']").first.get_by_text("❚❚ Pause").click()
+        traffic.wait_runs(1)
+    paused = shown_epoch(page)
+    assert 0 < paused < 100 and f"epoch={paused}" in page.url
+    fresh = chromium.new_context().new_page()
+    fresh.goto(page.url)
+    wait_idle(fresh)
+    assert shown_epoch(fresh) == paused and figure_data(fresh) == figure_data(page)
+    fresh.context.close()

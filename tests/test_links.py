@@ -91,3 +91,13 @@ def test_every_scenario_link_is_valid():
     for preset in PRESETS:
         _, notices = state.from_query({k: [v] for k, v in state.scenario_query(preset).items()})
         assert not notices, preset.key
+
+
+def test_the_share_box_says_what_a_link_cannot_carry():
+    assert state.left_out({"typed": "0.5, " * 799, "data": "stock"}) == []
+    (long,) = state.left_out({"typed": "0.5, " * 801})
+    assert "longer than 4,000 characters" in long
+    at = open_app("pages/train.py", data="upload")
+    assert not at.exception
+    assert any("An uploaded file cannot travel in a link" in c.value for c in at.caption)
+    assert not any("cannot travel" in c.value for c in open_app("pages/train.py").caption)

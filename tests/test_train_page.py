@@ -7,7 +7,7 @@ import pytest
 
 from simulator.data import BLUE, stocks
 from simulator.rnn import Params, forward
-from simulator.train import STATQUEST, Scale, initial, train
+from simulator.train import STATQUEST, Scale, initial, snapshots, train
 from simulator.upload import weights_json
 from tests.apptest import charts, open_app, tables
 from tests.spec import array
@@ -139,7 +139,7 @@ def test_a_weights_file_becomes_the_start_and_a_bad_one_changes_nothing():
 def test_the_trained_weights_carry_to_the_unroll_page():
     at = page(data="blue", epochs="50")
     (weights,) = [t for t in tables(at) if "trained" in t]
-    trained = [float(c.strip("()").replace("−", "-")) for c in weights["trained"]]
+    trained = [float(c.replace("−", "-")) for c in weights["trained"]]
     at.button[[b.label for b in at.button].index("Show them on Unroll")].click().run()
     assert not at.exception and at.title[0].value == "Unroll an RNN"
     np.testing.assert_allclose([at.number_input(key=n).value for n in ("w_x", "w_h", "b", "w_y", "b_y")], trained,
@@ -148,6 +148,28 @@ def test_the_trained_weights_carry_to_the_unroll_page():
     xs = np.array(BLUE.xs[:-1])
     assert any(f"for day {len(xs) + 1}" in m.value for m in at.markdown)
     assert forward(Params.scalar(), xs).y.shape == (8,)
+
+
+def shown_epoch(fig):
+    """The epoch the replay opens on, and whether the traces drawn first are that frame's."""
+    slider = fig["layout"]["sliders"][0]
+    name = slider["steps"][slider["active"]]["args"][0][0]
+    (frame,) = [f for f in fig["frames"] if f["name"] == name]
+    drawn = [fig["data"][i] for i in frame["traces"]]
+    return int(name), all(d | f == d for d, f in zip(drawn, frame["data"], strict=True))
+
+
+def test_a_link_opens_the_replay_on_its_epoch_and_a_new_run_on_its_last():
+    snaps = list(snapshots(100))  # 0, 2, 3, 5, ... 100: the epochs the replay has frames for
+    at = page(epochs="100", epoch=str(snaps[30]))
+    assert shown_epoch(chart(at)) == (snaps[30], True)
+    between = snaps[30] + 1
+    assert between not in snaps and page(epochs="100", epoch=str(between)).query_params["epoch"] == str(between)
+    assert shown_epoch(chart(page(epochs="100", epoch=str(between))))[0] in snaps[30:32]  # the nearest
+    assert shown_epoch(chart(page(epochs="100", epoch="5000")))[0] == 100
+    assert shown_epoch(chart(page(epochs="100")))[0] == 100
+    at.number_input(key="lr").set_value(0.2).run()
+    assert shown_epoch(chart(at)) == (100, True) and "epoch" not in at.query_params
 
 
 def test_random_start_is_replayable_from_the_seed():

@@ -6,6 +6,7 @@ runs) and written back to the link after every run. Names, defaults, ranges and 
 `simulator.state`.
 """
 
+from functools import partial
 from urllib.parse import urlencode
 
 import numpy as np
@@ -13,7 +14,7 @@ import streamlit as st
 
 from simulator import state
 from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequence
-from simulator.figures import WINDOW, Row, projected
+from simulator.figures import WINDOW, Row, projected, shown_frame
 from simulator.presets import BY_KEY, PRESETS
 from simulator.rnn import Params, forward
 from simulator.tables import markdown
@@ -56,7 +57,7 @@ def _apply(values):
     """A whole setup: every setting back to its default, then `values`; views that depend on it start over."""
     _kept().clear()
     _kept().update(values)
-    for key in ("typed·valid", "typed·text", "upload·series"):
+    for key in ("typed·valid", "typed·text", "upload·series", "train·run"):
         ss.pop(key, None)
 
 
@@ -85,6 +86,8 @@ def to_link():
             st.caption("The link holds this whole setup; anyone who opens it sees these numbers. Copy it with the "
                        "button at the box's right.")  # fmt: skip
             st.code(share_url(query), language=None, wrap_lines=True)
+            for sentence in state.left_out(values):
+                st.caption(f"⚠️ {sentence}")
 
 
 def share_url(query):
@@ -162,7 +165,15 @@ if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its
     const labels = gd.data.find((d) => d.name === "labels");
     return labels ? [].concat(labels.textposition).filter((p) => p === "top right").length : 0;
   };
-  const drawn = (box, gd) => { box.dataset.rows = rows(gd); follow(box, gd); };
+  const fit = (box, gd) => {  // equations wider than the box shrink until they fit (--fit, NARROW_CSS)
+    const texts = [...gd.querySelectorAll(".scatterlayer > .trace:first-child g.textpoint > text")];
+    const equations = texts.slice(texts.length - rows(gd));
+    if (!equations.length) return;
+    const left = equations[0].getBoundingClientRect().left - box.getBoundingClientRect().left;
+    const widest = Math.max(...equations.map((t) => t.getBBox().width));
+    box.style.setProperty("--fit", Math.min(1, (box.clientWidth - left - 8) / widest));
+  };
+  const drawn = (box, gd) => { box.dataset.rows = rows(gd); fit(box, gd); follow(box, gd); };
   new MutationObserver(() => {
     for (const box of document.querySelectorAll(boxes)) {
       const gd = box.querySelector(".js-plotly-plot");
@@ -170,12 +181,51 @@ if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its
       gd.unrolledFollowing = true;
       box.addEventListener("scroll", () => pin(box));
       gd.on("plotly_afterplot", () => drawn(box, gd));
-      gd.on("plotly_animatingframe", (e) => follow(box, gd, e.name, "smooth"));
+      gd.on("plotly_animatingframe", (e) => {
+        follow(box, gd, e.name, "smooth");
+        requestAnimationFrame(() => fit(box, gd));
+      });
       drawn(box, gd);
     }
   }).observe(document.body, {childList: true, subtree: true});
 }
 </script>"""
+
+
+FRAME_JS = """export default function ({data, setTriggerValue}) {
+  // The frame chart `data.chart` shows once the user stops on it (a finished or paused animation, a slider let
+  // go) goes to the server, so the link names it; `data.shown` is the frame the server drew.
+  const charts = (window.unrolledFrames ??= {});
+  charts[data.chart] = {shown: data.shown, report: (name) => setTriggerValue("frame", name)};
+  const attach = () => {
+    const gd = document.querySelector(`.st-key-${data.chart} .js-plotly-plot`);
+    if (!gd || !gd.on) return false;
+    if (gd.unrolledReports) return true;
+    gd.unrolledReports = true;
+    let timer;
+    const settle = (ms) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const slider = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+        const chart = charts[data.chart];
+        if (!slider || !slider.steps[slider.active]) return;
+        const name = slider.steps[slider.active].args[0][0];
+        if (name !== chart.shown) {
+          chart.shown = name;
+          chart.report(name);
+        }
+      }, ms);
+    };
+    gd.on("plotly_sliderchange", (e) => e.interaction && settle(400));
+    gd.on("plotly_animated", () => settle(100));
+    gd.on("plotly_animationinterrupted", () => settle(100));
+    return true;
+  };
+  if (attach()) return;
+  const poll = setInterval(() => attach() && clearInterval(poll), 200);
+  return () => clearInterval(poll);
+}"""
+_frame_reporter = st.components.v2.component("unrolled.frame", js=FRAME_JS, isolate_styles=False)
 
 
 NARROW_CSS = """<style>
@@ -189,8 +239,12 @@ NARROW_CSS = """<style>
     g.textpoint:nth-last-child(1) > text,
   :is(.st-key-unrolled, .st-key-backward)[data-rows="2"] .scatterlayer > .trace:first-child
     g.textpoint:nth-last-child(-n+2) > text {
-    transform: translateX(var(--pin, 0px));
+    transform: translateX(var(--pin, 0px)) scale(var(--fit, 1));
+    transform-box: fill-box;
+    transform-origin: left top;
   }
+  /* and the play buttons stay at its left edge too */
+  :is(.st-key-unrolled, .st-key-backward) .menulayer {transform: translateX(var(--pin, 0px));}
 }
 </style>"""
 
@@ -355,21 +409,21 @@ def gradient_settings():
     return {s.name: kept(s.name) for s in state.GRADIENTS}
 
 
-def _set_day(name, day, days, first):
+def _set_day(name, days, first, day):
     """Show `day` (clipped to 1..days); the first day shown is kept as 0, so a link leaves it out."""
     day = int(np.clip(day, 1, days))
     keep(name, 0 if day == first else day)
 
 
 def _slid_day(name, days, first):
-    _set_day(name, ss[f"{name}·slider"], days, first)
+    _set_day(name, days, first, ss[f"{name}·slider"])
 
 
 def day_picker(days, name="day", start="last"):
-    """◀ day ▶ (and a slider for long sequences): the day the diagram shows, returned 0-based and kept as setting
-    `name` (0: the first day shown, which is day `days` for start='last' and day 1 for 'first').
+    """◀ day ▶ (and a slider for long sequences): the day the diagram shows, kept as setting `name` (0: the first
+    day shown, which is day `days` for start='last' and day 1 for 'first'). The arrow keys step too.
 
-    The arrow keys step too.
+    Returns the day (0-based) and the diagram's `on_frame` (see `chart`), which keeps the day the user stops on.
     """
     first = days if start == "last" else 1
     day = kept(name) or first
@@ -379,25 +433,35 @@ def day_picker(days, name="day", start="last"):
         day = first
     back, middle, ahead = st.columns([1, 6, 1], vertical_alignment="bottom")
     back.button(
-        "◀ day", on_click=_set_day, args=(name, day - 1, days, first), shortcut="ArrowLeft", width="stretch",
+        "◀ day", on_click=_set_day, args=(name, days, first, day - 1), shortcut="ArrowLeft", width="stretch",
         disabled=day <= 1, help="Previous day (← key)",
     )  # fmt: skip
     ahead.button(
-        "day ▶", on_click=_set_day, args=(name, day + 1, days, first), shortcut="ArrowRight", width="stretch",
+        "day ▶", on_click=_set_day, args=(name, days, first, day + 1), shortcut="ArrowRight", width="stretch",
         disabled=day >= days, help="Next day (→ key)",
     )  # fmt: skip
     if days > WINDOW:
         ss[f"{name}·slider"] = day
         middle.slider(f"Jump to day (the diagram shows {WINDOW} days at a time)", 1, days, key=f"{name}·slider",
                       on_change=_slid_day, args=(name, days, first))  # fmt: skip
-    return day - 1
+    return day - 1, partial(_set_day, name, days, first)
 
 
-def chart(fig, key, alt, numbers=None):
+def _framed(key, on_frame):
+    name = (ss.get(f"{key}·frame") or {}).get("frame")
+    if isinstance(name, str) and name.isascii() and name.isdigit() and len(name) < 7:  # else ignored: input
+        on_frame(int(name))
+
+
+def chart(fig, key, alt, numbers=None, on_frame=None):
     """A figure (bigger when presenting) with its alt text, and beside it a table of its numbers for screen readers
-    (`numbers`: {column: values}, see `simulator.tables`)."""
+    (`numbers`: {column: values}, see `simulator.tables`). An animated figure's frames are named by numbers:
+    `on_frame(number)` hears of the frame the user stops on, so the link can keep it."""
     presenting = kept(state.PRESENT.name) == "on"
     st.plotly_chart(projected(fig) if presenting else fig, key=key, config={"displaylogo": False}, alt=alt)
+    if on_frame:
+        _frame_reporter(key=f"{key}·frame", data={"chart": key, "shown": shown_frame(fig)}, height=0,
+                        on_frame_change=partial(_framed, key, on_frame))  # fmt: skip
     if numbers:
         with st.expander("The numbers in this chart"):
             st.markdown(markdown(numbers))

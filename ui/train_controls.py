@@ -1,6 +1,8 @@
 """The Train page's controls: what to learn (a company, a stock, typed prices or a CSV), how to train, and the
 weights file. Bad files get a message beside the uploader and the last good data stays."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -9,7 +11,7 @@ from simulator.data import BLUE, RED, TYPED_COLOR, stocks
 from simulator.explain import fmt_weight
 from simulator.train import NAMES
 from simulator.training import Series, Setup, clamped, run, start, stock
-from ui.controls import ACTIVATION_LABELS, bound, clipping, keep, kept, linked_sidebar, typed_prices
+from ui.controls import ACTIVATION_LABELS, bound, clipping, keep, kept, linked_sidebar, to_link, typed_prices
 
 ss = st.session_state
 SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red · 5 days", "typed": "Type your own",
@@ -133,11 +135,28 @@ def settings():
 
 
 def sidebar():
-    """The whole sidebar; returns the `Setup` of the run to show, or None while there is no data."""
+    """The whole sidebar; returns the `Setup` of the run to show, or None while there is no data. A new run is
+    shown from its last epoch."""
     series, chosen = linked_sidebar(("Data", data), ("Training", settings))
     if series is None:
         return None
-    return Setup(series, start(chosen, _current()), kept(state.ACTIVATION.name), chosen)
+    setup = Setup(series, start(chosen, _current()), kept(state.ACTIVATION.name), chosen)
+    run_id = (series.label, series.prices.tobytes(), setup.theta0, setup.activation, tuple(chosen.items()))
+    if ss.setdefault("train·run", run_id) != run_id and kept(state.EPOCH.name) != state.EPOCH.default:
+        keep(state.EPOCH.name, state.EPOCH.default)
+        to_link()
+    ss["train·run"] = run_id
+    return setup
+
+
+def _keep_epoch(last, epoch):
+    keep(state.EPOCH.name, state.EPOCH.default if epoch >= last else epoch)
+
+
+def epoch_shown(run):
+    """The epoch the replay shows first (-1: the last), and the figure's `on_frame` that keeps the epoch the user
+    stops on."""
+    return kept(state.EPOCH.name), partial(_keep_epoch, int(run.snaps[-1]))
 
 
 @st.cache_data(max_entries=32, show_spinner="Training…")
