@@ -5,9 +5,9 @@ import streamlit as st
 st.set_page_config(page_title="Unrolled · an RNN, step by step", page_icon="🔁", layout="wide")
 st.navigation(
     [
-        st.Page("pages/unroll.py", title="Unroll", icon="🔁", default=True),
-        st.Page("pages/gradients.py", title="Gradients", icon="📉"),
-        st.Page("pages/train.py", title="Train", icon="🏋️"),
-        st.Page("pages/scenarios.py", title="Scenarios", icon="🎬"),
+        st.Page("pages/unroll.py", title="Unroll", icon=":material/view_week:", default=True),
+        st.Page("pages/gradients.py", title="Gradients", icon=":material/trending_down:"),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
     ]
 ).run()

@@ -26,5 +26,5 @@ for title, page in (("Unroll: the forward pass", "unroll"), ("Gradients: vanishi
             st.markdown(preset.story)
             if preset.reference:
                 st.caption(f"Reproduces {preset.reference}.")
-            st.page_link(PAGES[page], label="Open", icon="▶️", query_params=scenario_query(preset))
+            st.page_link(PAGES[page], label="Open", icon=":material/play_arrow:", query_params=scenario_query(preset))
 controls.to_link()

@@ -52,11 +52,11 @@ st.markdown(
 )
 values, notices = carried(setup, run)
 left, middle, right = st.columns(3)
-train_controls.show_on(left, "pages/unroll.py", "Show them on Unroll", "🔁", values)
-train_controls.show_on(middle, "pages/gradients.py", "Show them on Gradients", "📉", values)
+train_controls.show_on(left, "pages/unroll.py", "Show them on Unroll", ":material/view_week:", values)
+train_controls.show_on(middle, "pages/gradients.py", "Show them on Gradients", ":material/trending_down:", values)
 right.download_button(
     "Download (JSON)", weights_json({**dict(zip(NAMES, after, strict=True)), "activation": setup.activation}),
-    file_name="unrolled-weights.json", mime="application/json", width="stretch", icon="💾",
+    file_name="unrolled-weights.json", mime="application/json", width="stretch", icon=":material/download:",
 )  # fmt: skip
 for notice in notices:
     st.caption(f"⚠️ {notice}")

@@ -82,7 +82,7 @@ def to_link():
     st.query_params.from_dict(query)
     ss["link·written"] = {k: [v] for k, v in query.items()}
     if slot := ss.get("share·slot"):
-        with slot.container(), st.popover("🔗 Share this view", width="content"):
+        with slot.container(), st.popover("Share this view", icon=":material/link:", width="content"):
             st.caption("The link holds this whole setup; anyone who opens it sees these numbers. Copy it with the "
                        "button at the box's right.")  # fmt: skip
             st.code(share_url(query), language=None, wrap_lines=True)
