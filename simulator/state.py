@@ -143,7 +143,8 @@ def to_query(values):
 def left_out(values):
     """What a link of `values` cannot carry, one sentence each: whoever opens it sees something else there."""
     said = []
-    if len(values.get(TYPED.name, "")) > MAX_LINK_TEXT:
+    typing = "typed" in (values.get(SEQUENCE.name), values.get(SOURCE.name))
+    if typing and len(values.get(TYPED.name, "")) > MAX_LINK_TEXT:
         said.append(f"Your typed prices are longer than {MAX_LINK_TEXT:,} characters, too long for a link: it "
                     "opens with the example prices instead.")  # fmt: skip
     if values.get(SOURCE.name) == "upload":
