@@ -133,6 +133,17 @@ def shown_frame(fig):
     return slider["steps"][slider["active"]]["args"][0][0]
 
 
+def same_but_shown(a, b):
+    """Whether figures made by `player` differ at most in the frame they show first."""
+
+    def unplaced(fig):
+        spec = fig.to_dict()
+        layout = spec["layout"]
+        return spec.get("frames"), {**layout, "sliders": [{**s, "active": 0} for s in layout.get("sliders", ())]}
+
+    return unplaced(a) == unplaced(b)
+
+
 @dataclass(frozen=True)
 class Row:
     """One sequence through the network: its label, colour and forward trace; for the backward pass also its

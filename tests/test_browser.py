@@ -293,13 +293,23 @@ def stop_on(page, step, chart=0):
     page.mouse.click(tick["x"] + tick["width"] / 2, rail["y"] + rail["height"] / 2)
 
 
+MARKED = "() => document.querySelector('.st-key-unrolled .js-plotly-plot').dataset.marked === 'yes'"
+
+
 def test_the_link_keeps_the_day_a_user_stops_the_diagram_on(page, chromium, app_server, ws_recorder):
     page.goto(f"{app_server}/?seq=blue")
     wait_idle(page)
+    box = page.get_by_label("w_h · feedback weight", exact=True).and_(page.locator("input[type='number']"))
+    box.fill("0.9")  # a changed figure is drawn as a new element: that one reports its frames too
+    box.press("Enter")
+    wait_idle(page)
+    page.evaluate("() => { document.querySelector('.st-key-unrolled .js-plotly-plot').dataset.marked = 'yes'; }")
     with ws_recorder.window() as traffic:
         stop_on(page, 2)
         traffic.wait_runs(1)
-    assert diagram_day(page) == 3 and "day=3" in page.url
+        page.wait_for_timeout(500)
+    assert diagram_day(page) == 3 and "day=3" in page.url and "w_h=0.9" in page.url
+    assert page.evaluate(MARKED)  # the browser already shows day 3: the diagram is not drawn again
     original = figure_data(page)
     fresh = chromium.new_context().new_page()
     fresh.goto(page.url)

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pytest
 
 from simulator.data import BLUE, RED
-from simulator.figures import WINDOW, Row, over_time, unrolled, window_of
+from simulator.figures import WINDOW, Row, over_time, projected, same_but_shown, shown_frame, unrolled, window_of
 from simulator.rnn import Params, forward
 from tests.spec import array, loads
 
@@ -121,3 +121,13 @@ def test_figures_pass_plotlys_full_validation(overflow):
     rows = rows_for(params, np.ones(700), RED.xs)
     for fig in (unrolled(params, rows, 699), over_time(rows, 699)):
         go.Figure(fig.to_dict())  # raises ValueError on any invalid property or value
+
+
+def test_figures_that_differ_only_in_the_frame_shown_are_told_apart_from_changed_ones():
+    rows = [Row("Blue", "#0072B2", forward(Params.scalar(), BLUE.xs))]
+    day3, day7 = unrolled(Params.scalar(), rows, 2), unrolled(Params.scalar(), rows, 6)
+    assert (shown_frame(day3), shown_frame(day7)) == ("3", "7")
+    assert same_but_shown(day3, day7)
+    other = [Row("Blue", "#0072B2", forward(Params.scalar(w_h=0.9), BLUE.xs))]
+    assert not same_but_shown(day3, unrolled(Params.scalar(w_h=0.9), other, 2))
+    assert not same_but_shown(day3, projected(day3))
