@@ -335,6 +335,13 @@ def _scale(values):
     return max([1.0, *finite]) if finite else 1.0
 
 
+def _fitted(number):
+    """A tile's number, smaller when it is long (−1.4e−4), so that it stays inside its tile."""
+    if len(number) <= 6:
+        return number
+    return f"<span style='font-size:{0.85 if len(number) == 7 else 0.75}em'>{number}</span>"
+
+
 class _Tiles:
     """Every node tile's place, colour value and text (as known, and before it is known), worked out once for
     all the frames: a frame only picks which tiles are known on its day."""
@@ -346,7 +353,7 @@ class _Tiles:
             v = view.value(r, k, d)
             c = grid.color(v)
             strong = not abs(c) <= 0.6 * scale  # on a dark tile (or overflow): white text
-            label, shown = sub(view.tiers[k][0], d + 1), fmt(v)
+            label, shown = sub(view.tiers[k][0], d + 1), _fitted(fmt(v))
             self.where.append((r, d))
             cells.append(grid.cell(r, k, i))
             colors.append(c if np.isfinite(v) else np.nan)
@@ -409,6 +416,7 @@ def unrolled(params, rows, step, view=Forward):
                          hoverinfo="skip", textfont=dict(size=11, color="#4b5563"), showlegend=False)  # fmt: skip
     tiles = dict(x=typed(grid.x_edges), y=typed(grid.y_edges), hoverinfo="skip", showscale=False)
     tile_x, tile_y = zip(*((i, grid.base[r] + k) for r, k, i, _ in grid.tiles()), strict=True)
+    tiles_of = _Tiles(grid, view, scale)
     style = [  # what the frames never change
         dict(colorscale=NODE_SCALE, zmid=0, **tiles),
         dict(colorscale=[[0, "rgba(0,0,0,0)"], [1, OVERFLOW]], zmin=0, zmax=1, **tiles),
@@ -419,7 +427,6 @@ def unrolled(params, rows, step, view=Forward):
         dict(mode="lines", line=dict(color=HIGHLIGHT, width=3), hoverinfo="skip", showlegend=False),
     ]  # fmt: skip
     background = dict(type="heatmap", z=typed(background, np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles)
-    tiles_of = _Tiles(grid, view, scale)
     by_day = {d: tiles_of.frame(d) for d in days}  # the day shown first is one of the frames
     current = by_day[step]
     data = [background, *({**t, **s} for t, s in zip(current, style, strict=True)), weight_labels]

@@ -131,3 +131,10 @@ def test_figures_that_differ_only_in_the_frame_shown_are_told_apart_from_changed
     other = [Row("Blue", "#0072B2", forward(Params.scalar(w_h=0.9), BLUE.xs))]
     assert not same_but_shown(day3, unrolled(Params.scalar(w_h=0.9), other, 2))
     assert not same_but_shown(day3, projected(day3))
+
+
+def test_a_long_number_is_set_smaller_to_stay_inside_its_tile():
+    spec = loads(unrolled(STATQUEST, rows_for(STATQUEST, (-0.00014, 0.5)), step=1))
+    text = frame_traces(spec, "2")[3]["text"]  # tiles in order x_1, h_1, y_1, x_2, ...
+    assert "font-size:0.85em'>−1.4e−4</span>" in text[0]
+    assert "<b>0.50</b>" in text[3] and "font-size" not in text[3]
