@@ -303,6 +303,7 @@ def test_the_link_keeps_the_day_a_user_stops_the_diagram_on(page, chromium, app_
     box.fill("0.9")  # a changed figure is drawn as a new element: that one reports its frames too
     box.press("Enter")
     wait_idle(page)
+    page.locator(".st-key-unrolled .js-plotly-plot").get_by_text("×0.9").first.wait_for()
     page.evaluate("() => { document.querySelector('.st-key-unrolled .js-plotly-plot').dataset.marked = 'yes'; }")
     with ws_recorder.window() as traffic:
         stop_on(page, 2)

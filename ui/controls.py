@@ -240,6 +240,9 @@ NARROW_CSS = """<style>
 @media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
   .st-key-unrolled, .st-key-backward {overflow-x: auto;}
   .st-key-unrolled > div, .st-key-backward > div {min-width: 720px;}
+  /* the training run's four panels and their titles too */
+  .st-key-training {overflow-x: auto;}
+  .st-key-training > div {min-width: 480px;}
   /* each row's equation (the last text points) stays at the box's left edge while the diagram scrolls */
   :is(.st-key-unrolled, .st-key-backward)[data-rows="1"] .scatterlayer > .trace:first-child
     g.textpoint:nth-last-child(1) > text,
@@ -454,6 +457,7 @@ def day_picker(days, name="day", start="last"):
 
 
 def _framed(key, on_frame):
+    """The browser says which frame chart `key` stopped on."""
     name = (ss.get(f"{key}·frame") or {}).get("frame")
     if isinstance(name, str) and name.isascii() and name.isdigit() and len(name) < 7:  # else ignored: input
         on_frame(int(name))
@@ -464,10 +468,10 @@ def _as_drawn(key, fig):
     """`fig`, or the figure the browser already has if this run only heard where its animation stopped and the two
     differ in nothing else: the same figure is not drawn again, which would take the browser a moment and cut
     short a play pressed meanwhile."""
-    drawn = ss.get(f"{key}·drawn")
-    if ss.pop(f"{key}·stopped", False) and drawn is not None and same_but_shown(drawn, fig):
-        return drawn
-    ss[f"{key}·drawn"] = fig
+    drawn = ss.setdefault("drawn", {})  # {chart key: the figure last sent}
+    if ss.pop(f"{key}·stopped", False) and key in drawn and same_but_shown(drawn[key], fig):
+        return drawn[key]
+    drawn[key] = fig
     return fig
 
 
