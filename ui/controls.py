@@ -240,9 +240,6 @@ NARROW_CSS = """<style>
 @media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
   .st-key-unrolled, .st-key-backward {overflow-x: auto;}
   .st-key-unrolled > div, .st-key-backward > div {min-width: 720px;}
-  /* the training run's four panels and their titles too */
-  .st-key-training {overflow-x: auto;}
-  .st-key-training > div {min-width: 480px;}
   /* each row's equation (the last text points) stays at the box's left edge while the diagram scrolls */
   :is(.st-key-unrolled, .st-key-backward)[data-rows="1"] .scatterlayer > .trace:first-child
     g.textpoint:nth-last-child(1) > text,
