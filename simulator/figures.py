@@ -416,7 +416,6 @@ def unrolled(params, rows, step, view=Forward):
                          hoverinfo="skip", textfont=dict(size=11, color="#4b5563"), showlegend=False)  # fmt: skip
     tiles = dict(x=typed(grid.x_edges), y=typed(grid.y_edges), hoverinfo="skip", showscale=False)
     tile_x, tile_y = zip(*((i, grid.base[r] + k) for r, k, i, _ in grid.tiles()), strict=True)
-    tiles_of = _Tiles(grid, view, scale)
     style = [  # what the frames never change
         dict(colorscale=NODE_SCALE, zmid=0, **tiles),
         dict(colorscale=[[0, "rgba(0,0,0,0)"], [1, OVERFLOW]], zmin=0, zmax=1, **tiles),
@@ -427,6 +426,7 @@ def unrolled(params, rows, step, view=Forward):
         dict(mode="lines", line=dict(color=HIGHLIGHT, width=3), hoverinfo="skip", showlegend=False),
     ]  # fmt: skip
     background = dict(type="heatmap", z=typed(background, np.float32), colorscale=[[0, UNKNOWN], [1, UNKNOWN]], **tiles)
+    tiles_of = _Tiles(grid, view, scale)
     by_day = {d: tiles_of.frame(d) for d in days}  # the day shown first is one of the frames
     current = by_day[step]
     data = [background, *({**t, **s} for t, s in zip(current, style, strict=True)), weight_labels]
