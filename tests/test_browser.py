@@ -165,6 +165,18 @@ def figure_data(page):
     )
 
 
+def in_a_fresh_browser(chromium, url, read=figure_data):
+    """Open `url` in a new browser context (a student's first visit) and return what `read(page)` reads there."""
+    context = chromium.new_context()
+    try:
+        fresh = context.new_page()
+        fresh.goto(url)
+        wait_idle(fresh)
+        return read(fresh)
+    finally:
+        context.close()
+
+
 def test_a_copied_link_opens_the_same_figures_in_a_fresh_browser(page, chromium, app_server):
     page.goto(f"{app_server}/gradients")
     wait_idle(page)
@@ -178,11 +190,7 @@ def test_a_copied_link_opens_the_same_figures_in_a_fresh_browser(page, chromium,
     link = page.locator("[data-testid='stCode'] code").inner_text().strip()
     assert link.startswith(f"{app_server}/gradients?") and "w_h=1.2" in link and "back=2" in link
     original = figure_data(page)
-    fresh = chromium.new_context().new_page()
-    fresh.goto(link)
-    wait_idle(fresh)
-    assert figure_data(fresh) == original and len(original) == 3  # backward, magnitudes, profiles
-    fresh.context.close()
+    assert in_a_fresh_browser(chromium, link) == original and len(original) == 3  # backward, magnitudes, profiles
 
 
 def test_presenter_mode_hides_the_controls(page, app_server):
@@ -311,12 +319,8 @@ def test_the_link_keeps_the_day_a_user_stops_the_diagram_on(page, chromium, app_
         page.wait_for_timeout(500)
     assert diagram_day(page) == 3 and "day=3" in page.url and "w_h=0.9" in page.url
     assert page.evaluate(MARKED)  # the browser already shows day 3: the diagram is not drawn again
-    original = figure_data(page)
-    fresh = chromium.new_context().new_page()
-    fresh.goto(page.url)
-    wait_idle(fresh)
-    assert diagram_day(fresh) == 3 and figure_data(fresh) == original
-    fresh.context.close()
+    opened = in_a_fresh_browser(chromium, page.url, lambda fresh: (diagram_day(fresh), figure_data(fresh)))
+    assert opened == (3, figure_data(page))
 
 
 def test_the_link_keeps_the_epoch_a_replay_is_paused_on(page, chromium, app_server, ws_recorder):
@@ -329,8 +333,5 @@ def test_the_link_keeps_the_epoch_a_replay_is_paused_on(page, chromium, app_serv
         traffic.wait_runs(1)
     paused = shown_epoch(page)
     assert 0 < paused < 100 and f"epoch={paused}" in page.url
-    fresh = chromium.new_context().new_page()
-    fresh.goto(page.url)
-    wait_idle(fresh)
-    assert shown_epoch(fresh) == paused and figure_data(fresh) == figure_data(page)
-    fresh.context.close()
+    opened = in_a_fresh_browser(chromium, page.url, lambda fresh: (shown_epoch(fresh), figure_data(fresh)))
+    assert opened == (paused, figure_data(page))

@@ -124,12 +124,12 @@ def test_figures_pass_plotlys_full_validation(overflow):
 
 
 def test_figures_that_differ_only_in_the_frame_shown_are_told_apart_from_changed_ones():
-    rows = [Row("Blue", "#0072B2", forward(Params.scalar(), BLUE.xs))]
-    day3, day7 = unrolled(Params.scalar(), rows, 2), unrolled(Params.scalar(), rows, 6)
+    rows = rows_for(STATQUEST, BLUE.xs)
+    day3, day7 = unrolled(STATQUEST, rows, 2), unrolled(STATQUEST, rows, 6)
     assert (shown_frame(day3), shown_frame(day7)) == ("3", "7")
     assert same_but_shown(day3, day7)
-    other = [Row("Blue", "#0072B2", forward(Params.scalar(w_h=0.9), BLUE.xs))]
-    assert not same_but_shown(day3, unrolled(Params.scalar(w_h=0.9), other, 2))
+    other = Params.scalar(w_h=0.9)
+    assert not same_but_shown(day3, unrolled(other, rows_for(other, BLUE.xs), 2))
     assert not same_but_shown(day3, projected(day3))
 
 
