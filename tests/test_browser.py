@@ -287,6 +287,10 @@ def test_the_keyboard_plays_pauses_and_steps(page, app_server, ws_recorder):
     assert 1 < paused < 9 and diagram_day(page) == paused and f"day={paused}" in page.url
     page.locator("body").press("ArrowRight")  # Streamlit's button shortcut: a rerun on the server
     wait_idle(page)
+    page.wait_for_function(  # the changed figure is a new element, drawn a moment after the run
+        "(day) => document.querySelector(\"[data-testid='stPlotlyChart']\").innerText.includes(`company, day ${day}`)",
+        arg=paused + 1,
+    )
     assert f"day={paused + 1}" in page.url and diagram_day(page) == paused + 1
 
 
