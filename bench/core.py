@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.rnn import Params, backward, forward
+from simulator.models.rnn import Params, backward, forward
 
 from .common import median_ms, table, verdict
 

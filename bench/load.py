@@ -25,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from simulator import state
 from simulator.data import BLUE, RED
 from simulator.explain import fmt, fmt_weight
-from simulator.rnn import ACTIVATIONS, Params, forward
+from simulator.models.rnn import ACTIVATIONS, Params, forward
 from tests.browser import start_server, stop_server
 
 from .common import goal_main, table, verdict

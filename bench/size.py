@@ -11,7 +11,7 @@ from simulator.data import BLUE, RED, TYPED_COLOR
 from simulator.figures import Backward, Row, over_time, unrolled
 from simulator.gradient_figures import magnitudes, profiles
 from simulator.gradients import backprop
-from simulator.rnn import Params, forward
+from simulator.models.rnn import Params, forward
 
 from .common import table, verdict
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .rnn import ACTIVATIONS
+from .models.rnn import ACTIVATIONS
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .rnn import ACTIVATIONS
+from .models.rnn import ACTIVATIONS
 
 
 def fmt(v, digits=2):

@@ -7,7 +7,7 @@ import numpy as np
 from . import bptt
 from .explain import first_nonfinite, fmt
 from .figures import Row
-from .rnn import backward, forward
+from .models.rnn import backward, forward
 
 PARAMETERS = ("w_x", "w_h", "b", "w_y", "b_y")
 
@@ -37,7 +37,7 @@ def backprop(params, row, target, loss="last", clip="none", clip_at=5.0, precisi
     """The backward pass of `row` through `params`, with the page's loss, target (tomorrow's true price),
     clipping and precision."""
     dtype = np.dtype(precision).type
-    trace = row.trace if dtype is np.float64 else forward(params, row.trace.xs, dtype)
+    trace = row.trace if dtype is np.float64 else forward(params, row.trace.xs, dtype=dtype)
     target = targets(trace.xs, target, loss)
     grads = backward(params, trace, target, loss)
     flow = bptt.flow(params, trace, grads)

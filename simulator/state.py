@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import bptt, presets
 from .data import STOCKS, parse_sequence, stocks
-from .rnn import ACTIVATIONS
+from .models.rnn import ACTIVATIONS
 
 MAX_LINK_TEXT = 4000  # characters of typed prices a link carries; longer lists stay out of the URL
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import bptt
-from .rnn import Params, backward, forward
+from .models.rnn import Params, backward, forward
 
 NAMES = ("w_x", "w_h", "b", "w_y", "b_y")
 STATQUEST = (1.8, -0.5, 0.0, 1.1, 0.0)

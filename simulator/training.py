@@ -7,7 +7,7 @@ import numpy as np
 from . import state
 from .data import stocks
 from .explain import fmt
-from .rnn import Params, forward
+from .models.rnn import Params, forward
 from .train import NAMES, Scale, epochs_allowed, initial, train
 from .train_figures import training
 

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from simulator.data import MAX_VALUES
-from simulator.rnn import ACTIVATIONS
+from simulator.models.rnn import ACTIVATIONS
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = MAX_VALUES

@@ -43,8 +43,8 @@ def test_every_chart_has_alt_text_and_a_table_of_its_numbers(page):
 
 def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
     from simulator.figures import Row
-    from simulator.rnn import Params
-    from simulator.rnn import forward as run
+    from simulator.models.rnn import Params
+    from simulator.models.rnn import forward as run
 
     p = Params.scalar()
     table = forward([Row("Blue", "#000", run(p, np.array(BLUE.xs)))])

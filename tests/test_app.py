@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simulator.data import BLUE, RED
-from simulator.rnn import Params, forward
+from simulator.models.rnn import Params, forward
 from tests.apptest import charts, open_app
 from tests.spec import array
 

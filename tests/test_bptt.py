@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.bptt import angle, clip, decade, flow, log10_reach, stored, vector
-from simulator.rnn import Params, backward, forward
+from simulator.models.rnn import Params, backward, forward
 
 REL = 1e-9
 
@@ -134,7 +134,7 @@ def test_the_core_in_float32_agrees_with_float64_to_float32_precision(activation
     xs = rng.random(40)
     for loss, target in (("last", 0.3), ("all", rng.random(40))):
         g64 = backward(params, forward(params, xs), target, loss)
-        t32 = forward(params, xs, np.float32)
+        t32 = forward(params, xs, dtype=np.float32)
         g32 = backward(params, t32, target, loss)
         assert t32.h.dtype == g32.dh.dtype == g32.dx.dtype == g32.W_h.dtype == np.float32
         for a, b in ((g32.dx, g64.dx), (g32.dh, g64.dh), (g32.W_h, g64.W_h), (g32.w_x, g64.w_x), (g32.b, g64.b)):
@@ -144,11 +144,11 @@ def test_the_core_in_float32_agrees_with_float64_to_float32_precision(activation
 def test_float32_gradients_vanish_to_exact_zeros_on_long_sequences():
     params = Params.scalar(w_h=0.5)
     xs = np.full(1000, 0.5)
-    g32 = backward(params, forward(params, xs, np.float32), 0.0)
+    g32 = backward(params, forward(params, xs, dtype=np.float32), 0.0)
     g64 = backward(params, forward(params, xs), 0.0)
     assert (g64.dx[:500] != 0).all() and (g32.dx[:500] == 0).all()  # 0.5^500 is ~1e-151: float64 yes, float32 no
     slow = Params.scalar(w_h=0.9)
-    g_slow = backward(slow, forward(slow, xs, np.float32), 0.0)
+    g_slow = backward(slow, forward(slow, xs, dtype=np.float32), 0.0)
     assert 0 < np.abs(g_slow.dx[:100]).max() < np.finfo(np.float32).tiny  # stuck among float32's subnormals
     big = Params.scalar(w_h=1.1)
-    assert not np.isfinite(backward(big, forward(big, xs, np.float32), 0.0).dh).all()  # overflow, no exception
+    assert not np.isfinite(backward(big, forward(big, xs, dtype=np.float32), 0.0).dh).all()  # overflow, no exception

@@ -6,7 +6,7 @@ import pytest
 from simulator import state
 from simulator.data import BLUE, MAX_VALUES, RED, STATQUEST_CASES, parse_sequence
 from simulator.explain import fmt, prediction_sentence, step_equation, trend
-from simulator.rnn import Params, forward
+from simulator.models.rnn import Params, forward
 
 
 def test_companies_are_nine_and_five_days_on_statquests_scale():

@@ -6,7 +6,7 @@ import pytest
 
 from simulator.data import BLUE, RED
 from simulator.figures import WINDOW, Row, over_time, projected, same_but_shown, shown_frame, unrolled, window_of
-from simulator.rnn import Params, forward
+from simulator.models.rnn import Params, forward
 from tests.spec import array, loads
 
 STATQUEST = Params.scalar()

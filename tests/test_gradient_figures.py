@@ -10,7 +10,7 @@ from simulator.bptt import angle, clip, decade, flow, log10_reach
 from simulator.data import BLUE, RED
 from simulator.figures import Row
 from simulator.gradient_figures import clipping, magnitudes, power_of_ten, profiles
-from simulator.rnn import Params, backward, forward
+from simulator.models.rnn import Params, backward, forward
 from tests.spec import array, loads
 
 NAMES = ["w_x", "w_h", "b", "w_y", "b_y"]

@@ -13,7 +13,7 @@ from simulator.data import BLUE, RED
 from simulator.figures import Backward, Row, unrolled
 from simulator.gradient_figures import clipping, magnitudes
 from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note, turn
-from simulator.rnn import Params, backward, forward
+from simulator.models.rnn import Params, backward, forward
 from tests.apptest import charts, open_app
 from tests.spec import array
 

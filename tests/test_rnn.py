@@ -1,4 +1,4 @@
-"""Tests for the RNN core, simulator/rnn.py.
+"""Tests for the RNN core, simulator/models/rnn.py.
 
     z_t = w_x x_t + W_h h_{t-1} + b,   h_0 = 0,   h_t = act(z_t),   y_t = w_y . h_t + b_y
 
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulator.rnn import ACTIVATIONS, Params, backward, forward
+from simulator.models.rnn import ACTIVATIONS, Params, backward, forward
 
 ACTS = ("relu", "tanh", "sigmoid", "identity")
 LOSSES = ("last", "all")

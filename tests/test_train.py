@@ -8,7 +8,7 @@ import pytest
 
 from simulator import bptt
 from simulator.data import stocks
-from simulator.rnn import Params, backward, forward
+from simulator.models.rnn import Params, backward, forward
 from simulator.train import MAX_SNAPSHOTS, NAMES, STATQUEST, Scale, epochs_allowed, initial, snapshots, train
 
 GOOG = Scale.minmax(stocks()[1]["GOOG"]).scaled(stocks()[1]["GOOG"])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator.data import BLUE, stocks
-from simulator.rnn import Params, forward
+from simulator.models.rnn import Params, forward
 from simulator.train import STATQUEST, Scale, initial, snapshots, train
 from simulator.upload import weights_json
 from tests.apptest import charts, open_app, tables

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.data import parse_sequence
-from simulator.rnn import ACTIVATIONS
+from simulator.models.rnn import ACTIVATIONS
 from simulator.upload import (
     MAX_BYTES,
     MAX_ROWS,

@@ -15,8 +15,8 @@ import streamlit as st
 from simulator import state
 from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequence
 from simulator.figures import WINDOW, Row, projected, same_but_shown, shown_frame
+from simulator.models.rnn import Params, forward
 from simulator.presets import BY_KEY, PRESETS
-from simulator.rnn import Params, forward
 from simulator.tables import markdown
 
 SEQUENCE_LABELS = {"blue": "Blue · 9 days", "red": "Red · 5 days", "both": "Both", "typed": "Type your own"}

@@ -1,0 +1,1 @@
+"""The cells, one a module: rnn, lstm, gru; each exposes Params, forward and backward."""
