@@ -382,7 +382,7 @@ def shapes(n=2, **bad):
     "bad, message",
     [
         ({"w_x": np.ones(3)}, "w_x has shape (3,)"),
-        ({"w_x": np.ones((2, 1))}, "w_x has shape (2, 1)"),
+        ({"w_x": np.ones((3, 1))}, "w_x has shape (3, 1)"),
         ({"W_h": np.ones(2)}, "W_h has shape (2,)"),
         ({"W_h": np.ones((2, 3))}, "W_h has shape (2, 3)"),
         ({"w_y": np.ones(1)}, "w_y has shape (1,)"),
@@ -404,8 +404,8 @@ def test_bad_activation_is_named():
         Params.scalar(activation="softplus")
 
 
-@pytest.mark.parametrize("xs, shape", [([], "(0,)"), ([[1.0], [2.0]], "(2, 1)")])
-def test_forward_rejects_empty_or_2d_xs(xs, shape):
+@pytest.mark.parametrize("xs, shape", [([], "(0,)"), ([[[1.0, 2.0]]], "(1, 1, 2)"), (np.ones((2, 0)), "(2, 0)")])
+def test_forward_rejects_empty_or_misshapen_xs(xs, shape):
     with pytest.raises(ValueError, match=re.escape(f"xs has shape {shape}")):
         forward(Params.scalar(), xs)
 

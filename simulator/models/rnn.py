@@ -1,12 +1,16 @@
-"""An Elman RNN with one input and n hidden units, in float64 numpy.
+"""An Elman RNN of n units reading d inputs a day, in float64 numpy (after min-char-rnn).
 
-    z_t = w_x x_t + W_h h_{t-1} + b        h_0 = 0,  h_t = act(z_t)
+    z_t = w_x x_t + W_h h_{t-1} + b        h_{-1} = h0 (0 unless given),  h_t = act(z_t)
     y_t = w_y . h_t + b_y                  the prediction for tomorrow is y_T
 
-`forward` caches every step in a `Trace`; `backward` runs backpropagation through time over it.
-Only the recurrence runs in a Python loop, in Python floats when n = 1 and in two numpy calls a step otherwise;
-everything else is a few array operations over all steps.
-Values that overflow float64 come out as inf/nan, never as an exception.
+Shapes: w_x (n,) or (n, d), W_h (n, n), b (n,), w_y (n,); xs (T,), (T, B) or (T, B, d); h (T, n) or (T, B, n).
+`forward` caches every step in a `Trace`; `backward` runs backpropagation through time over it:
+
+    dh_t = w_y dy_t + W_h^T dz_{t+1}       dz_t = dh_t * act'(z_t)
+    dW_h = sum_t dz_t h_{t-1}^T            dw_x = sum_t dz_t x_t^T,  db = sum_t dz_t
+
+Only the recurrence runs in a Python loop, in Python floats for one unit and one sequence, in two numpy calls a
+step otherwise. Values that overflow float64 come out as inf/nan, never as an exception.
 """
 
 import math
@@ -15,26 +19,23 @@ from functools import cached_property
 
 import numpy as np
 
-
-def _sigmoid(z, out=None):
-    out = np.negative(z, out)  # 1 / (1 + exp(-z)), in place when out is given
-    np.exp(out, out)
-    out += 1.0
-    return np.reciprocal(out, out)
+from . import common
 
 
 def _sigmoid1(v):
-    return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+    return 0.5 + 0.5 * math.tanh(0.5 * v)
 
 
 @dataclass(frozen=True)
 class Activation:
-    """act(z[, out]) for arrays, the same for one Python float, and act'(z) from z and h = act(z)."""
+    """act(z[, out]) for arrays, the same for one Python float, act'(z) from z and h = act(z), and gamma,
+    the largest act' can be (what bounds the gradient's growth per step)."""
 
     f: object
     f1: object
     df: object
     symbol: str
+    gamma: float
 
 
 ACTIVATIONS = {
@@ -43,17 +44,18 @@ ACTIVATIONS = {
         lambda v: max(v, 0.0),
         lambda z, h: (z > 0).astype(z.dtype),
         "ReLU",
+        1.0,
     ),
-    "tanh": Activation(np.tanh, math.tanh, lambda z, h: np.subtract(1.0, hh := np.square(h), hh), "tanh"),  # in place
-    "sigmoid": Activation(_sigmoid, _sigmoid1, lambda z, h: h * (1.0 - h), "σ"),
-    "identity": Activation(lambda z, out=None: np.add(z, 0.0, out), lambda v: v, lambda z, h: np.ones_like(z), ""),
+    "tanh": Activation(np.tanh, math.tanh, lambda z, h: np.subtract(1.0, hh := np.square(h), hh), "tanh", 1.0),
+    "sigmoid": Activation(common.sigmoid, _sigmoid1, lambda z, h: h * (1.0 - h), "σ", 0.25),
+    "identity": Activation(lambda z, out=None: np.add(z, 0.0, out), lambda v: v, lambda z, h: np.ones_like(z), "", 1.0),
 }
 
 
 @dataclass(frozen=True)
 class Params:
-    """The weights; shapes (n,), (n, n), (n,), (n,), a float, and an activation name.
-    Built from them: A (n, n+2) = [W_h | w_x | b] and v (n+2,) = [w_y | 0 | b_y], so that a step is
+    """The weights: w_x (n,) or (n, d), W_h (n, n), b (n,), w_y (n,), b_y a float, and an activation name.
+    Built from them: A (n, m) = [W_h | w_x | b] and v (m,) = [w_y | 0 | b_y] with m = n + d + 1, so that a step is
     z_t = A s_t and y_t = v . s_{t+1} with s_t = [h_{t-1}, x_t, 1]."""
 
     w_x: np.ndarray
@@ -63,18 +65,15 @@ class Params:
     b_y: float
     activation: str = "relu"
     v: np.ndarray = field(init=False, repr=False, compare=False)
+    NAMES = ("w_x", "W_h", "b", "w_y", "b_y")
 
     def __post_init__(self):
-        n = np.shape(self.b)[0] if np.ndim(self.b) == 1 else -1
-        for name, shape in (("b", (n,)), ("w_x", (n,)), ("W_h", (n, n)), ("w_y", (n,))):
-            arr = np.asarray(getattr(self, name), dtype=np.float64)
-            if arr.shape != shape or n < 1:
-                raise ValueError(f"{name} has shape {arr.shape}; expected {shape} with n = len(b) >= 1")
-            object.__setattr__(self, name, arr)
-        object.__setattr__(self, "b_y", float(self.b_y))
+        n = common.units(self.W_h, 1)
+        common.checked(self, {"W_h": (n, n), "b": (n,), "w_y": (n,)})
+        object.__setattr__(self, "w_x", common.matrix("w_x", self.w_x, n))
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
-        object.__setattr__(self, "v", np.concatenate((self.w_y, (0.0, self.b_y))))
+        object.__setattr__(self, "v", np.concatenate((self.w_y, np.zeros(self.d), [self.b_y])))
 
     @classmethod
     def scalar(cls, w_x=1.8, w_h=-0.5, b=0.0, w_y=1.1, b_y=0.0, activation="relu"):
@@ -82,30 +81,34 @@ class Params:
         return cls(np.array([w_x]), np.array([[w_h]]), np.array([b]), np.array([w_y]), b_y, activation)
 
     @cached_property
-    def A(self):  # built on first use: the n = 1 path (every training epoch) never needs it
-        return np.column_stack((self.W_h, self.w_x, self.b))
+    def A(self):  # built on first use: the one-unit path (every training epoch) never needs it
+        return common.stacked(self.W_h, self.w_x, self.b)
 
     @property
     def n(self):
         return self.b.shape[0]
 
+    @property
+    def d(self):
+        return 1 if self.w_x.ndim == 1 else self.w_x.shape[1]
+
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs 2 µs more to build, a tenth of a short pass
 class Trace:
-    """Every step of a forward pass: xs (T,), z (T, n), h (T, n), y (T,);
-    s (T+1, n+2), s_t = [h_{t-1}, x_t, 1] each step's input, and s_T = [h_T, 0, 1] (None if forward did not
-    make the trace): h and y are read from it, y_t = v . s_{t+1}."""
+    """Every step of a forward pass: xs as given, z and h (T, n) or (T, B, n), y (T,) or (T, B);
+    s (T+1, B, m), s_t = [h_{t-1}, x_t, 1] each step's input and s_T = [h_T, 0, 1]: h and y are read from it."""
 
     xs: np.ndarray
     z: np.ndarray
     h: np.ndarray
     y: np.ndarray
-    s: np.ndarray | None = None
+    s: np.ndarray
+    batched: bool = False
 
 
 @dataclass(slots=True)
 class Grads:
-    """dL/d(everything): dh (T, n) and dx (T,) per step, then one per parameter, with its shape."""
+    """dL/d(everything): dh shaped like h, dx like xs, dh0 like one h_t, then one per parameter, with its shape."""
 
     loss: float
     dh: np.ndarray
@@ -115,20 +118,14 @@ class Grads:
     b: np.ndarray
     w_y: np.ndarray
     b_y: float
-
-
-def _inputs(xs, n):
-    """s (T+1, n+2), s[t] = [h_{t-1}, x_t, 1] the input of step t, with every h still 0."""
-    s = np.zeros((xs.shape[0] + 1, n + 2), dtype=xs.dtype)
-    s[:-1, n] = xs
-    s[:, n + 1] = 1.0
-    return s
+    dh0: np.ndarray | None = None
 
 
 def _recur1(p, s, act):
-    """n = 1 in Python floats, 20x faster per step than one-element arrays: h into s[1:, 0]; returns z (T, 1)."""
+    """One unit, one sequence, in Python floats (20x faster per step than one-element arrays): h into s[1:, 0];
+    s (T+1, 3); returns z (T, 1)."""
     w_x, w_h, b, f1 = p.w_x.item(), p.W_h.item(), p.b.item(), act.f1
-    z, h, prev = [], [], 0.0
+    z, h, prev = [], [], s[0, 0].item()
     for x in s[:-1, 1].tolist():
         z.append(zt := x * w_x + b + w_h * prev)
         h.append(prev := f1(zt))
@@ -137,18 +134,27 @@ def _recur1(p, s, act):
 
 
 def _recur(p, s, act):
-    """n > 1 in two numpy calls a step, z_t = A s_t and h_t = act(z_t), h into s[1:, :n]; returns z (T, n)."""
-    n, dot, f = p.n, p.A.astype(s.dtype, copy=False).dot, act.f  # z_t = A s_t: one matvec a step
-    z = np.empty((s.shape[0] - 1, n), dtype=s.dtype)
+    """z_t = A s_t and h_t = act(z_t) in two numpy calls a step, h into s[1:, ..., :n]; s (T+1, m) or (T+1, B, m);
+    returns z (T, n) or (T, B, n)."""
+    n, f = p.n, act.f
+    z = np.empty((*s.shape[:-1], n), dtype=s.dtype)[:-1]
     # rows as views, no copies; zip stops before s's extra last row (a strict zip would cost 3 µs, 2% of 9 days)
-    for zt, st, ht in zip(z, s, s[1:, :n], strict=False):
-        dot(st, zt)  # the method with a positional out is numpy's cheapest matvec call
-        f(zt, ht)  # act in place, straight into the next step's input
+    if s.ndim == 2:
+        dot = p.A.astype(s.dtype, copy=False).dot  # the method with a positional out is numpy's cheapest matvec
+        for zt, st, ht in zip(z, s, s[1:, :n], strict=False):
+            dot(st, zt)
+            f(zt, ht)  # act in place, straight into the next step's input
+    else:
+        AT = np.ascontiguousarray(p.A.T, dtype=s.dtype)
+        for zt, st, ht in zip(z, s, s[1:, :, :n], strict=False):
+            np.matmul(st, AT, out=zt)
+            f(zt, ht)
     return z
 
 
 def _recur_back1(p, dh, d, last=False):
-    """n = 1 in Python floats, dh (T, 1) holding dy_t w_y: dh and dz, each (T, 1) (`last` changes nothing here)."""
+    """One unit, one sequence, in Python floats, dh (T, 1) holding dy_t w_y: returns dh and dz, each (T, 1) (`last`
+    changes nothing here)."""
     w_h, g, dz, nxt = p.W_h.item(), dh[::-1, 0].tolist(), [], 0.0
     for t, dt in enumerate(d[::-1, 0].tolist()):
         g[t] = dht = g[t] + w_h * nxt  # over dy_t w_y
@@ -157,21 +163,22 @@ def _recur_back1(p, dh, d, last=False):
 
 
 def _recur_back(p, dh, d, last):
-    """n > 1, dh_t = dy_t w_y + W_h^T dz_{t+1} and dz_t = dh_t * act'(z_t), in two numpy calls a step (three for "all").
-    dh (T, n) holds dy_t w_y on entry (only its last row if `last`: dy_t = 0 before T-1); returns dh and dz, over d."""
-    W_h, tmp = p.W_h.astype(d.dtype, copy=False), None if last else np.empty(p.n, dtype=d.dtype)
+    """dh_t = dy_t w_y + W_h^T dz_{t+1} and dz_t = dh_t * act'(z_t), in two numpy calls a step (three when dh
+    holds more than its `last` row). dh (T, [B,] n) holds dy_t w_y on entry; returns dh and dz, over d."""
+    W_h = p.W_h.astype(d.dtype, copy=False)
+    tmp = None if last else np.empty(dh.shape[1:], dtype=d.dtype)
     dht = dh[-1]
     for dhp, dt in zip(dh[-2::-1], d[:0:-1], strict=False):  # t = T-1 .. 1, carrying the row dh_t: two views a step
         np.multiply(dht, dt, dt)  # dz_t = dh_t * act'(z_t), in place
-        dht = dt.dot(W_h, dhp) if last else np.add(dhp, dt.dot(W_h, tmp), dhp)  # dz_t^T W_h: the cheaper matvec
+        dht = np.matmul(dt, W_h, out=dhp) if last else np.add(dhp, np.matmul(dt, W_h, out=tmp), dhp)
     np.multiply(dht, d[0], d[0])
     return dh, d
 
 
 def _sum_outer(a, b):
-    """a.T @ b for a (T, m), b (T, k), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
+    """a.T @ b for a (R, m), b (R, k), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
     which stall for milliseconds on a busy machine (einsum would stay on one thread, but 3x slower)."""
-    k = (1 << 18) // (a.shape[1] * b.shape[1])  # steps per slice
+    k = max((1 << 18) // (a.shape[1] * b.shape[1]), 1)  # rows per slice
     if a.shape[0] <= k:
         return a.T @ b
     out = a[:k].T @ b[:k]
@@ -181,51 +188,73 @@ def _sum_outer(a, b):
 
 
 @np.errstate(all="ignore")  # as a decorator: half the cost of a `with` block per call
-def forward(params, xs, dtype=np.float64):
-    """Run the RNN over xs (T,); returns the `Trace` of every step, in `dtype` (float64, or float32 to see it
-    underflow and overflow sooner)."""
-    p, xs = params, np.asarray(xs, dtype=dtype)
-    if xs.ndim != 1 or xs.shape[0] < 1:
-        raise ValueError(f"xs has shape {xs.shape}; expected (T,) with T >= 1")
-    n, s = p.n, _inputs(xs, p.n)
-    z = (_recur1 if n == 1 and xs.dtype == np.float64 else _recur)(p, s, ACTIVATIONS[p.activation])
-    return Trace(xs, z, s[1:, :n], s[1:].dot(p.v.astype(xs.dtype, copy=False)), s)
+def forward(params, xs, h0=None, dtype=np.float64):
+    """Run the RNN over xs (T,), (T, B) or (T, B, d) from h0 (n,) or (B, n); returns the `Trace` of every step,
+    in `dtype` (float64, or float32 to see it underflow and overflow sooner)."""
+    p = params
+    X, batched = common.steps(xs, p.d, dtype)
+    n, B = p.n, X.shape[1]
+    s = common.inputs(X, n, h0)
+    rows = s if B > 1 else s[:, 0]  # one sequence: 1-d steps, numpy's cheapest calls
+    act = ACTIVATIONS[p.activation]
+    z = (_recur1 if n == 1 and B == 1 and p.d == 1 and s.dtype == np.float64 else _recur)(p, rows, act)
+    z = z.reshape(X.shape[0], B, n)
+    y = s[1:].dot(p.v.astype(s.dtype, copy=False))  # (T, B)
+    return Trace(np.asarray(xs, dtype=dtype), common.shaped(z, batched), common.shaped(s[1:, :, :n], batched),
+                 common.shaped(y, batched), s, batched)  # fmt: skip
 
 
 @np.errstate(all="ignore")
 def backward(params, trace, target, loss="last", k=None):
     """Backpropagation through time.
 
-    loss="last": L = 0.5 (y_T - target)^2 with a float target (predict tomorrow).
-    loss="all":  L = 0.5 sum_t (y_t - target_t)^2 with targets (T,) (predict every next day).
-    k: truncated BPTT, the gradient stops every k days counted back from day T (the hidden state still flows
-    forward across the cuts); None or k >= T is full BPTT. Computes in the trace's dtype.
+    loss="last": L = 0.5 (y_T - target)^2, target a float or (B,) (predict tomorrow).
+    loss="all":  L = 0.5 sum_t (y_t - target_t)^2 with targets (T,) or (T, B) (predict every next day).
+    Summed over the batch. k: truncated BPTT, the gradient stops every k days counted back from day T (the hidden
+    state still flows forward across the cuts); None or k >= T is full BPTT. Computes in the trace's dtype.
     """
     p, tr, s = params, trace, trace.s
-    (T, n), real = tr.h.shape, tr.h.dtype.type
-    if s is None:  # a Trace made elsewhere: rebuild the steps' inputs and outputs (T+1, n+2)
-        s = _inputs(tr.xs, n)
-        s[1:, :n] = tr.h
-    w_y = p.w_y.astype(real, copy=False)
-    if loss == "last":
-        err = tr.y[-1] - real(target)
-        L, db_y, dw_y = float(0.5 * err * err), float(err), err * tr.h[-1]  # dy is zero but dy_{T-1} = err
-        dh = np.zeros((T, n), dtype=real)  # dh_t starts as dy_t w_y
-        np.multiply(w_y, err, dh[-1])
-    elif loss == "all":
-        dy = tr.y - np.asarray(target, dtype=real).reshape(T)
-        dv = dy @ s[1:]  # (n+2,) [dw_y | - | db_y] = sum_t dy_t s_{t+1}, as y_t = v . s_{t+1}
-        L, db_y, dw_y = 0.5 * float(dy @ dy), float(dv[n + 1]), dv[:n]
-        dh = np.multiply.outer(dy, w_y)
+    T, B, m = s.shape[0] - 1, s.shape[1], s.shape[2]
+    n, real = p.n, s.dtype.type
+    y, h = s[1:].dot(p.v.astype(real, copy=False)), s[1:, :, :n]
+    if loss == "last":  # the cheap common case: only day T has an error
+        err = y[-1] - np.broadcast_to(np.asarray(target, dtype=real).reshape(-1), (B,))
+        L, db_y, dw_y = 0.5 * float(err @ err), float(err.sum()), err @ h[-1]
+        dh = np.zeros((T, B, n), dtype=real)  # dh_t starts as dy_t w_y
+        np.multiply(err[:, None], p.w_y.astype(real, copy=False), dh[-1])
     else:
-        raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
-    d = ACTIVATIONS[p.activation].df(tr.z, tr.h).astype(real, copy=False)  # (T, n) act'(z_t)
-    recur, last = (_recur_back1 if n == 1 and real is np.float64 else _recur_back), loss == "last"
-    if not k or k >= T:
-        dh, dz = recur(p, dh, d, last)
-    else:  # each piece of k days back from T gets no gradient from the piece after it
-        pieces = [recur(p, dh[max(e - k, 0) : e], d[max(e - k, 0) : e], last) for e in range(T, 0, -k)]
-        dh, dz = (np.concatenate(a) for a in zip(*pieces[::-1], strict=True))
-    G = _sum_outer(s[:-1], dz)  # (n+2, n) [dW_h^T ; dw_x ; db] = sum_t s_t dz_t^T, one product
-    dx = dz @ p.w_x.astype(real, copy=False)
-    return Grads(loss=L, dh=dh, dx=dx, w_x=G[n], W_h=G[:n].T, b=G[n + 1], w_y=dw_y, b_y=db_y)
+        dy, L = common.errors(y, target, loss)
+        dv = dy.reshape(-1) @ s[1:].reshape(-1, m)  # (m,) [dw_y | - | db_y] = sum_t dy_t s_{t+1}
+        db_y, dw_y = float(dv[-1]), dv[:n]
+        dh = np.multiply.outer(dy, p.w_y.astype(real, copy=False))
+    z = tr.z.reshape(T, B, n)
+    d = ACTIVATIONS[p.activation].df(z, h).astype(real, copy=False)  # (T, B, n) act'(z_t)
+    one = B == 1
+    recur = _recur_back1 if one and n == 1 and real is np.float64 else _recur_back
+    dz = np.empty_like(d)
+    for start, end in common.pieces(T, k):  # each piece of k days back from T gets no gradient from the one after
+        a, b = (dh[start:end, 0], d[start:end, 0]) if one else (dh[start:end], d[start:end])
+        dh_piece, dz_piece = recur(p, a, b, loss == "last")
+        dh[start:end], dz[start:end] = dh_piece.reshape(end - start, B, n), dz_piece.reshape(end - start, B, n)
+    G = _sum_outer(s[:-1].reshape(-1, m), dz.reshape(-1, n))  # (m, n) [dW_h^T ; dw_x^T ; db] = sum_t s_t dz_t^T
+    dx = dz @ p.w_x.reshape(n, -1).astype(real, copy=False)  # (T, B, d)
+    dh0 = dz[0] @ p.W_h.astype(real, copy=False)
+    return Grads(
+        loss=L,
+        dh=common.shaped(dh, tr.batched),
+        dx=common.shaped(dx, tr.batched, p.d if p.w_x.ndim == 1 else None),
+        w_x=G[n:-1].T.reshape(p.w_x.shape),
+        W_h=G[:n].T,
+        b=G[-1],
+        w_y=dw_y,
+        b_y=db_y,
+        dh0=dh0 if tr.batched else dh0[0],
+    )
+
+
+def jacobian(params, trace, t):
+    """dh_t / dh_{t-1} = diag(act'(z_t)) W_h (n, n) on day t (0-based) of the first sequence: what one step back
+    multiplies the gradient by (dh_{t-1} = J_t^T dh_t)."""
+    n = params.n
+    z, h = trace.z.reshape(trace.s.shape[0] - 1, -1, n)[t, 0], trace.s[t + 1, 0, :n]
+    return ACTIVATIONS[params.activation].df(z, h)[:, None] * params.W_h

@@ -1,0 +1,122 @@
+"""What the three cells share: input shapes, the linear read-out y_t = w_y . h_t + b_y, the losses, truncation.
+
+Shapes: T days, B sequences in a batch, d inputs a day, n hidden units. A cell stacks its m = n + d + 1 step
+inputs as s_t = [h_{t-1}, x_t, 1], so that every pre-activation is one product with A = [W_h | w_x | b].
+"""
+
+from dataclasses import fields
+
+import numpy as np
+
+
+def sigmoid(z, out=None):
+    """1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2: the same number, and it never overflows."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def matrix(name, value, rows, d=None):
+    """w_x as (rows, d) float64 from (rows,) or (rows, d); raises ValueError naming it otherwise."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape != (rows,) and (arr.ndim != 2 or arr.shape[0] != rows or arr.shape[1] < 1):
+        raise ValueError(f"{name} has shape {arr.shape}; expected ({rows},) or ({rows}, d)")
+    return arr
+
+
+def checked(params, shapes):
+    """Each named field as float64 of its shape, b_y as a float; a ValueError names a field of another shape."""
+    for name, shape in shapes.items():
+        arr = np.asarray(getattr(params, name), dtype=np.float64)
+        if arr.shape != shape:
+            raise ValueError(f"{name} has shape {arr.shape}; expected {shape}")
+        object.__setattr__(params, name, arr)
+    object.__setattr__(params, "b_y", float(params.b_y))
+
+
+def units(W_h, rows):
+    """n from W_h (rows * n, n), the one weight every cell has as a matrix."""
+    shape = np.shape(W_h)
+    if len(shape) != 2 or shape[1] < 1 or shape[0] != rows * shape[1]:
+        want = "(n, n)" if rows == 1 else f"({rows}n, n)"
+        raise ValueError(f"W_h has shape {shape}; expected {want} with n >= 1")
+    return shape[1]
+
+
+def stacked(W_h, w_x, b):
+    """A (rows, n + d + 1) = [W_h | w_x | b]."""
+    return np.column_stack((W_h, w_x.reshape(len(b), -1), b))
+
+
+def vector(params):
+    """Every parameter in one float64 vector, in the order of the dataclass's fields."""
+    return np.concatenate([np.ravel(getattr(params, f.name)) for f in fields(params) if f.name in params.NAMES])
+
+
+def from_vector(cls, theta, like):
+    """The Params of `like`'s shapes (and activation) holding the numbers of theta."""
+    parts, at = {}, 0
+    for name in cls.NAMES:
+        size = np.size(getattr(like, name))
+        parts[name] = np.reshape(theta[at : at + size], np.shape(getattr(like, name)))
+        at += size
+    rest = {f.name: getattr(like, f.name) for f in fields(like) if f.init and f.name not in cls.NAMES}
+    return cls(**parts, **rest, **({"b_y": float(parts["b_y"])} if "b_y" in parts else {}))
+
+
+def steps(xs, d, dtype):
+    """xs (T,), (T, B) or (T, B, d) -> (X (T, B, d), batched): a ValueError names a shape that is none of these."""
+    xs = np.asarray(xs, dtype=dtype)
+    ok = (xs.ndim in (1, 2) and d == 1) or (xs.ndim == 3 and xs.shape[2] == d)
+    if not ok or xs.shape[0] < 1 or (xs.ndim > 1 and xs.shape[1] < 1):
+        want = "(T,) or (T, B)" if d == 1 else f"(T, B, {d})"
+        raise ValueError(f"xs has shape {xs.shape}; expected {want} with T, B >= 1 (d = {d} inputs a day)")
+    return xs.reshape(xs.shape[0], -1, d), xs.ndim > 1
+
+
+def inputs(X, n, h0):
+    """s (T+1, B, n+d+1), s[t] = [h_{t-1}, x_t, 1] with h_{-1} = h0 (n,) or (B, n); h still 0 after it."""
+    T, B, d = X.shape
+    s = np.zeros((T + 1, B, n + d + 1), dtype=X.dtype)
+    if h0 is not None:
+        s[0, :, :n] = initial("h0", h0, B, n)
+    s[:-1, :, n : n + d] = X
+    s[:, :, -1] = 1.0
+    return s
+
+
+def initial(name, value, B, n):
+    """A start state (n,) shared by the batch, or (B, n); ValueError naming it otherwise."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape not in ((n,), (B, n)):
+        raise ValueError(f"{name} has shape {arr.shape}; expected ({n},) or ({B}, {n})")
+    return arr
+
+
+def errors(y, target, loss):
+    """dL/dy (T, B) and L for y (T, B): 'last' is 0.5 (y_T - target)^2 with target a float or (B,), 'all' is
+    0.5 sum_t (y_t - target_t)^2 with targets (T,) or (T, B); each summed over the batch."""
+    dy, t = np.zeros_like(y), np.asarray(target, dtype=y.dtype)
+    if loss == "last":
+        dy[-1] = y[-1] - t
+    elif loss == "all":
+        dy[:] = y - (t[:, None] if t.ndim == 1 else t)
+    else:
+        raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
+    return dy, 0.5 * float(np.sum(dy * dy))
+
+
+def pieces(T, k):
+    """Truncated BPTT's spans (start, end), last first: k days each, counted back from day T; one span if k
+    is None or >= T."""
+    k = T if not k or k >= T else k
+    return [(max(end - k, 0), end) for end in range(T, 0, -k)]
+
+
+def shaped(a, batched, d=None):
+    """Drop the batch axis (and a single input) of a per-step array when the input had none."""
+    if d == 1:
+        a = a[..., 0]
+    return a if batched else a[:, 0]

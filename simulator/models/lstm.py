@@ -1,0 +1,199 @@
+"""A long short-term memory (LSTM) layer of n units reading d inputs a day, in float64 numpy.
+
+    z_t = W_x x_t + W_h h_{t-1} + b        (4n,) the gates' pre-activations, stacked i, f, g, o (PyTorch's order)
+    i_t = σ(z_i)   input gate: % of the potential memory to remember
+    f_t = σ(z_f)   forget gate: % of the long-term memory to remember
+    g_t = tanh(z_g)  potential long-term memory
+    o_t = σ(z_o)   output gate: % of the potential short-term memory to send on
+    c_t = f_t c_{t-1} + i_t g_t            long-term memory (the cell state), c_{-1} = c0
+    h_t = o_t tanh(c_t)                    short-term memory (the hidden state), h_{-1} = h0
+    y_t = w_y . h_t + b_y
+
+Shapes: w_x (4n,) or (4n, d), W_h (4n, n), b (4n,) (PyTorch's bias_ih + bias_hh), w_y (n,); xs (T,), (T, B) or
+(T, B, d); h, c, i, f, g, o (T, n) or (T, B, n). Backpropagation through time, beside it:
+
+    dh_t = w_y dy_t + W_h^T dz_{t+1}
+    dc_t = dh_t o_t (1 - tanh^2 c_t) + f_{t+1} dc_{t+1}     the cell path: one step back multiplies by f
+    dz_i = dc_t g_t i_t (1 - i_t)      dz_f = dc_t c_{t-1} f_t (1 - f_t)
+    dz_g = dc_t i_t (1 - g_t^2)        dz_o = dh_t tanh(c_t) o_t (1 - o_t)
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import common
+
+STATQUEST = {  # StatQuest's LSTM (the reference numbers' network): gates i, f, g, o
+    "w_x": [1.65, 1.63, 0.94, -0.19],
+    "W_h": [[2.00], [2.70], [1.41], [4.38]],
+    "b": [0.62, 1.62, -0.32, 0.59],
+    "w_y": [1.0],
+    "b_y": 0.0,
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """The weights: w_x (4n,) or (4n, d), W_h (4n, n), b (4n,), w_y (n,), b_y a float; rows stacked i, f, g, o."""
+
+    w_x: np.ndarray
+    W_h: np.ndarray
+    b: np.ndarray
+    w_y: np.ndarray
+    b_y: float
+    NAMES = ("w_x", "W_h", "b", "w_y", "b_y")
+
+    def __post_init__(self):
+        n = common.units(self.W_h, 4)
+        common.checked(self, {"W_h": (4 * n, n), "b": (4 * n,), "w_y": (n,)})
+        object.__setattr__(self, "w_x", common.matrix("w_x", self.w_x, 4 * n))
+
+    @classmethod
+    def statquest(cls):
+        """StatQuest's one-unit LSTM: company A [0, 0.5, 0.25, 1] ends at h = 0.0064, company B at 0.969."""
+        return cls(**STATQUEST)
+
+    @cached_property
+    def A(self):
+        return common.stacked(self.W_h, self.w_x, self.b)  # (4n, m) [W_h | w_x | b]
+
+    @property
+    def n(self):
+        return self.W_h.shape[1]
+
+    @property
+    def d(self):
+        return 1 if self.w_x.ndim == 1 else self.w_x.shape[1]
+
+
+@dataclass(slots=True)
+class Trace:
+    """Every step: z (T, [B,] 4n) the pre-activations; the gates i, f, g, o, the memories c and h and tanh(c) as
+    `tc`, each (T, [B,] n); y (T, [B]); s (T+1, B, m) the steps' inputs [h_{t-1}, x_t, 1]; c0 (B, n)."""
+
+    xs: np.ndarray
+    z: np.ndarray
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    tc: np.ndarray
+    h: np.ndarray
+    y: np.ndarray
+    s: np.ndarray
+    c0: np.ndarray
+    batched: bool = False
+
+
+@dataclass(slots=True)
+class Grads:
+    """dL/d(everything): dh, dc shaped like h, dx like xs, dh0 and dc0 like one h_t; one per parameter."""
+
+    loss: float
+    dh: np.ndarray
+    dc: np.ndarray
+    dx: np.ndarray
+    w_x: np.ndarray
+    W_h: np.ndarray
+    b: np.ndarray
+    w_y: np.ndarray
+    b_y: float
+    dh0: np.ndarray
+    dc0: np.ndarray
+
+
+@np.errstate(all="ignore")
+def forward(params, xs, h0=None, c0=None, dtype=np.float64):
+    """Run the LSTM over xs (T,), (T, B) or (T, B, d) from h0 and c0 (n,) or (B, n); returns the `Trace`."""
+    p = params
+    X, batched = common.steps(xs, p.d, dtype)
+    (T, B, _), n = X.shape, p.n
+    s = common.inputs(X, n, h0)
+    c = np.zeros((T + 1, B, n), dtype=s.dtype)  # c[t + 1] = c_t; c[0] = c0
+    if c0 is not None:
+        c[0] = common.initial("c0", c0, B, n)
+    z = np.empty((T, B, 4 * n), dtype=s.dtype)
+    gates = np.empty((T, B, 4, n), dtype=s.dtype)  # i, f, g, o
+    tc = np.empty((T, B, n), dtype=s.dtype)
+    AT, ig = np.ascontiguousarray(p.A.T, dtype=s.dtype), np.empty((B, n), dtype=s.dtype)
+    for t in range(T):
+        np.matmul(s[t], AT, out=z[t])  # z_t = W_x x_t + W_h h_{t-1} + b
+        a = gates[t].reshape(B, 4 * n)
+        common.sigmoid(z[t], a)  # i, f, o = σ(z) ...
+        np.tanh(z[t, :, 2 * n : 3 * n], gates[t, :, 2])  # ... and g = tanh(z_g)
+        i, f, g, o = gates[t].transpose(1, 0, 2)
+        np.multiply(f, c[t], c[t + 1])  # c_t = f c_{t-1} + i g
+        c[t + 1] += np.multiply(i, g, ig)
+        np.tanh(c[t + 1], tc[t])
+        np.multiply(o, tc[t], s[t + 1, :, :n])  # h_t = o tanh(c_t), straight into the next step's input
+    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
+    i, f, g, o = (common.shaped(gates[:, :, k], batched) for k in range(4))
+    return Trace(np.asarray(xs, dtype=dtype), common.shaped(z, batched), i, f, g, o, common.shaped(c[1:], batched),
+                 common.shaped(tc, batched), common.shaped(s[1:, :, :n], batched), common.shaped(y, batched), s,
+                 c[0], batched)  # fmt: skip
+
+
+def _batched(tr, a):
+    """A per-step array of the trace with its batch axis back: (T, B, ...)."""
+    return a if tr.batched else a[:, None]
+
+
+@np.errstate(all="ignore")
+def backward(params, trace, target, loss="last", k=None):
+    """Backpropagation through time; the loss, batches and truncation `k` as in `rnn.backward`."""
+    p, tr, s = params, trace, trace.s
+    (T, B, m), n = (s.shape[0] - 1, s.shape[1], s.shape[2]), p.n
+    i, f, g, o, tc = (_batched(tr, a) for a in (tr.i, tr.f, tr.g, tr.o, tr.tc))
+    c_prev = np.concatenate((tr.c0[None], _batched(tr, tr.c)[:-1]))  # (T, B, n) c_{t-1}
+    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])))
+    dy, L = common.errors(y, target, loss)
+    dh = np.multiply.outer(dy, p.w_y)  # (T, B, n), dy_t w_y for now
+    dc = np.zeros_like(dh)
+    into_c = o * (1 - tc * tc)  # dc_t gets dh_t o_t (1 - tanh^2 c_t)
+    into_o = tc * o * (1 - o)  # dz_o = dh_t tanh(c_t) o_t (1 - o_t)
+    into_ifg = np.stack((g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)), axis=2)  # (T, B, 3, n)
+    dz = np.zeros((T, B, 4 * n))
+    for start, end in common.pieces(T, k):
+        for t in reversed(range(start, end)):
+            if t < end - 1:
+                dh[t] += dz[t + 1] @ p.W_h  # dh_t = w_y dy_t + W_h^T dz_{t+1}
+                dc[t] = f[t + 1] * dc[t + 1]  # the cell path
+            dc[t] += dh[t] * into_c[t]
+            dz[t].reshape(B, 4, n)[:, :3] = dc[t][:, None] * into_ifg[t]
+            dz[t, :, 3 * n :] = dh[t] * into_o[t]
+    G = s[:-1].reshape(-1, m).T @ dz.reshape(-1, 4 * n)  # (m, 4n) [dW_h^T ; dw_x^T ; db] = sum_t s_t dz_t^T
+    dx = dz @ p.w_x.reshape(4 * n, -1)  # (T, B, d)
+    dw_y, db_y = np.einsum("tb,tbn->n", dy, s[1:, :, :n]), float(dy.sum())
+    dh0, dc0 = dz[0] @ p.W_h, f[0] * dc[0]
+    one = None if tr.batched else 0
+    return Grads(
+        loss=L,
+        dh=common.shaped(dh, tr.batched),
+        dc=common.shaped(dc, tr.batched),
+        dx=common.shaped(dx, tr.batched, p.d if p.w_x.ndim == 1 else None),
+        w_x=G[n:-1].T.reshape(p.w_x.shape),
+        W_h=G[:n].T,
+        b=G[-1],
+        w_y=dw_y,
+        b_y=db_y,
+        dh0=dh0 if one is None else dh0[0],
+        dc0=dc0 if one is None else dc0[0],
+    )
+
+
+def jacobian(params, trace, t):
+    """d(h_t, c_t) / d(h_{t-1}, c_{t-1}) (2n, 2n) on day t (0-based) of the first sequence: what one step back
+    multiplies the gradient by. The lower-right block is diag(f_t), the cell path."""
+    n, b = params.n, 0 if trace.batched else None
+    pick = (lambda a: a[t, 0]) if b == 0 else (lambda a: a[t])
+    i, f, g, o, tc = (pick(a) for a in (trace.i, trace.f, trace.g, trace.o, trace.tc))
+    c_prev = pick(np.concatenate((trace.c0[None, :] if b == 0 else trace.c0[:1], trace.c[:-1])))
+    W_i, W_f, W_g, W_o = params.W_h.reshape(4, n, n)
+    dc_dh = (g * i * (1 - i))[:, None] * W_i + (c_prev * f * (1 - f))[:, None] * W_f + (i * (1 - g * g))[:, None] * W_g
+    dc_dc = np.diag(f)
+    dh_dh = (tc * o * (1 - o))[:, None] * W_o + (o * (1 - tc * tc))[:, None] * dc_dh
+    dh_dc = (o * (1 - tc * tc))[:, None] * dc_dc
+    return np.block([[dh_dh, dh_dc], [dc_dh, dc_dc]])
