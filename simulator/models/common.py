@@ -108,6 +108,23 @@ def errors(y, target, loss):
     return dy, 0.5 * float(np.sum(dy * dy))
 
 
+def sum_outer(a, b):
+    """a.T @ b for a (R, m), b (R, k), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
+    which stall for milliseconds on a busy machine (einsum would stay on one thread, but 3x slower)."""
+    k = max((1 << 18) // (a.shape[1] * b.shape[1]), 1)  # rows per slice
+    if a.shape[0] <= k:
+        return a.T @ b
+    out = a[:k].T @ b[:k]
+    for i in range(k, len(a), k):
+        out += a[i : i + k].T @ b[i : i + k]
+    return out
+
+
+def rows(a, B):
+    """The per-step rows a loop walks: (T, n) views when B = 1 (numpy's cheapest 1-d calls), else (T, B, n)."""
+    return a[:, 0] if B == 1 else a
+
+
 def pieces(T, k):
     """Truncated BPTT's spans (start, end), last first: k days each, counted back from day T; one span if k
     is None or >= T."""

@@ -118,17 +118,18 @@ def forward(params, xs, h0=None, c0=None, dtype=np.float64):
     z = np.empty((T, B, 4 * n), dtype=s.dtype)
     gates = np.empty((T, B, 4, n), dtype=s.dtype)  # i, f, g, o
     tc = np.empty((T, B, n), dtype=s.dtype)
-    AT, ig = np.ascontiguousarray(p.A.T, dtype=s.dtype), np.empty((B, n), dtype=s.dtype)
-    for t in range(T):
-        np.matmul(s[t], AT, out=z[t])  # z_t = W_x x_t + W_h h_{t-1} + b
-        a = gates[t].reshape(B, 4 * n)
-        common.sigmoid(z[t], a)  # i, f, o = σ(z) ...
-        np.tanh(z[t, :, 2 * n : 3 * n], gates[t, :, 2])  # ... and g = tanh(z_g)
-        i, f, g, o = gates[t].transpose(1, 0, 2)
-        np.multiply(f, c[t], c[t + 1])  # c_t = f c_{t-1} + i g
-        c[t + 1] += np.multiply(i, g, ig)
-        np.tanh(c[t + 1], tc[t])
-        np.multiply(o, tc[t], s[t + 1, :, :n])  # h_t = o tanh(c_t), straight into the next step's input
+    AT, ig = np.ascontiguousarray(p.A.T, dtype=s.dtype), np.empty((B, n) if B > 1 else n, dtype=s.dtype)
+    R = lambda a: common.rows(a, B)  # noqa: E731
+    steps = zip(R(s), R(z), R(gates.reshape(T, B, 4 * n)), R(z[..., 2 * n : 3 * n]), *(R(gates[:, :, k]) for k in
+                range(4)), R(c[:-1]), R(c[1:]), R(tc), R(s[1:, :, :n]), strict=False)  # fmt: skip
+    for s_t, z_t, a_t, z_g, i, f, g, o, c_prev, c_t, tc_t, h_t in steps:  # views, one row a day
+        np.matmul(s_t, AT, out=z_t)  # z_t = W_x x_t + W_h h_{t-1} + b
+        common.sigmoid(z_t, a_t)  # i, f, o = σ(z) ...
+        np.tanh(z_g, g)  # ... and g = tanh(z_g)
+        np.multiply(f, c_prev, c_t)  # c_t = f c_{t-1} + i g
+        c_t += np.multiply(i, g, ig)
+        np.tanh(c_t, tc_t)
+        np.multiply(o, tc_t, h_t)  # h_t = o tanh(c_t), straight into the next step's input
     y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
     i, f, g, o = (common.shaped(gates[:, :, k], batched) for k in range(4))
     return Trace(np.asarray(xs, dtype=dtype), common.shaped(z, batched), i, f, g, o, common.shaped(c[1:], batched),
@@ -156,15 +157,22 @@ def backward(params, trace, target, loss="last", k=None):
     into_o = tc * o * (1 - o)  # dz_o = dh_t tanh(c_t) o_t (1 - o_t)
     into_ifg = np.stack((g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)), axis=2)  # (T, B, 3, n)
     dz = np.zeros((T, B, 4 * n))
+    W_h, R = p.W_h, lambda a: common.rows(a, B)
+    tmp = np.empty((B, n) if B > 1 else n)
     for start, end in common.pieces(T, k):
-        for t in reversed(range(start, end)):
-            if t < end - 1:
-                dh[t] += dz[t + 1] @ p.W_h  # dh_t = w_y dy_t + W_h^T dz_{t+1}
-                dc[t] = f[t + 1] * dc[t + 1]  # the cell path
-            dc[t] += dh[t] * into_c[t]
-            dz[t].reshape(B, 4, n)[:, :3] = dc[t][:, None] * into_ifg[t]
-            dz[t, :, 3 * n :] = dh[t] * into_o[t]
-    G = s[:-1].reshape(-1, m).T @ dz.reshape(-1, 4 * n)  # (m, 4n) [dW_h^T ; dw_x^T ; db] = sum_t s_t dz_t^T
+        span = slice(start, end)
+        steps = zip(*(R(a[span])[::-1] for a in (dh, dc, dc[:, :, None], into_c, into_ifg, into_o, f,
+                    dz.reshape(T, B, 4, n)[:, :, :3], dz[:, :, 3 * n :], dz)), strict=True)  # fmt: skip
+        dz_next = f_next = dc_next = None
+        for dh_t, dc_t, dc_col, into_c_t, into_ifg_t, into_o_t, f_t, dz_ifg, dz_o, dz_t in steps:  # t = end-1 .. start
+            if dz_next is not None:
+                dh_t += np.matmul(dz_next, W_h, out=tmp)  # dh_t = w_y dy_t + W_h^T dz_{t+1}
+                np.multiply(f_next, dc_next, dc_t)  # the cell path: dc_t = f_{t+1} dc_{t+1} + ...
+            dc_t += np.multiply(dh_t, into_c_t, tmp)  # ... + dh_t o_t (1 - tanh^2 c_t)
+            np.multiply(dc_col, into_ifg_t, dz_ifg)  # dz_i, dz_f, dz_g from dc_t
+            np.multiply(dh_t, into_o_t, dz_o)  # dz_o from dh_t
+            dz_next, f_next, dc_next = dz_t, f_t, dc_t
+    G = common.sum_outer(s[:-1].reshape(-1, m), dz.reshape(-1, 4 * n))  # (m, 4n) [dW_h^T ; dw_x^T ; db]
     dx = dz @ p.w_x.reshape(4 * n, -1)  # (T, B, d)
     dw_y, db_y = np.einsum("tb,tbn->n", dy, s[1:, :, :n]), float(dy.sum())
     dh0, dc0 = dz[0] @ p.W_h, f[0] * dc[0]

@@ -175,18 +175,6 @@ def _recur_back(p, dh, d, last):
     return dh, d
 
 
-def _sum_outer(a, b):
-    """a.T @ b for a (R, m), b (R, k), in slices of <= 2^18 multiply-adds: OpenBLAS runs bigger products on threads,
-    which stall for milliseconds on a busy machine (einsum would stay on one thread, but 3x slower)."""
-    k = max((1 << 18) // (a.shape[1] * b.shape[1]), 1)  # rows per slice
-    if a.shape[0] <= k:
-        return a.T @ b
-    out = a[:k].T @ b[:k]
-    for i in range(k, len(a), k):
-        out += a[i : i + k].T @ b[i : i + k]
-    return out
-
-
 @np.errstate(all="ignore")  # as a decorator: half the cost of a `with` block per call
 def forward(params, xs, h0=None, dtype=np.float64):
     """Run the RNN over xs (T,), (T, B) or (T, B, d) from h0 (n,) or (B, n); returns the `Trace` of every step,
@@ -236,7 +224,7 @@ def backward(params, trace, target, loss="last", k=None):
         a, b = (dh[start:end, 0], d[start:end, 0]) if one else (dh[start:end], d[start:end])
         dh_piece, dz_piece = recur(p, a, b, loss == "last")
         dh[start:end], dz[start:end] = dh_piece.reshape(end - start, B, n), dz_piece.reshape(end - start, B, n)
-    G = _sum_outer(s[:-1].reshape(-1, m), dz.reshape(-1, n))  # (m, n) [dW_h^T ; dw_x^T ; db] = sum_t s_t dz_t^T
+    G = common.sum_outer(s[:-1].reshape(-1, m), dz.reshape(-1, n))  # (m, n) [dW_h^T ; dw_x^T ; db] = sum_t s_t dz_t^T
     dx = dz @ p.w_x.reshape(n, -1).astype(real, copy=False)  # (T, B, d)
     dh0 = dz[0] @ p.W_h.astype(real, copy=False)
     return Grads(
