@@ -3,7 +3,7 @@
 import argparse
 import time
 
-from . import core, page, size, train
+from . import adding, core, page, size, train
 from .common import load
 
 
@@ -15,10 +15,11 @@ def main():
     print(f"python -m bench{' --quick' if args.quick else ''}: {load()}")
     misses = 0
     for title, section in (
-        ("a) core: forward + backward", lambda: core.run(args.quick, args.torch_python)),
+        ("a) the cells: forward + backward", lambda: core.run(args.quick, args.torch_python)),
         ("b) page reruns (AppTest)", lambda: page.run(args.quick)),
         ("c) figure JSON size", lambda: size.run(args.quick)),
         ("d) training", lambda: train.run(args.quick)),
+        ("e) the adding problem, trained by the core", lambda: adding.run(args.quick)),
     ):
         print(f"\n{title}")
         start = time.perf_counter()

@@ -10,12 +10,11 @@ import numpy as np
 
 
 def sigmoid(z, out=None):
-    """1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2: the same number, and it never overflows."""
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out)
-    out *= 0.5
-    out += 0.5
-    return out
+    """1 / (1 + e^-z), in place when out is given; e^-z overflows to inf for z < -709, giving 0 as it should."""
+    out = np.negative(z, out)
+    np.exp(out, out)
+    out += 1.0
+    return np.reciprocal(out, out)
 
 
 def matrix(name, value, rows, d=None):
@@ -50,20 +49,30 @@ def stacked(W_h, w_x, b):
     return np.column_stack((W_h, w_x.reshape(len(b), -1), b))
 
 
-def vector(params):
-    """Every parameter in one float64 vector, in the order of the dataclass's fields."""
-    return np.concatenate([np.ravel(getattr(params, f.name)) for f in fields(params) if f.name in params.NAMES])
+def uniform(n, d, rows, seed):
+    """PyTorch's start: every weight and bias uniform in +-1/sqrt(n), from the seed; w_x (rows * n, d) or
+    (rows * n,) when d = 1. Returns w_x, W_h, b, w_y, b_y and a generator for what else a cell needs."""
+    rng, k = np.random.default_rng(seed), 1 / np.sqrt(n)
+    w_x = rng.uniform(-k, k, (rows * n, d))
+    return (w_x[:, 0] if d == 1 else w_x, rng.uniform(-k, k, (rows * n, n)), rng.uniform(-k, k, rows * n),
+            rng.uniform(-k, k, n), float(rng.uniform(-k, k)), rng)  # fmt: skip
+
+
+def vector(obj, names):
+    """The named fields of Params or Grads in one float64 vector, in that order."""
+    return np.concatenate([np.ravel(getattr(obj, name)) for name in names])
 
 
 def from_vector(cls, theta, like):
-    """The Params of `like`'s shapes (and activation) holding the numbers of theta."""
+    """A `cls` Params with `like`'s shapes (and activation) holding the numbers of theta."""
     parts, at = {}, 0
     for name in cls.NAMES:
         size = np.size(getattr(like, name))
         parts[name] = np.reshape(theta[at : at + size], np.shape(getattr(like, name)))
         at += size
+    parts["b_y"] = float(parts["b_y"])
     rest = {f.name: getattr(like, f.name) for f in fields(like) if f.init and f.name not in cls.NAMES}
-    return cls(**parts, **rest, **({"b_y": float(parts["b_y"])} if "b_y" in parts else {}))
+    return cls(**parts, **rest)
 
 
 def steps(xs, d, dtype):

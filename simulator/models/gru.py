@@ -18,6 +18,7 @@ Shapes: w_x (3n,) or (3n, d), W_h (3n, n), b (3n,) (PyTorch's b_ih + b_hh for r 
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -40,6 +41,21 @@ class Params:
         n = common.units(self.W_h, 3)
         common.checked(self, {"W_h": (3 * n, n), "b": (3 * n,), "b_hn": (n,), "w_y": (n,)})
         object.__setattr__(self, "w_x", common.matrix("w_x", self.w_x, 3 * n))
+
+    @classmethod
+    def init(cls, n, d=1, seed=0):
+        """A random start, as PyTorch draws it."""
+        w_x, W_h, b, w_y, b_y, rng = common.uniform(n, d, 3, seed)
+        return cls(w_x, W_h, b, rng.uniform(-1, 1, n) / np.sqrt(n), w_y, b_y)
+
+    @cached_property
+    def A(self):
+        """(4n, m): rows that give, from s_t = [h_{t-1}, x_t, 1], u + q for r and z, then q_n, then u_n."""
+        n, W_r, W_z, W_n = self.n, *self.W_h.reshape(3, self.n, self.n)
+        w_x, b = self.w_x.reshape(3, n, -1), self.b.reshape(3, n)
+        zero_h, zero_x = np.zeros((n, n)), np.zeros_like(w_x[2])
+        return np.block([[W_r, w_x[0], b[0, :, None]], [W_z, w_x[1], b[1, :, None]], [W_n, zero_x, self.b_hn[:, None]],
+                         [zero_h, w_x[2], b[2, :, None]]])  # fmt: skip
 
     @property
     def n(self):
@@ -87,33 +103,32 @@ def forward(params, xs, h0=None, dtype=np.float64):
     """Run the GRU over xs (T,), (T, B) or (T, B, d) from h0 (n,) or (B, n); returns the `Trace`."""
     p = params
     X, batched = common.steps(xs, p.d, dtype)
-    (T, B, d), n = X.shape, p.n
+    (T, B, _), n = X.shape, p.n
     s = common.inputs(X, n, h0)
-    u = X @ p.w_x.reshape(3 * n, d).T.astype(s.dtype) + p.b.astype(s.dtype)  # (T, B, 3n), all days at once
-    W_hT, b_hn = np.ascontiguousarray(p.W_h.T, dtype=s.dtype), p.b_hn.astype(s.dtype)
-    q = np.empty((T, B, 3 * n), dtype=s.dtype)
-    rz = np.empty((T, B, 2 * n), dtype=s.dtype)
+    a = np.empty((T, B, 4 * n), dtype=s.dtype)  # each day [u_r + q_r, u_z + q_z, q_n, u_n], then r, z in place
     cand = np.empty((T, B, n), dtype=s.dtype)
-    for t in range(T):
-        h_prev, h = s[t, :, :n], s[t + 1, :, :n]
-        np.matmul(h_prev, W_hT, out=q[t])  # q_t = W_h h_{t-1} + [0, 0, b_hn]
-        q[t, :, 2 * n :] += b_hn
-        common.sigmoid(np.add(u[t, :, : 2 * n], q[t, :, : 2 * n], rz[t]), rz[t])  # r, z
-        r, z = rz[t, :, :n], rz[t, :, n:]
-        np.tanh(np.add(u[t, :, 2 * n :], np.multiply(r, q[t, :, 2 * n :], cand[t]), cand[t]), cand[t])  # n_t
-        np.subtract(h_prev, cand[t], h)  # h_t = n_t + z_t (h_{t-1} - n_t)
+    AT = np.ascontiguousarray(p.A.T, dtype=s.dtype)
+    R = lambda v: common.rows(v, B)  # noqa: E731
+    part = lambda k: R(a[..., k * n : (k + 1) * n])  # noqa: E731
+    steps = zip(R(s[:-1]), R(a), R(a[..., : 2 * n]), part(0), part(1), part(2), part(3), R(cand), R(s[:-1, :, :n]),
+                R(s[1:, :, :n]), strict=True)  # fmt: skip
+    for s_t, a_t, rz, r, z, q_n, u_n, n_t, h_prev, h in steps:  # views, one row a day
+        np.matmul(s_t, AT, out=a_t)  # u + q for r and z; q_n = W_hn h_{t-1} + b_hn; u_n = W_in x_t + b_in
+        common.sigmoid(rz, rz)  # r, z
+        np.tanh(np.add(u_n, np.multiply(r, q_n, n_t), n_t), n_t)  # n_t = tanh(u_n + r q_n)
+        np.subtract(h_prev, n_t, h)  # h_t = n_t + z (h_{t-1} - n_t)
         h *= z
-        h += cand[t]
-    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(d), [p.b_y])).astype(s.dtype))
-    return Trace(np.asarray(xs, dtype=dtype), *(common.shaped(a, batched) for a in (rz[..., :n], rz[..., n:], cand,
-                 q[..., 2 * n :], s[1:, :, :n], y)), s, batched)  # fmt: skip
+        h += n_t
+    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
+    return Trace(np.asarray(xs, dtype=dtype), *(common.shaped(v, batched) for v in (a[..., :n], a[..., n : 2 * n],
+                 cand, a[..., 2 * n : 3 * n], s[1:, :, :n], y)), s, batched)  # fmt: skip
 
 
 @np.errstate(all="ignore")
 def backward(params, trace, target, loss="last", k=None):
     """Backpropagation through time; the loss, batches and truncation `k` as in `rnn.backward`."""
     p, tr, s = params, trace, trace.s
-    T, B, n = s.shape[0] - 1, s.shape[1], p.n
+    (T, B, m), n = (s.shape[0] - 1, *s.shape[1:]), p.n
     r, z, cand, q_n = (a if tr.batched else a[:, None] for a in (tr.r, tr.z, tr.n, tr.q_n))
     h_prev = s[:-1, :, :n]
     y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])))
@@ -122,29 +137,36 @@ def backward(params, trace, target, loss="last", k=None):
     into_n = (1 - z) * (1 - cand * cand)  # da_n = dh_t (1 - z_t)(1 - n_t^2)
     into_z = (h_prev - cand) * z * (1 - z)  # da_z = dh_t (h_{t-1} - n_t) z_t (1 - z_t)
     into_r = q_n * r * (1 - r)  # da_r = da_n q_n r_t (1 - r_t)
-    dq = np.zeros((T, B, 3 * n))
-    da_n = np.zeros((T, B, n))
+    da = np.zeros((T, B, 4 * n))  # what each day's a = A s_t gets: [da_r, da_z, dq_n = r da_n, da_n]
+    W_h, R = p.W_h, lambda v: common.rows(v, B)
+    tmp, tmp2 = np.empty((B, n) if B > 1 else n), np.empty((B, n) if B > 1 else n)
+    block = lambda k: da[..., k * n : (k + 1) * n]  # noqa: E731
     for start, end in common.pieces(T, k):
-        for t in reversed(range(start, end)):
-            if t < end - 1:
-                dh[t] += z[t + 1] * dh[t + 1] + dq[t + 1] @ p.W_h
-            da_n[t] = dh[t] * into_n[t]
-            dq[t, :, :n] = da_n[t] * into_r[t]
-            dq[t, :, n : 2 * n] = dh[t] * into_z[t]
-            dq[t, :, 2 * n :] = r[t] * da_n[t]
-    du = np.concatenate((dq[..., : 2 * n], da_n), axis=2)  # (T, B, 3n)
-    dW_h = dq.reshape(-1, 3 * n).T @ h_prev.reshape(-1, n)
-    dw_x = du.reshape(-1, 3 * n).T @ s[:-1, :, n:-1].reshape(-1, p.d)
-    dx = du @ p.w_x.reshape(3 * n, -1)
-    dh0 = z[0] * dh[0] + dq[0] @ p.W_h
+        span = slice(start, end)
+        steps = zip(*(R(v[span])[::-1] for v in (dh, da[..., : 3 * n], block(0), block(1), block(2), block(3), r, z,
+                    into_n, into_z, into_r)), strict=True)  # fmt: skip
+        dq_next = z_next = dh_next = None
+        for dh_t, dq_t, da_r, da_z, dq_n, da_n, r_t, z_t, into_n_t, into_z_t, into_r_t in steps:  # t = end-1 .. start
+            if dq_next is not None:  # dh_t = w_y dy_t + z_{t+1} dh_{t+1} + W_h^T dq_{t+1}
+                dh_t += np.multiply(z_next, dh_next, tmp)
+                dh_t += np.matmul(dq_next, W_h, out=tmp2)
+            np.multiply(dh_t, into_n_t, da_n)
+            np.multiply(da_n, into_r_t, da_r)
+            np.multiply(dh_t, into_z_t, da_z)
+            np.multiply(r_t, da_n, dq_n)
+            dq_next, z_next, dh_next = dq_t, z_t, dh_t
+    G = common.sum_outer(s[:-1].reshape(-1, m), da.reshape(-1, 4 * n)).T  # (4n, m) dA = sum_t da_t s_t^T
+    rz, zn = slice(0, 2 * n), slice(3 * n, 4 * n)
+    dx = da @ p.A[:, n:-1]  # (T, B, d)
+    dh0 = z[0] * dh[0] + da[0, :, : 3 * n] @ p.W_h
     return Grads(
         loss=L,
         dh=common.shaped(dh, tr.batched),
         dx=common.shaped(dx, tr.batched, p.d if p.w_x.ndim == 1 else None),
-        w_x=dw_x.reshape(p.w_x.shape),
-        W_h=dW_h,
-        b=du.sum(axis=(0, 1)),
-        b_hn=dq[..., 2 * n :].sum(axis=(0, 1)),
+        w_x=np.concatenate((G[rz, n:-1], G[zn, n:-1])).reshape(p.w_x.shape),
+        W_h=G[: 3 * n, :n],
+        b=np.concatenate((G[rz, -1], G[zn, -1])),
+        b_hn=G[2 * n : 3 * n, -1],
         w_y=np.einsum("tb,tbn->n", dy, s[1:, :, :n]),
         b_y=float(dy.sum()),
         dh0=dh0 if tr.batched else dh0[0],

@@ -34,6 +34,17 @@ STATQUEST = {  # StatQuest's LSTM (the reference numbers' network): gates i, f, 
 }
 
 
+class _Order(dict):
+    """n -> the row order i, f, o, g inside (PyTorch's i, f, g, o outside), as an index array."""
+
+    def __missing__(self, n):
+        self[n] = np.concatenate([np.arange(k * n, (k + 1) * n) for k in (0, 1, 3, 2)])
+        return self[n]
+
+
+_INSIDE = _Order()
+
+
 @dataclass(frozen=True)
 class Params:
     """The weights: w_x (4n,) or (4n, d), W_h (4n, n), b (4n,), w_y (n,), b_y a float; rows stacked i, f, g, o."""
@@ -55,9 +66,17 @@ class Params:
         """StatQuest's one-unit LSTM: company A [0, 0.5, 0.25, 1] ends at h = 0.0064, company B at 0.969."""
         return cls(**STATQUEST)
 
+    @classmethod
+    def init(cls, n, d=1, seed=0, forget_bias=1.0):
+        """A random start, as PyTorch draws it, plus `forget_bias` on the forget gate (+1: remember by default)."""
+        w_x, W_h, b, w_y, b_y, _ = common.uniform(n, d, 4, seed)
+        b[n : 2 * n] += forget_bias
+        return cls(w_x, W_h, b, w_y, b_y)
+
     @cached_property
     def A(self):
-        return common.stacked(self.W_h, self.w_x, self.b)  # (4n, m) [W_h | w_x | b]
+        """(4n, m) [W_h | w_x | b] with the rows reordered i, f, o, g: the three sigmoid gates side by side."""
+        return common.stacked(self.W_h, self.w_x, self.b)[_INSIDE[self.n]]
 
     @property
     def n(self):
@@ -70,11 +89,10 @@ class Params:
 
 @dataclass(slots=True)
 class Trace:
-    """Every step: z (T, [B,] 4n) the pre-activations; the gates i, f, g, o, the memories c and h and tanh(c) as
-    `tc`, each (T, [B,] n); y (T, [B]); s (T+1, B, m) the steps' inputs [h_{t-1}, x_t, 1]; c0 (B, n)."""
+    """Every step: the gates i, f, g, o, the memories c and h and tanh(c) as `tc`, each (T, [B,] n); y (T, [B]);
+    s (T+1, B, m) the steps' inputs [h_{t-1}, x_t, 1]; c0 (B, n)."""
 
     xs: np.ndarray
-    z: np.ndarray
     i: np.ndarray
     f: np.ndarray
     g: np.ndarray
@@ -115,26 +133,25 @@ def forward(params, xs, h0=None, c0=None, dtype=np.float64):
     c = np.zeros((T + 1, B, n), dtype=s.dtype)  # c[t + 1] = c_t; c[0] = c0
     if c0 is not None:
         c[0] = common.initial("c0", c0, B, n)
-    z = np.empty((T, B, 4 * n), dtype=s.dtype)
-    gates = np.empty((T, B, 4, n), dtype=s.dtype)  # i, f, g, o
+    z = np.empty((T, B, 4 * n), dtype=s.dtype)  # pre-activations, then the gates in place: i, f, o, g
     tc = np.empty((T, B, n), dtype=s.dtype)
     AT, ig = np.ascontiguousarray(p.A.T, dtype=s.dtype), np.empty((B, n) if B > 1 else n, dtype=s.dtype)
     R = lambda a: common.rows(a, B)  # noqa: E731
-    steps = zip(R(s), R(z), R(gates.reshape(T, B, 4 * n)), R(z[..., 2 * n : 3 * n]), *(R(gates[:, :, k]) for k in
-                range(4)), R(c[:-1]), R(c[1:]), R(tc), R(s[1:, :, :n]), strict=False)  # fmt: skip
-    for s_t, z_t, a_t, z_g, i, f, g, o, c_prev, c_t, tc_t, h_t in steps:  # views, one row a day
+    gate = lambda k: R(z[..., k * n : (k + 1) * n])  # noqa: E731
+    steps = zip(R(s), R(z), R(z[..., : 3 * n]), gate(0), gate(1), gate(2), gate(3), R(c[:-1]), R(c[1:]), R(tc),
+                R(s[1:, :, :n]), strict=False)  # fmt: skip
+    for s_t, z_t, ifo, i, f, o, g, c_prev, c_t, tc_t, h_t in steps:  # views, one row a day
         np.matmul(s_t, AT, out=z_t)  # z_t = W_x x_t + W_h h_{t-1} + b
-        common.sigmoid(z_t, a_t)  # i, f, o = σ(z) ...
-        np.tanh(z_g, g)  # ... and g = tanh(z_g)
+        common.sigmoid(ifo, ifo)  # i, f, o = σ(z)
+        np.tanh(g, g)  # g = tanh(z_g)
         np.multiply(f, c_prev, c_t)  # c_t = f c_{t-1} + i g
         c_t += np.multiply(i, g, ig)
         np.tanh(c_t, tc_t)
         np.multiply(o, tc_t, h_t)  # h_t = o tanh(c_t), straight into the next step's input
     y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
-    i, f, g, o = (common.shaped(gates[:, :, k], batched) for k in range(4))
-    return Trace(np.asarray(xs, dtype=dtype), common.shaped(z, batched), i, f, g, o, common.shaped(c[1:], batched),
-                 common.shaped(tc, batched), common.shaped(s[1:, :, :n], batched), common.shaped(y, batched), s,
-                 c[0], batched)  # fmt: skip
+    i, f, o, g = (common.shaped(z[..., k * n : (k + 1) * n], batched) for k in range(4))
+    return Trace(np.asarray(xs, dtype=dtype), i, f, g, o, common.shaped(c[1:], batched), common.shaped(tc, batched),
+                 common.shaped(s[1:, :, :n], batched), common.shaped(y, batched), s, c[0], batched)  # fmt: skip
 
 
 def _batched(tr, a):
@@ -156,13 +173,13 @@ def backward(params, trace, target, loss="last", k=None):
     into_c = o * (1 - tc * tc)  # dc_t gets dh_t o_t (1 - tanh^2 c_t)
     into_o = tc * o * (1 - o)  # dz_o = dh_t tanh(c_t) o_t (1 - o_t)
     into_ifg = np.stack((g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)), axis=2)  # (T, B, 3, n)
-    dz = np.zeros((T, B, 4 * n))
+    dz = np.zeros((T, B, 4, n))  # i, f, g, o as outside
     W_h, R = p.W_h, lambda a: common.rows(a, B)
     tmp = np.empty((B, n) if B > 1 else n)
     for start, end in common.pieces(T, k):
         span = slice(start, end)
-        steps = zip(*(R(a[span])[::-1] for a in (dh, dc, dc[:, :, None], into_c, into_ifg, into_o, f,
-                    dz.reshape(T, B, 4, n)[:, :, :3], dz[:, :, 3 * n :], dz)), strict=True)  # fmt: skip
+        steps = zip(*(R(a[span])[::-1] for a in (dh, dc, dc[:, :, None], into_c, into_ifg, into_o, f, dz[:, :, :3],
+                    dz[:, :, 3], dz.reshape(T, B, 4 * n))), strict=True)  # fmt: skip
         dz_next = f_next = dc_next = None
         for dh_t, dc_t, dc_col, into_c_t, into_ifg_t, into_o_t, f_t, dz_ifg, dz_o, dz_t in steps:  # t = end-1 .. start
             if dz_next is not None:
@@ -172,6 +189,7 @@ def backward(params, trace, target, loss="last", k=None):
             np.multiply(dc_col, into_ifg_t, dz_ifg)  # dz_i, dz_f, dz_g from dc_t
             np.multiply(dh_t, into_o_t, dz_o)  # dz_o from dh_t
             dz_next, f_next, dc_next = dz_t, f_t, dc_t
+    dz = dz.reshape(T, B, 4 * n)
     G = common.sum_outer(s[:-1].reshape(-1, m), dz.reshape(-1, 4 * n))  # (m, 4n) [dW_h^T ; dw_x^T ; db]
     dx = dz @ p.w_x.reshape(4 * n, -1)  # (T, B, d)
     dw_y, db_y = np.einsum("tb,tbn->n", dy, s[1:, :, :n]), float(dy.sum())

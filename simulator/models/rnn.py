@@ -80,6 +80,11 @@ class Params:
         """The n = 1 network; the defaults are StatQuest's."""
         return cls(np.array([w_x]), np.array([[w_h]]), np.array([b]), np.array([w_y]), b_y, activation)
 
+    @classmethod
+    def init(cls, n, d=1, seed=0, activation="tanh"):
+        """A random start, as PyTorch draws it."""
+        return cls(*common.uniform(n, d, 1, seed)[:5], activation)
+
     @cached_property
     def A(self):  # built on first use: the one-unit path (every training epoch) never needs it
         return common.stacked(self.W_h, self.w_x, self.b)
