@@ -207,28 +207,25 @@ def backward(params, trace, target, loss="last", k=None):
     state still flows forward across the cuts); None or k >= T is full BPTT. Computes in the trace's dtype.
     """
     p, tr, s = params, trace, trace.s
-    T, B, m = s.shape[0] - 1, s.shape[1], s.shape[2]
-    n, real = p.n, s.dtype.type
-    y, h = s[1:].dot(p.v.astype(real, copy=False)), s[1:, :, :n]
+    (T, B, m), n, real = (s.shape[0] - 1, *s.shape[1:]), p.n, s.dtype.type
+    y, h, w_y = tr.y.reshape(T, B), s[1:, :, :n], p.w_y.astype(real, copy=False)
     if loss == "last":  # the cheap common case: only day T has an error
-        err = y[-1] - np.broadcast_to(np.asarray(target, dtype=real).reshape(-1), (B,))
+        err = y[-1] - np.asarray(target, dtype=real).reshape(-1)  # (B,)
         L, db_y, dw_y = 0.5 * float(err @ err), float(err.sum()), err @ h[-1]
         dh = np.zeros((T, B, n), dtype=real)  # dh_t starts as dy_t w_y
-        np.multiply(err[:, None], p.w_y.astype(real, copy=False), dh[-1])
+        np.multiply.outer(err, w_y, out=dh[-1])
     else:
         dy, L = common.errors(y, target, loss)
         dv = dy.reshape(-1) @ s[1:].reshape(-1, m)  # (m,) [dw_y | - | db_y] = sum_t dy_t s_{t+1}
         db_y, dw_y = float(dv[-1]), dv[:n]
-        dh = np.multiply.outer(dy, p.w_y.astype(real, copy=False))
-    z = tr.z.reshape(T, B, n)
-    d = ACTIVATIONS[p.activation].df(z, h).astype(real, copy=False)  # (T, B, n) act'(z_t)
+        dh = np.multiply.outer(dy, w_y)
+    d = ACTIVATIONS[p.activation].df(tr.z.reshape(T, B, n), h).astype(real, copy=False)  # (T, B, n) act'(z_t)
     one = B == 1
     recur = _recur_back1 if one and n == 1 and real is np.float64 else _recur_back
-    dz = np.empty_like(d)
-    for start, end in common.pieces(T, k):  # each piece of k days back from T gets no gradient from the one after
-        a, b = (dh[start:end, 0], d[start:end, 0]) if one else (dh[start:end], d[start:end])
-        dh_piece, dz_piece = recur(p, a, b, loss == "last")
-        dh[start:end], dz[start:end] = dh_piece.reshape(end - start, B, n), dz_piece.reshape(end - start, B, n)
+    rows = (lambda a: a[:, 0]) if one else (lambda a: a)
+    # each piece of k days back from T gets no gradient from the piece after it
+    parts = [recur(p, rows(dh[a:b]), rows(d[a:b]), loss == "last") for a, b in common.pieces(T, k)[::-1]]
+    dh, dz = (np.concatenate(x).reshape(T, B, n) for x in zip(*parts, strict=True))
     G = common.sum_outer(s[:-1].reshape(-1, m), dz.reshape(-1, n))  # (m, n) [dW_h^T ; dw_x^T ; db] = sum_t s_t dz_t^T
     dx = dz @ p.w_x.reshape(n, -1).astype(real, copy=False)  # (T, B, d)
     dh0 = dz[0] @ p.W_h.astype(real, copy=False)
