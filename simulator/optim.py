@@ -71,7 +71,7 @@ def descend(model, params, batches, optimizer, steps, clip="none", clip_at=1.0, 
     B. Stops early when the loss or the weights are not finite."""
     theta = common.vector(params, params.NAMES)
     for step in range(1, steps + 1):
-        mean_loss, theta = _step(model, params, theta, batches(step), optimizer, clip, clip_at, loss, k)
+        mean_loss, theta = update(model, params, theta, batches(step), optimizer, clip, clip_at, loss, k)
         params = common.from_vector(type(params), theta, params)
         finite = np.isfinite(mean_loss) and np.isfinite(theta).all()
         tested = test is not None and (step % every == 0 or step == steps or not finite)
@@ -81,8 +81,8 @@ def descend(model, params, batches, optimizer, steps, clip="none", clip_at=1.0, 
 
 
 @np.errstate(all="ignore")
-def _step(model, params, theta, batch, optimizer, clip, clip_at, loss, k):
-    """One update: (the batch's mean loss, the next theta)."""
+def update(model, params, theta, batch, optimizer, clip="none", clip_at=1.0, loss="last", k=None):
+    """One step on batch = (xs, target) from params (their vector theta): (the batch's mean loss, the next theta)."""
     xs, target = batch
     B = 1 if np.ndim(xs) == 1 else np.shape(xs)[1]
     g = model.backward(params, model.forward(params, xs), target, loss, k)

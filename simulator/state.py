@@ -88,14 +88,21 @@ TRUNCATE = Setting(
     "k", "Truncate BPTT to k days", 0, 0, 10_000, help="The gradient stops every k days back; 0 = full BPTT."
 )
 TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIPPING, CLIP_AT, TRUNCATE)
+LENGTH = Setting("length", "Days in each sequence (T)", 50, 10, 200, help="The marked days lie this far apart at most.")
+RACE = (LENGTH, SEED)
 DAY = Setting("day", "Day shown", 0, 0, 10_000, help="0: the last day.")
 BACK = Setting("back", "Day shown by the backward pass", 0, 0, 10_000, help="0: day 1.")
 EPOCH = Setting("epoch", "Epoch shown", -1, -1, 5000, help="−1: the last epoch run.")
 PRESENT = Setting("present", "Presenter mode", "off", choices=("off", "on"))
 SCENARIO = Setting("scenario", "Scenario", "", choices=("", *presets.BY_KEY))
 VIEW = (DAY, BACK, EPOCH, PRESENT, SCENARIO)
-SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, *VIEW)}
-PAGES = {"unroll": "pages/unroll.py", "gradients": "pages/gradients.py", "train": "pages/train.py"}
+SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, LENGTH, *VIEW)}
+PAGES = {
+    "unroll": "pages/unroll.py",
+    "gradients": "pages/gradients.py",
+    "train": "pages/train.py",
+    "race": "pages/race.py",
+}
 
 
 MAX_NOTICES = 8  # a link with more bad parameters gets one line for the rest

@@ -1,0 +1,63 @@
+"""The race (simulator/race.py) and its page: the same seed replays the same race; the story is its numbers."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from simulator import race, tasks
+from simulator.race_figures import errors
+from tests.apptest import open_app
+
+
+def test_a_lap_replays_from_the_seed_and_leaves_its_input_alone():
+    before = race.start(20, seed=4)
+    one, two = race.lap(before, 20, 4), race.lap(before, 20, 4)
+    assert [r.tested for r in one] == [r.tested for r in two]
+    assert all(not r.steps for r in before)
+    assert all(r.steps == (race.LAP,) for r in one)
+    assert race.lap(race.start(20, seed=5), 20, 5)[0].tested != one[0].tested
+
+
+def test_every_cell_sees_the_same_batches():
+    rngs = [r.rng for r in race.start(20, seed=1)]
+    draws = [tasks.adding(20, 4, rng)[1] for rng in rngs]
+    assert all((d == draws[0]).all() for d in draws)
+
+
+def runner(cell, tested, step=race.LAP):
+    r = race.start(10, 0)[race.CELLS.index(cell)]
+    steps = tuple(step * (i + 1) for i in range(len(tested)))
+    return race.Runner(r.cell, r.params, r.optimizer, r.rng, steps, tuple(tested))
+
+
+def test_the_story_says_what_the_numbers_do():
+    reached = runner("lstm", [0.15, 0.05, 0.008, 0.004])
+    assert reached.reached == 3 * race.LAP and reached.done
+    stuck = runner("rnn", [0.17] * (race.STEPS // race.LAP - 1) + [0.15])
+    part = runner("gru", [0.15] * (race.STEPS // race.LAP - 1) + [0.04])
+    running = runner("gru", [0.15, 0.12])
+    assert "fell below 0.01 at step 150" in race.story([reached])
+    assert "never beat guessing 1 (0.167): its best test error in 1,500 steps was 0.150" in race.story([stuck])
+    assert "learned part of it: its best test error in 1,500 steps was 0.040" in race.story([part])
+    assert "is at 0.120 after 100 steps" in race.story([running]) and not running.done
+    broken = runner("rnn", [0.15, float("nan")])
+    assert broken.done and "overflowed by step 100" in race.story([broken])
+
+
+def test_the_chart_draws_each_cell_and_both_levels():
+    runners = race.lap(race.start(10, 0), 10, 0)
+    spec = errors(runners).to_dict()
+    go.Figure(spec)  # plotly's full validation
+    assert [t["name"] for t in spec["data"]] == ["RNN", "LSTM", "GRU"]
+    assert [s["y0"] for s in spec["layout"]["shapes"]] == [pytest.approx(1 / 6), race.GOAL]
+
+
+def test_the_page_runs_the_race_to_its_end(monkeypatch):
+    monkeypatch.setattr(race, "STEPS", 2 * race.LAP)
+    at = open_app("pages/race.py", length="10", seed="3")
+    assert not at.exception and not at.error
+    story = next(m.value for m in at.markdown if "test error" in m.value and m.value.startswith("The RNN"))
+    runners = race.lap(race.lap(race.start(10, 3), 10, 3), 10, 3)
+    assert story == race.story(runners)
+    assert at.slider(key="length").value == 10 and at.number_input(key="seed").value == 3
+    assert np.isfinite([e for r in runners for e in r.tested]).all()
