@@ -90,7 +90,7 @@ class Params:
 @dataclass(slots=True)
 class Trace:
     """Every step: the gates i, f, g, o, the memories c and h and tanh(c) as `tc`, each (T, [B,] n); y (T, [B]);
-    s (T+1, B, m) the steps' inputs [h_{t-1}, x_t, 1]; c0 (B, n)."""
+    s (T+1, B, m) the steps' inputs [h_{t-1}, x_t, 1]; cs (T+1, B, n) the long-term memory from c0 on."""
 
     xs: np.ndarray
     i: np.ndarray
@@ -102,7 +102,7 @@ class Trace:
     h: np.ndarray
     y: np.ndarray
     s: np.ndarray
-    c0: np.ndarray
+    cs: np.ndarray
     batched: bool = False
 
 
@@ -151,7 +151,7 @@ def forward(params, xs, h0=None, c0=None, dtype=np.float64):
     y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
     i, f, o, g = (common.shaped(z[..., k * n : (k + 1) * n], batched) for k in range(4))
     return Trace(np.asarray(xs, dtype=dtype), i, f, g, o, common.shaped(c[1:], batched), common.shaped(tc, batched),
-                 common.shaped(s[1:, :, :n], batched), common.shaped(y, batched), s, c[0], batched)  # fmt: skip
+                 common.shaped(s[1:, :, :n], batched), common.shaped(y, batched), s, c, batched)  # fmt: skip
 
 
 def _batched(tr, a):
@@ -165,14 +165,21 @@ def backward(params, trace, target, loss="last", k=None):
     p, tr, s = params, trace, trace.s
     (T, B, m), n = (s.shape[0] - 1, s.shape[1], s.shape[2]), p.n
     i, f, g, o, tc = (_batched(tr, a) for a in (tr.i, tr.f, tr.g, tr.o, tr.tc))
-    c_prev = np.concatenate((tr.c0[None], _batched(tr, tr.c)[:-1]))  # (T, B, n) c_{t-1}
+    c_prev = tr.cs[:-1]  # (T, B, n) c_{t-1}
     y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])))
     dy, L = common.errors(y, target, loss)
     dh = np.multiply.outer(dy, p.w_y)  # (T, B, n), dy_t w_y for now
     dc = np.zeros_like(dh)
     into_c = o * (1 - tc * tc)  # dc_t gets dh_t o_t (1 - tanh^2 c_t)
     into_o = tc * o * (1 - o)  # dz_o = dh_t tanh(c_t) o_t (1 - o_t)
-    into_ifg = np.stack((g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)), axis=2)  # (T, B, 3, n)
+    into_ifg = np.empty((T, B, 3, n))  # dz_i, dz_f, dz_g are dc_t times these
+    d_i, d_f, d_g = (into_ifg[:, :, k] for k in range(3))
+    np.multiply(np.subtract(1, i, d_i), i, d_i)
+    d_i *= g  # g i (1 - i)
+    np.multiply(np.subtract(1, f, d_f), f, d_f)
+    d_f *= c_prev  # c_{t-1} f (1 - f)
+    np.subtract(1, np.multiply(g, g, d_g), d_g)
+    d_g *= i  # i (1 - g^2)
     dz = np.zeros((T, B, 4, n))  # i, f, g, o as outside
     W_h, R = p.W_h, lambda a: common.rows(a, B)
     tmp = np.empty((B, n) if B > 1 else n)
@@ -213,13 +220,11 @@ def backward(params, trace, target, loss="last", k=None):
 def jacobian(params, trace, t):
     """d(h_t, c_t) / d(h_{t-1}, c_{t-1}) (2n, 2n) on day t (0-based) of the first sequence: what one step back
     multiplies the gradient by. The lower-right block is diag(f_t), the cell path."""
-    n, b = params.n, 0 if trace.batched else None
-    pick = (lambda a: a[t, 0]) if b == 0 else (lambda a: a[t])
-    i, f, g, o, tc = (pick(a) for a in (trace.i, trace.f, trace.g, trace.o, trace.tc))
-    c_prev = pick(np.concatenate((trace.c0[None, :] if b == 0 else trace.c0[:1], trace.c[:-1])))
+    n = params.n
+    i, f, g, o, tc = (a[t, 0] if trace.batched else a[t] for a in (trace.i, trace.f, trace.g, trace.o, trace.tc))
+    c_prev = trace.cs[t, 0]
     W_i, W_f, W_g, W_o = params.W_h.reshape(4, n, n)
     dc_dh = (g * i * (1 - i))[:, None] * W_i + (c_prev * f * (1 - f))[:, None] * W_f + (i * (1 - g * g))[:, None] * W_g
-    dc_dc = np.diag(f)
-    dh_dh = (tc * o * (1 - o))[:, None] * W_o + (o * (1 - tc * tc))[:, None] * dc_dh
-    dh_dc = (o * (1 - tc * tc))[:, None] * dc_dc
-    return np.block([[dh_dh, dh_dc], [dc_dh, dc_dc]])
+    into_h = (o * (1 - tc * tc))[:, None]  # dh_t / dc_t
+    dh_dh = (tc * o * (1 - o))[:, None] * W_o + into_h * dc_dh
+    return np.block([[dh_dh, into_h * np.diag(f)], [dc_dh, np.diag(f)]])
