@@ -95,7 +95,7 @@ def grad_close(actual, expected, what):
     np.testing.assert_allclose(actual, expected, rtol=FD_RTOL, atol=FD_ATOL, err_msg=what)
 
 
-SHAPES = {"one (T,)": (None, 1), "batch (T, B)": (3, 1), "inputs (T, B, d)": (2, 2)}
+SHAPES = {"one (T,)": (None, 1), "batch (T, B)": (3, 1), "inputs (T, B, d)": (2, 2), "one input (T, B, 1)": (2, 1)}
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -108,13 +108,13 @@ def test_gradients_match_finite_differences(cell, start, loss, shape):
     rng = np.random.default_rng(seed + 1)
     w = weights(cell, n, d, seed)
     X = rng.uniform(-1, 1, size=(T, B or 1, d))
-    xs = X[:, 0, 0] if B is None else X[..., 0] if d == 1 else X
+    xs = X[:, 0, 0] if B is None else X[..., 0] if d == 1 and shape == "batch (T, B)" else X
     h0 = rng.normal(size=(B or 1, n)) if start == "h0" else np.zeros((B or 1, n))
     c0 = rng.normal(size=(B or 1, n)) if start == "h0" else np.zeros((B or 1, n))
     target = rng.normal(size=B or 1) if loss == "last" else rng.normal(size=(T, B or 1))
     tgt = (target[0] if loss == "last" else target[:, 0]) if B is None else target
     model = CELLS[cell]
-    p = params(cell, w, d == 1)
+    p = params(cell, w, xs.ndim < 3)
     start_kw = {} if start == "zero" else {"h0": h0 if B else h0[0]}
     if cell == "lstm" and start == "h0":
         start_kw["c0"] = c0 if B else c0[0]
@@ -288,3 +288,14 @@ def test_bad_shapes_are_named(cell):
         CELLS[cell].forward(p, np.ones(4), h0=np.ones(5))
     with pytest.raises(ValueError, match="loss 'mean'"):
         CELLS[cell].backward(p, CELLS[cell].forward(p, np.ones(4)), 0.0, loss="mean")
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_a_column_of_input_weights_reads_one_price_a_day(cell):
+    """w_x (rows, 1) and (rows,) are the same network: same numbers, and dx shaped like xs either way."""
+    w, xs = weights(cell, 2, 1, 5), np.linspace(0, 1, 6)
+    model = CELLS[cell]
+    flat, column = params(cell, w, True), params(cell, w, False)
+    a, b = model.backward(flat, model.forward(flat, xs), 0.3), model.backward(column, model.forward(column, xs), 0.3)
+    assert a.loss == b.loss and a.dx.shape == b.dx.shape == xs.shape
+    assert b.w_x.shape == w["w_x"].shape and (a.w_x == b.w_x[:, 0]).all()

@@ -141,8 +141,6 @@ def pieces(T, k):
     return [(max(end - k, 0), end) for end in range(T, 0, -k)]
 
 
-def shaped(a, batched, d=None):
-    """Drop the batch axis (and a single input) of a per-step array when the input had none."""
-    if d == 1:
-        a = a[..., 0]
+def shaped(a, batched):
+    """A per-step array (T, B, ...) without its batch axis when the input had none."""
     return a if batched else a[:, 0]

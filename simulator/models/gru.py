@@ -162,7 +162,7 @@ def backward(params, trace, target, loss="last", k=None):
     return Grads(
         loss=L,
         dh=common.shaped(dh, tr.batched),
-        dx=common.shaped(dx, tr.batched, p.d if p.w_x.ndim == 1 else None),
+        dx=dx.reshape(np.shape(tr.xs)),
         w_x=np.concatenate((G[rz, n:-1], G[zn, n:-1])).reshape(p.w_x.shape),
         W_h=G[: 3 * n, :n],
         b=np.concatenate((G[rz, -1], G[zn, -1])),

@@ -206,7 +206,7 @@ def backward(params, trace, target, loss="last", k=None):
         loss=L,
         dh=common.shaped(dh, tr.batched),
         dc=common.shaped(dc, tr.batched),
-        dx=common.shaped(dx, tr.batched, p.d if p.w_x.ndim == 1 else None),
+        dx=dx.reshape(np.shape(tr.xs)),
         w_x=G[n:-1].T.reshape(p.w_x.shape),
         W_h=G[:n].T,
         b=G[-1],
