@@ -77,6 +77,27 @@ def _lap(runner, length, test):
     return Runner(runner.cell, params, optimizer, rng, (*runner.steps, step), (*runner.tested, error))
 
 
+def reach(runner, length, seed, count=100):
+    """|dL/dstate_t| / |dL/dstate_T| for t = 1 .. T (T,): how much of the error at the answer reaches each day's
+    memory (h, and the LSTM's c beside it), with the weights the runner has now; the median over `count` test
+    sequences of each day's norm over the units."""
+    model = MODELS[runner.cell]
+    xs, target = test_set(length, seed)
+    g = model.backward(runner.params, model.forward(runner.params, xs[:, :count]), target[:count])
+    with np.errstate(all="ignore"):
+        norms = np.sqrt(np.sum(g.dh * g.dh, axis=2) + (np.sum(g.dc * g.dc, axis=2) if runner.cell == "lstm" else 0))
+        return np.median(norms / norms[-1], axis=1)
+
+
+def reach_story(runners, length, seed):
+    """How far the error reaches back to day 1 in each cell, from `reach`."""
+    parts = []
+    for r in runners:
+        first = reach(r, length, seed)[0]
+        parts.append(f"the {NAMES[r.cell]}'s by {first:.1e}" if first > 0 else f"the {NAMES[r.cell]}'s to 0")
+    return f"From the answer back to day 1's memory, the error's gradient is multiplied: {', '.join(parts)}."
+
+
 def story(runners):
     """One sentence a cell on where the race stands, from its numbers."""
     return " ".join(_sentence(r) for r in runners if r.steps)

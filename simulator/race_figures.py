@@ -39,3 +39,25 @@ def errors(runners):
         annotations=[note for _, note in levels],
     )
     return figure([_line(r) for r in runners], layout)
+
+
+def reach(runners, length, seed):
+    """How much of the error at the answer reaches each day's memory, per cell, with its weights now (log axis)."""
+    days = np.arange(1, length + 1)
+    data = []
+    for r in runners:
+        name = race.NAMES[r.cell]
+        with np.errstate(divide="ignore"):
+            y = race.reach(r, length, seed)
+        data.append(dict(type="scatter", x=typed(days), y=typed(np.where(y > 0, y, np.nan)), name=name, mode="lines",
+                         line=dict(color=COLORS[r.cell], dash=DASH[r.cell], width=2.5),
+                         hovertemplate=f"{name}, day %{{x}}: %{{y:.2e}} of the error<extra></extra>"))  # fmt: skip
+    layout = dict(
+        **LIGHT,
+        height=340,
+        margin=dict(l=10, r=10, t=40, b=10),
+        xaxis=dict(title="day (the answer comes after the last)", range=[0.5, length + 0.5], zeroline=False),
+        yaxis=dict(title="gradient reaching the day's memory", type="log", exponentformat="power"),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+    )
+    return figure(data, layout)

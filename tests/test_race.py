@@ -6,6 +6,7 @@ import pytest
 
 from simulator import race, tasks
 from simulator.race_figures import errors
+from simulator.race_figures import reach as reach_figure
 from tests.apptest import open_app
 
 
@@ -59,5 +60,28 @@ def test_the_page_runs_the_race_to_its_end(monkeypatch):
     story = next(m.value for m in at.markdown if "test error" in m.value and m.value.startswith("The RNN"))
     runners = race.lap(race.lap(race.start(10, 3), 10, 3), 10, 3)
     assert story == race.story(runners)
+    assert any(m.value.startswith(race.reach_story(runners, 10, 3)) for m in at.markdown)
     assert at.slider(key="length").value == 10 and at.number_input(key="seed").value == 3
     assert np.isfinite([e for r in runners for e in r.tested]).all()
+
+
+def test_reach_is_the_share_of_the_error_at_each_day():
+    runners = race.lap(race.start(12, 2), 12, 2)
+    xs, target = race.test_set(12, 2)
+    for r in runners:
+        model = race.MODELS[r.cell]
+        g = model.backward(r.params, model.forward(r.params, xs[:, :1]), target[:1])
+        state = g.dh[:, 0] if r.cell != "lstm" else np.concatenate((g.dh[:, 0], g.dc[:, 0]), axis=1)
+        one = np.linalg.norm(state, axis=1)
+        np.testing.assert_allclose(race.reach(r, 12, 2, count=1), one / one[-1], rtol=1e-12)
+    assert race.reach(runners[0], 12, 2)[-1] == 1.0
+    story = race.reach_story(runners, 12, 2)
+    first = race.reach(runners[0], 12, 2)[0]
+    assert f"the RNN's by {first:.1e}" in story
+
+
+def test_the_reach_chart_validates():
+    runners = race.start(10, 0)
+    spec = reach_figure(runners, 10, 0).to_dict()
+    go.Figure(spec)
+    assert len(spec["data"]) == 3

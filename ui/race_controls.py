@@ -3,7 +3,7 @@
 import streamlit as st
 
 from simulator import race, state
-from simulator.race_figures import errors
+from simulator.race_figures import errors, reach
 from simulator.tables import markdown
 
 from .controls import bound, chart, linked_sidebar
@@ -32,6 +32,8 @@ def laps(length, seed, count):
 def run(length, seed):
     """Run (or replay) the race, redrawing the chart and the story after every lap; a changed setting stops it."""
     slot, status = st.empty(), st.empty()
+    st.subheader("How far back the error reaches")
+    back, back_story = st.empty(), st.empty()
     count, runners = 0, laps(length, seed, 0)
     while True:
         with slot.container():
@@ -39,12 +41,23 @@ def run(length, seed):
                   "training steps, on a log axis, with the error of guessing 1 every time and the goal.")  # fmt: skip
             with st.expander("The numbers in this chart"):
                 st.markdown(markdown(numbers(runners)))
-        if all(r.done for r in runners):
-            status.markdown(race.story(runners))
+        done = all(r.done for r in runners)
+        status.markdown(race.story(runners) if done else f"Training… {race.story(runners)}")
+        if done or count % 4 == 0:  # the reach chart every 200 steps: it costs a backward pass over 100 sequences
+            with back.container():
+                chart(reach(runners, length, seed), key=f"race·reach·{count}", alt="For each cell, with its weights "
+                      "now, how much of the error at the answer reaches each day's memory, on a log axis.")  # fmt: skip
+            back_story.markdown(race.reach_story(runners, length, seed) + " " + REACH_NOTE)
+        if done:
             return runners
-        status.markdown(f"Training… {race.story(runners)}")
         count += 1
         runners = laps(length, seed, count)
+
+
+REACH_NOTE = (
+    "Each day back multiplies it again: a cell can only learn to use the first marked price if enough of the error "
+    "gets back to the day it came."
+)
 
 
 def numbers(runners):
