@@ -29,6 +29,13 @@ def laps(length, seed, count):
     return race.start(length, seed) if count == 0 else race.lap(laps(length, seed, count - 1), length, seed)
 
 
+@st.cache_data(max_entries=race.STEPS // race.LAP, show_spinner=False)
+def reached(length, seed, count):
+    """The reach chart and its sentence after `count` laps."""
+    runners = laps(length, seed, count)
+    return reach(runners, length, seed), race.reach_story(runners, length, seed)
+
+
 def run(length, seed):
     """Run (or replay) the race, redrawing the chart and the story after every lap; a changed setting stops it."""
     slot, status = st.empty(), st.empty()
@@ -44,10 +51,11 @@ def run(length, seed):
         done = all(r.done for r in runners)
         status.markdown(race.story(runners) if done else f"Training… {race.story(runners)}")
         if done or count % 4 == 0:  # the reach chart every 200 steps: it costs a backward pass over 100 sequences
+            fig, sentence = reached(length, seed, count)
             with back.container():
-                chart(reach(runners, length, seed), key=f"race·reach·{count}", alt="For each cell, with its weights "
-                      "now, how much of the error at the answer reaches each day's memory, on a log axis.")  # fmt: skip
-            back_story.markdown(race.reach_story(runners, length, seed) + " " + REACH_NOTE)
+                chart(fig, key=f"race·reach·{count}", alt="For each cell, with its weights now, how much of the error "
+                      "at the answer reaches each day's memory, on a log axis.")  # fmt: skip
+            back_story.markdown(f"{sentence} {REACH_NOTE}")
         if done:
             return runners
         count += 1
