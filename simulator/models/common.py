@@ -76,13 +76,14 @@ def from_vector(cls, theta, like):
 
 
 def steps(xs, d, dtype):
-    """xs (T,), (T, B) or (T, B, d) -> (X (T, B, d), batched): a ValueError names a shape that is none of these."""
+    """xs (T,), (T, B) or (T, B, d) -> (xs as an array, X (T, B, d) a view of it, batched): a ValueError names a
+    shape that is none of these."""
     xs = np.asarray(xs, dtype=dtype)
     ok = (xs.ndim in (1, 2) and d == 1) or (xs.ndim == 3 and xs.shape[2] == d)
     if not ok or xs.shape[0] < 1 or (xs.ndim > 1 and xs.shape[1] < 1):
         want = "(T,) or (T, B)" if d == 1 else f"(T, B, {d})"
         raise ValueError(f"xs has shape {xs.shape}; expected {want} with T, B >= 1 (d = {d} inputs a day)")
-    return xs.reshape(xs.shape[0], -1, d), xs.ndim > 1
+    return xs, xs.reshape(xs.shape[0], -1, d), xs.ndim > 1
 
 
 def inputs(X, n, h0):
@@ -107,14 +108,15 @@ def initial(name, value, B, n):
 def errors(y, target, loss):
     """dL/dy (T, B) and L for y (T, B): 'last' is 0.5 (y_T - target)^2 with target a float or (B,), 'all' is
     0.5 sum_t (y_t - target_t)^2 with targets (T,) or (T, B); each summed over the batch."""
-    dy, t = np.zeros_like(y), np.asarray(target, dtype=y.dtype)
+    t = np.asarray(target, dtype=y.dtype)
     if loss == "last":
+        dy = np.zeros_like(y)
         dy[-1] = y[-1] - t
     elif loss == "all":
-        dy[:] = y - (t[:, None] if t.ndim == 1 else t)
+        dy = y - (t[:, None] if t.ndim == 1 else t)
     else:
         raise ValueError(f"loss {loss!r} is not 'last' or 'all'")
-    return dy, 0.5 * float(np.sum(dy * dy))
+    return dy, 0.5 * float(np.vdot(dy, dy))
 
 
 def sum_outer(a, b):

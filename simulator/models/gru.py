@@ -102,7 +102,7 @@ class Grads:
 def forward(params, xs, h0=None, dtype=np.float64):
     """Run the GRU over xs (T,), (T, B) or (T, B, d) from h0 (n,) or (B, n); returns the `Trace`."""
     p = params
-    X, batched = common.steps(xs, p.d, dtype)
+    xs, X, batched = common.steps(xs, p.d, dtype)
     (T, B, _), n = X.shape, p.n
     s = common.inputs(X, n, h0)
     a = np.empty((T, B, 4 * n), dtype=s.dtype)  # each day [u_r + q_r, u_z + q_z, q_n, u_n], then r, z in place
@@ -120,7 +120,7 @@ def forward(params, xs, h0=None, dtype=np.float64):
         h *= z
         h += n_t
     y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
-    return Trace(np.asarray(xs, dtype=dtype), *(common.shaped(v, batched) for v in (a[..., :n], a[..., n : 2 * n],
+    return Trace(xs, *(common.shaped(v, batched) for v in (a[..., :n], a[..., n : 2 * n],
                  cand, a[..., 2 * n : 3 * n], s[1:, :, :n], y)), s, batched)  # fmt: skip
 
 

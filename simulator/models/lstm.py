@@ -127,7 +127,7 @@ class Grads:
 def forward(params, xs, h0=None, c0=None, dtype=np.float64):
     """Run the LSTM over xs (T,), (T, B) or (T, B, d) from h0 and c0 (n,) or (B, n); returns the `Trace`."""
     p = params
-    X, batched = common.steps(xs, p.d, dtype)
+    xs, X, batched = common.steps(xs, p.d, dtype)
     (T, B, _), n = X.shape, p.n
     s = common.inputs(X, n, h0)
     c = np.zeros((T + 1, B, n), dtype=s.dtype)  # c[t + 1] = c_t; c[0] = c0
@@ -150,7 +150,7 @@ def forward(params, xs, h0=None, c0=None, dtype=np.float64):
         np.multiply(o, tc_t, h_t)  # h_t = o tanh(c_t), straight into the next step's input
     y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
     i, f, o, g = (common.shaped(z[..., k * n : (k + 1) * n], batched) for k in range(4))
-    return Trace(np.asarray(xs, dtype=dtype), i, f, g, o, common.shaped(c[1:], batched), common.shaped(tc, batched),
+    return Trace(xs, i, f, g, o, common.shaped(c[1:], batched), common.shaped(tc, batched),
                  common.shaped(s[1:, :, :n], batched), common.shaped(y, batched), s, c, batched)  # fmt: skip
 
 

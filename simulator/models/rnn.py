@@ -185,7 +185,7 @@ def forward(params, xs, h0=None, dtype=np.float64):
     """Run the RNN over xs (T,), (T, B) or (T, B, d) from h0 (n,) or (B, n); returns the `Trace` of every step,
     in `dtype` (float64, or float32 to see it underflow and overflow sooner)."""
     p = params
-    X, batched = common.steps(xs, p.d, dtype)
+    xs, X, batched = common.steps(xs, p.d, dtype)
     n, B = p.n, X.shape[1]
     s = common.inputs(X, n, h0)
     rows = s if B > 1 else s[:, 0]  # one sequence: 1-d steps, numpy's cheapest calls
@@ -193,7 +193,7 @@ def forward(params, xs, h0=None, dtype=np.float64):
     z = (_recur1 if n == 1 and B == 1 and p.d == 1 and s.dtype == np.float64 else _recur)(p, rows, act)
     z = z.reshape(X.shape[0], B, n)
     y = s[1:].dot(p.v.astype(s.dtype, copy=False))  # (T, B)
-    return Trace(np.asarray(xs, dtype=dtype), common.shaped(z, batched), common.shaped(s[1:, :, :n], batched),
+    return Trace(xs, common.shaped(z, batched), common.shaped(s[1:, :, :n], batched),
                  common.shaped(y, batched), s, batched)  # fmt: skip
 
 
@@ -225,7 +225,8 @@ def backward(params, trace, target, loss="last", k=None):
     rows = (lambda a: a[:, 0]) if one else (lambda a: a)
     # each piece of k days back from T gets no gradient from the piece after it
     parts = [recur(p, rows(dh[a:b]), rows(d[a:b]), loss == "last") for a, b in common.pieces(T, k)[::-1]]
-    dh, dz = (np.concatenate(x).reshape(T, B, n) for x in zip(*parts, strict=True))
+    dh, dz = (np.concatenate(x) if len(x) > 1 else x[0] for x in zip(*parts, strict=True))
+    dh, dz = dh.reshape(T, B, n), dz.reshape(T, B, n)
     G = common.sum_outer(s[:-1].reshape(-1, m), dz.reshape(-1, n))  # (m, n) [dW_h^T ; dw_x^T ; db] = sum_t s_t dz_t^T
     dx = dz @ p.w_x.reshape(n, -1).astype(real, copy=False)  # (T, B, d)
     dh0 = dz[0] @ p.W_h.astype(real, copy=False)
