@@ -89,13 +89,32 @@ def reach(runner, length, seed, count=100):
         return np.median(norms / norms[-1], axis=1)
 
 
+GATES = {"lstm": ("f", "forget gate"), "gru": ("z", "update gate")}  # what one step back on the memory multiplies by
+
+
+def gate(runner, length, seed, count=100):
+    """The most open unit's gate that carries the memory from one day to the next (the LSTM's f, the GRU's z): its
+    mean over the days and `count` test sequences; None for the RNN, which has no such gate."""
+    if runner.cell not in GATES:
+        return None
+    xs = test_set(length, seed)[0][:, :count]
+    values = getattr(MODELS[runner.cell].forward(runner.params, xs), GATES[runner.cell][0])  # (T, B, n)
+    return float(values.mean(axis=(0, 1)).max())
+
+
 def reach_story(runners, length, seed):
-    """How far the error reaches back to day 1 in each cell, from `reach`."""
+    """How far the error reaches back to day 1 in each cell, and what that is a day, from `reach` and `gate`."""
     parts = []
     for r in runners:
-        first = reach(r, length, seed)[0]
-        parts.append(f"the {NAMES[r.cell]}'s by {first:.1e}" if first > 0 else f"the {NAMES[r.cell]}'s to 0")
-    return f"From the answer back to day 1's memory, the error's gradient is multiplied: {', '.join(parts)}."
+        first, name = reach(r, length, seed)[0], NAMES[r.cell]
+        if not first > 0:
+            parts.append(f"the {name}'s to 0")
+            continue
+        daily = f"about ×{first ** (1 / (length - 1)):.2f} a day"
+        g = gate(r, length, seed)
+        why = f"; its most open {GATES[r.cell][1]} averages {g:.2f}" if g is not None else ""
+        parts.append(f"the {name}'s by {first:.1e} ({daily}{why})")
+    return f"From the answer back to day 1's memory, the error's gradient is multiplied: {'; '.join(parts)}."
 
 
 def story(runners):

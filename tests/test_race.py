@@ -85,3 +85,14 @@ def test_the_reach_chart_validates():
     spec = reach_figure(runners, 10, 0).to_dict()
     go.Figure(spec)
     assert len(spec["data"]) == 3
+
+
+def test_the_gate_is_the_most_open_units_mean():
+    runners = race.start(12, 1)
+    lstm_runner, gru_runner = runners[1], runners[2]
+    xs = race.test_set(12, 1)[0][:, :100]
+    f = race.MODELS["lstm"].forward(lstm_runner.params, xs).f
+    assert race.gate(lstm_runner, 12, 1) == pytest.approx(f.mean(axis=(0, 1)).max(), rel=1e-12)
+    assert 0 < race.gate(gru_runner, 12, 1) < 1 and race.gate(runners[0], 12, 1) is None
+    daily = race.reach(lstm_runner, 12, 1)[0] ** (1 / 11)
+    assert f"about ×{daily:.2f} a day; its most open forget gate averages" in race.reach_story(runners, 12, 1)
