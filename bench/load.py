@@ -23,6 +23,7 @@ import math
 import os
 import random
 import re
+import resource
 import threading
 import time
 from collections import Counter
@@ -316,6 +317,8 @@ class Result:
     replicas: list = field(default_factory=list)  # ReplicaStats; one, named "server", without a balancer
     balanced: bool = False  # the replicas stood behind HAProxy
     balancer_cpu: float = 0.0
+    client_cpu: float = 0.0  # this process: the visitors' threads
+    machine_busy: float = 0.0  # CPU seconds the whole machine spent, this run and everything else running
     reconnects: list = field(default_factory=list)  # seconds from losing the server to the view back, per reconnect
     changed: list = field(default_factory=list)  # a session whose figures differ after it reconnected, one line each
 
@@ -374,8 +377,10 @@ class Result:
             + (" (the largest replica)" if self.balanced else ""),
             f"{cpu:<20}{self.cpu:.1f} ({100 * self.cpu / s:.0f}% of one CPU)",
         ]  # fmt: skip
-        if self.balanced:
-            lines.append(f"balancer CPU s      {self.balancer_cpu:.1f} (HAProxy)")
+        others = max(0.0, self.machine_busy - self.cpu - self.balancer_cpu - self.client_cpu)
+        ours = f"{self.cpu:.1f} " + (f"replicas + {self.balancer_cpu:.1f} HAProxy" if self.balanced else "server")
+        lines.append(f"machine CPU s       {self.machine_busy:.1f} busy of {os.cpu_count() * s:.0f}: this run {ours} + "
+                     f"{self.client_cpu:.1f} visitors; other work {others:.1f} ({others / s:.2f} cores)")  # fmt: skip
         if any(r.killed_at is not None for r in self.replicas):
             back = ", ".join(f"{n} {1e3 * percentile(self.reconnects, q):.0f}" for n, q in (("p50", 50), ("max", 100)))
             back = f", the view back in {back} ms from losing the server" if self.reconnects else ""
@@ -421,6 +426,17 @@ def serve(replicas):
         stop_server(proc)
 
 
+def _own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _machine_busy():
+    """CPU seconds the machine has been busy since boot (/proc/stat: every state but idle and iowait)."""
+    fields = [int(f) for f in _read("/proc/stat").split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def kill_plan(seed, seconds, replicas):
     """(seconds into the run, replica index): the seeded moment, between 30% and 60% of the run, and the victim."""
     rng = random.Random(f"kill {seed}")
@@ -440,7 +456,7 @@ def run(sessions=30, seconds=60, seed=0, think=3.0, replicas=0, kill=False):
             for m in monitors:
                 stack.enter_context(m)
             balancer_monitor = stack.enter_context(Monitor(balancer.pid)) if balancer else None
-            start = time.monotonic()
+            start, client_start, busy_start = time.monotonic(), _own_cpu(), _machine_busy()
             threads = [threading.Thread(target=v.visit, args=(base_url, start + seconds)) for v in visitors]
             for t in threads:
                 t.start()
@@ -451,6 +467,7 @@ def run(sessions=30, seconds=60, seed=0, think=3.0, replicas=0, kill=False):
             for t in threads:
                 t.join()
             result.seconds = time.monotonic() - start
+            result.client_cpu, result.machine_busy = _own_cpu() - client_start, _machine_busy() - busy_start
         result.errors = [e for v in visitors for e in v.errors]
         for r in servers:
             result.errors += [f"{r.name} log: {line}" for line in log_errors(r.proc.log_path)]

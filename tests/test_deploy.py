@@ -21,10 +21,11 @@ import pytest
 
 from bench import cluster, load
 from bench.ws import Session
-from tests.browser import PROJECT_ROOT, _free_port
+from tests.browser import PROJECT_ROOT, WsRecorder, _free_port, wait_idle
 
 DEPLOY = PROJECT_ROOT / "deploy"
 DOCKERFILE = DEPLOY / "Dockerfile"
+FIRST_LOAD_MS = 90_000  # a fresh server's first page: Chromium fetches and parses the lazy chunks (4.7 MB of plotly)
 # An exception on a visitor's thread fails the test instead of passing unseen.
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 
@@ -200,6 +201,49 @@ def test_a_tab_whose_replica_dies_gets_the_same_figures_from_its_link_on_another
         assert tab.cookies[cluster.COOKIE] != home and back.exceptions == []
         assert back.charts == before and tab.path == "gradients"
         assert not other.closed or other.cookies[cluster.COOKIE] == home
+
+
+def figures(page, charts=2):
+    """Every chart's data and annotations as plotly.js draws them (as in test_browser.py), once `charts` are drawn."""
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}")
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => JSON.stringify({data: gd.data, "
+        "notes: (gd.layout.annotations || []).map(a => a.text)}))"
+    )
+
+
+def test_in_chromium_a_tab_whose_replica_dies_carries_on_with_the_same_view_on_another(chromium):
+    """Streamlit's own frontend: the websocket drops, the page polls the health endpoint through the balancer and
+    reconnects to the other replica, keeping what it drew and showing no error; its next clicks are served there, and
+    what it then shows is what its link shows in a new tab."""
+    require("haproxy", "apt-get install -y haproxy")
+    with cluster.Cluster(2) as c:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page, sockets = context.new_page(), []
+            page.on("websocket", lambda ws: sockets.append(ws) if ws.url.endswith("/_stcore/stream") else None)
+            recorder = WsRecorder(page)
+            page.goto(f"{c.url}/gradients?w_h=1.2&seq=blue")
+            wait_idle(page, FIRST_LOAD_MS)
+            before, home = figures(page), {k["name"]: k["value"] for k in context.cookies()}[cluster.COOKIE]
+            c.replica(home).kill(0.0)
+            deadline = time.monotonic() + 30
+            while len(sockets) < 2 and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            assert len(sockets) == 2, "the page did not reconnect"
+            assert {k["name"]: k["value"] for k in context.cookies()}[cluster.COOKIE] != home
+            assert figures(page) == before
+            for _ in range(2):
+                with recorder.window() as window:
+                    page.get_by_role("button", name="day ▶").click()
+                    window.wait_runs(1)
+            assert "back=" in page.url and page.locator("[data-testid='stException']").count() == 0
+            fresh = context.new_page()  # a new tab on the link: a new session
+            fresh.goto(page.url)
+            wait_idle(fresh, FIRST_LOAD_MS)
+            assert figures(page) == figures(fresh) != before
+        finally:
+            context.close()
 
 
 def test_a_killed_replica_costs_no_session_its_numbers():
