@@ -36,12 +36,15 @@ def load():
 
 
 def goal_main(prog, doc, options, headline, run):
-    """The command line of a benchmark with goals: `options` ((flag, type, default, help), ...), then --seed and
-    --strict. Prints `headline(args)`, then reports `run(args)` (a result with .report() and .passed); with
+    """The command line of a benchmark with goals: `options` ((flag, type or "flag", default, help), ...), then --seed
+    and --strict. Prints `headline(args)`, then reports `run(args)` (a result with .report() and .passed); with
     --strict a missed goal exits 1."""
     parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     for flag, kind, default, text in options:
-        parser.add_argument(flag, type=kind, default=default, help=text)
+        if kind == "flag":
+            parser.add_argument(flag, action="store_true", help=text)
+        else:
+            parser.add_argument(flag, type=kind, default=default, help=text)
     parser.add_argument("--seed", type=int, default=0, help="the same seed replays the same choices")
     parser.add_argument("--strict", action="store_true", help="exit with 1 when a goal is missed")
     args = parser.parse_args()

@@ -1,21 +1,33 @@
-"""python -m bench.load [--sessions 30] [--seconds 60] [--seed 0] [--think 3] [--strict]: many learners at once.
+"""python -m bench.load [--sessions 30] [--seconds 60] [--seed 0] [--think 3] [--replicas N [--kill]] [--strict]:
+many learners at once.
 
-Starts one app server and drives `sessions` visitors for `seconds` over Streamlit's websocket protocol (bench/ws.py,
-checked against Chromium by tests/test_load.py), each on its own thread with its own weights and seeded choices:
+Starts one app server (or, with --replicas N, N of them behind HAProxy: bench/cluster.py) and drives `sessions`
+visitors for `seconds` over Streamlit's websocket protocol (bench/ws.py, checked against Chromium by
+tests/test_load.py), each on its own thread with its own weights and seeded choices:
 change w_h or w_x, switch the activation or the sequence, step the day, open Gradients, train a few epochs on Train.
 A visitor thinks between interactions; an interaction's latency runs from sending it to the end of the script run
 that redraws its chart. Every run is checked: no exception, and the numbers are this visitor's own (the link the
 server writes carries its settings; the unrolled diagram's tiles are its own network's, computed here).
 Goals: 0 errors, p95 latency <= 500 ms, peak server RSS <= 600 MB. Exit code 1 on a missed goal only with --strict.
+
+Through the balancer each visitor is a browser tab pinned to a replica by HAProxy's cookie, and the report gives each
+replica's sessions, script runs, CPU and RSS beside the totals (goals: p95 <= 800 ms, every replica <= 600 MB). With
+--kill one replica is SIGKILLed at a seeded moment: a tab that loses its websocket notices at once (as a browser does),
+reconnects through the balancer and opens its link again; it must show the very figures it showed before, and the
+report counts the reconnects and the sessions whose numbers changed (goal 0).
 """
 
+import contextlib
 import json
 import math
 import os
 import random
 import re
+import resource
 import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -28,10 +40,12 @@ from simulator.explain import fmt, fmt_weight
 from simulator.models.rnn import ACTIVATIONS, Params, forward
 from tests.browser import start_server, stop_server
 
+from .cluster import COOKIE, Cluster, Replica
 from .common import goal_main, table, verdict
 from .ws import Session, widget_key
 
 GOALS = {"p95_ms": 500.0, "rss_mb": 600.0}
+REPLICA_GOALS = {"p95_ms": 800.0, "rss_mb": 600.0}  # 90 sessions on three replicas sharing two cores
 SEQUENCES = {"blue": [BLUE.xs], "red": [RED.xs], "both": [BLUE.xs, RED.xs]}
 PAGES = {"unroll": "", "gradients": "gradients", "train": "train"}  # action -> the page's url path
 ACTIONS = {  # url path -> (action, weight): what a learner does on the page
@@ -48,24 +62,35 @@ class Monitor:
 
     def __init__(self, pid, every=0.5):
         self.pid, self.every = pid, every
-        self.samples = []  # (seconds since start, MB)
+        self.samples = []  # (seconds since start, MB), while the process lives
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def __enter__(self):
         self.start, self.cpu_start = time.monotonic(), self.cpu()
-        self.samples.append((0.0, self.rss()))
+        self.cpu_end = self.cpu_start
+        self._take()
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
-        self.cpu_end = self.cpu()
+        self._take()
 
     def _sample(self):
         while not self._stop.wait(self.every):
-            self.samples.append((time.monotonic() - self.start, self.rss()))
+            self._take()
+
+    def _take(self):
+        rss, cpu = self.rss(), self.cpu()
+        if rss:  # a killed process (a zombie, then gone) has no memory: it keeps the last figures it had alive
+            self.samples.append((time.monotonic() - self.start, rss))
+            self.cpu_end = cpu
+
+    @property
+    def cpu_seconds(self):
+        return self.cpu_end - self.cpu_start
 
     def tree(self):
         """The pid and its live descendants."""
@@ -141,6 +166,9 @@ class Visitor:
             "epochs": rng.randrange(20, 101),
         }
         self.timings, self.errors, self.runs = [], [], 0
+        self.runs_on, self.replicas = Counter(), []  # script runs by replica; the replicas it opened and came back on
+        self.reconnects, self.changed = [], []  # seconds from losing the server to the view back; what changed
+        self.shown = (dict(self.own), {})  # the settings and the figures on screen after the last interaction
 
     @property
     def link(self):
@@ -151,10 +179,19 @@ class Visitor:
         self.pause(deadline, start=True)
         try:
             with Session(base_url, self.link, timeout=30) as s:
+                self.replicas.append(s.cookies.get(COOKIE))
                 self.check(s, "open", s.first)
-                while self.pause(deadline):
+                while self.pause(deadline, session=s):
+                    if s.closed:
+                        self.recover(s, deadline)
+                        continue
                     action = self.rng.choices(*zip(*ACTIONS[s.path], strict=True))[0]
-                    self.check(s, action, self.act(s, action))
+                    try:
+                        run = self.act(s, action)
+                    except ConnectionClosed:  # the server went away with this interaction in flight: it is lost
+                        self.recover(s, deadline)
+                        continue
+                    self.check(s, action, run)
         except TimeoutError:
             self.errors.append(f"{self.name}: timeout, no end of the script run within 30 s")
         except ConnectionClosed as err:
@@ -162,13 +199,31 @@ class Visitor:
         except Exception as err:  # a benchmark reports every failure and carries on
             self.errors.append(f"{self.name}: {type(err).__name__}: {err}")
 
-    def pause(self, deadline, start=False):
-        """Think for a while (at the start, arrive at a random moment); False once the time is up."""
+    def pause(self, deadline, start=False, session=None):
+        """Think for a while (at the start, arrive at a random moment); False once the time is up. A tab whose
+        websocket closes stops thinking at once (True): the browser reconnects as soon as it notices."""
         wait = self.rng.uniform(0, self.think) if start else self.rng.uniform(0.3, 1.7) * self.think
         if time.monotonic() + wait >= deadline:
             return False
-        time.sleep(wait)
+        end = time.monotonic() + wait
+        while (left := end - time.monotonic()) > 0 and not (session and session.closed):
+            time.sleep(min(left, 0.1))
         return True
+
+    def recover(self, s, deadline):
+        """The tab lost its server: reconnect through the balancer to the link on screen, and check the view that
+        comes back is the one this tab showed, figure for figure."""
+        lost = time.monotonic()
+        self.own = dict(self.shown[0])  # an interaction in flight is lost with its server
+        run = s.reconnect(deadline + 30)
+        self.reconnects.append(time.monotonic() - lost)
+        self.replicas.append(s.cookies.get(COOKIE))
+        before = self.shown[1]
+        self.check(s, "reconnect", run)
+        if run.charts != before:
+            charts = before.keys() | run.charts.keys()
+            differ = sorted(widget_key(k) for k in charts if before.get(k) != run.charts.get(k))
+            self.changed.append(f"{self.name}: {', '.join(differ)} differ after reconnecting to {self.replicas[-1]}")
 
     def act(self, s, action):
         """Do `action` in session `s`; returns the Run."""
@@ -193,6 +248,8 @@ class Visitor:
         """Log the run's latency, its exceptions, and every number that is not this visitor's own."""
         self.timings.append((action, run.seconds))
         self.runs += run.runs
+        self.runs_on[s.cookies.get(COOKIE)] += run.runs
+        self.shown = (dict(self.own), run.charts)
         problems = [f"exception: {e}" for e in run.exceptions]
         if not problems:
             problems = self.foreign_settings(s.query) + ([] if run.charts else ["no chart"])
@@ -228,36 +285,79 @@ class Visitor:
 
 
 @dataclass
+class ReplicaStats:
+    """What one replica did: the sessions it opened and took over, its script runs, CPU seconds and memory."""
+
+    name: str
+    opened: int = 0
+    taken_over: int = 0  # sessions that reconnected to it from a killed replica
+    runs: int = 0
+    cpu: float = 0.0
+    rss_start: float = 0.0
+    rss_peak: float = 0.0
+    killed_at: float | None = None
+
+    def row(self, seconds):
+        killed = "" if self.killed_at is None else f"SIGKILL at {self.killed_at:.1f} s"
+        counts = (self.opened, self.taken_over, self.runs)
+        return [self.name, *map(str, counts), f"{self.cpu:.1f}", f"{100 * self.cpu / seconds:.0f}",
+                f"{self.rss_start:.0f}", f"{self.rss_peak:.0f}", killed]  # fmt: skip
+
+
+@dataclass
 class Result:
     """Everything a load run measured; `goals` and `passed` judge it."""
 
     sessions: int
     seconds: float
     think: float
-    timings: list = field(default_factory=list)  # (action, seconds); action "open" is a page load
+    timings: list = field(default_factory=list)  # (action, seconds); actions "open" and "reconnect" load a page
     errors: list = field(default_factory=list)
     runs: int = 0
-    rss_start: float = 0.0
-    rss_peak: float = 0.0
-    cpu: float = 0.0
+    replicas: list = field(default_factory=list)  # ReplicaStats; one, named "server", without a balancer
+    balanced: bool = False  # the replicas stood behind HAProxy
+    balancer_cpu: float = 0.0
+    client_cpu: float = 0.0  # this process: the visitors' threads
+    machine_busy: float = 0.0  # CPU seconds the whole machine spent, this run and everything else running
+    reconnects: list = field(default_factory=list)  # seconds from losing the server to the view back, per reconnect
+    changed: list = field(default_factory=list)  # a session whose figures differ after it reconnected, one line each
+
+    @property
+    def rss_start(self):
+        return sum(r.rss_start for r in self.replicas)
+
+    @property
+    def rss_peak(self):
+        """The largest replica's peak: the goal holds for every replica."""
+        return max((r.rss_peak for r in self.replicas), default=0.0)
+
+    @property
+    def cpu(self):
+        return sum(r.cpu for r in self.replicas)
 
     def ms(self, q, action=None):
-        """The q-th percentile latency in ms of `action`, or of every interaction but opening the page."""
-        return 1e3 * percentile([s for a, s in self.timings if a == action or (action is None and a != "open")], q)
+        """The q-th percentile latency in ms of `action`, or of every interaction but loading a page."""
+        pages = ("open", "reconnect")
+        return 1e3 * percentile([s for a, s in self.timings if a == action or (action is None and a not in pages)], q)
 
     @property
     def interactions(self):
-        return sum(a != "open" for a, _ in self.timings)
+        return sum(a not in ("open", "reconnect") for a, _ in self.timings)
 
     @property
     def goals(self):
         """(figure, value, goal, met) for each goal."""
+        goals = REPLICA_GOALS if self.balanced else GOALS
         p95, rss = self.ms(95), self.rss_peak
-        return [
+        rss_name = "peak RSS MB of the largest replica" if self.balanced else "peak server RSS MB"
+        rows = [
             ("errors", str(len(self.errors)), "0", not self.errors),
-            ("p95 latency ms", f"{p95:.0f}", f"<= {GOALS['p95_ms']:g}", p95 <= GOALS["p95_ms"]),
-            ("peak server RSS MB", f"{rss:.0f}", f"<= {GOALS['rss_mb']:g}", rss <= GOALS["rss_mb"]),
+            ("p95 latency ms", f"{p95:.0f}", f"<= {goals['p95_ms']:g}", p95 <= goals["p95_ms"]),
+            (rss_name, f"{rss:.0f}", f"<= {goals['rss_mb']:g}", rss <= goals["rss_mb"]),
         ]
+        if any(r.killed_at is not None for r in self.replicas):
+            rows.append(("sessions whose numbers changed", str(len(self.changed)), "0", not self.changed))
+        return rows
 
     @property
     def passed(self):
@@ -268,16 +368,34 @@ class Result:
 
     def summary(self):
         n, s = self.interactions, self.seconds
-        return "\n".join([
+        rss, cpu = ("replicas RSS MB", "replicas CPU s") if self.balanced else ("server RSS MB", "server CPU seconds")
+        lines = [
             f"interactions        {n} ({n / s:.1f} per second), {self.sessions} page opens, {len(self.errors)} errors",
             f"reruns per second   {self.runs / s:.1f} ({self.runs} script runs in {s:.0f} s)",
             f"latency ms          {self.spread()} (page opens: {self.spread('open')})",
-            f"server RSS MB       {self.rss_start:.0f} at start, {self.rss_peak:.0f} at peak",
-            f"server CPU seconds  {self.cpu:.1f} ({100 * self.cpu / s:.0f}% of one CPU)",
-        ])  # fmt: skip
+            f"{rss:<20}{self.rss_start:.0f} at start, {self.rss_peak:.0f} at peak"
+            + (" (the largest replica)" if self.balanced else ""),
+            f"{cpu:<20}{self.cpu:.1f} ({100 * self.cpu / s:.0f}% of one CPU)",
+        ]  # fmt: skip
+        others = max(0.0, self.machine_busy - self.cpu - self.balancer_cpu - self.client_cpu)
+        ours = f"{self.cpu:.1f} " + (f"replicas + {self.balancer_cpu:.1f} HAProxy" if self.balanced else "server")
+        lines.append(f"machine CPU s       {self.machine_busy:.1f} busy of {os.cpu_count() * s:.0f}: this run {ours} + "
+                     f"{self.client_cpu:.1f} visitors; other work {others:.1f} ({others / s:.2f} cores)")  # fmt: skip
+        if any(r.killed_at is not None for r in self.replicas):
+            back = ", ".join(f"{n} {1e3 * percentile(self.reconnects, q):.0f}" for n, q in (("p50", 50), ("max", 100)))
+            back = f", the view back in {back} ms from losing the server" if self.reconnects else ""
+            lines.append(f"reconnects          {len(self.reconnects)}{back}; {len(self.changed)} sessions changed")
+        return "\n".join(lines)
 
     def report(self):
         print(self.summary())
+        if self.balanced:
+            print("\nper replica")
+            total = ReplicaStats("total", sum(r.opened for r in self.replicas), len(self.reconnects), self.runs,
+                                 self.cpu, self.rss_start, sum(r.rss_peak for r in self.replicas))  # fmt: skip
+            rows = [r.row(self.seconds) for r in [*self.replicas, total]]
+            header = ["replica", "sessions", "taken over", "script runs", "CPU s", "% CPU", "RSS MB start", "peak", ""]
+            table(header, rows)
         rows = []
         for a in sorted({a for a, _ in self.timings}):
             count = sum(b == a for b, _ in self.timings)
@@ -286,35 +404,87 @@ class Result:
         table(["interaction", "count", "p50 ms", "p95 ms", "max ms"], rows)
         print()
         table(["goal", "value", "target", ""], [[f, v, g, verdict(met)] for f, v, g, met in self.goals])
+        for line in self.changed[:10]:
+            print("  changed:", line)
         for error in self.errors[:10]:
             print("  error:", error)
         if len(self.errors) > 10:
             print(f"  ... and {len(self.errors) - 10} more errors")
 
 
-def run(sessions=30, seconds=60, seed=0, think=3.0):
-    """Drive `sessions` visitors against a fresh server for `seconds`; returns the Result."""
+@contextmanager
+def serve(replicas):
+    """(base url, [Replica], balancer process or None): one fresh server, or `replicas` of them behind HAProxy."""
+    if replicas:
+        with Cluster(replicas) as cluster:
+            yield cluster.url, cluster.replicas, cluster.haproxy
+        return
     proc, base_url = start_server()
     try:
+        yield base_url, [Replica("server", proc, int(base_url.rsplit(":", 1)[1]))], None
+    finally:
+        stop_server(proc)
+
+
+def _own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _machine_busy():
+    """CPU seconds the machine has been busy since boot (/proc/stat: every state but idle and iowait)."""
+    fields = [int(f) for f in _read("/proc/stat").split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def kill_plan(seed, seconds, replicas):
+    """(seconds into the run, replica index): the seeded moment, between 30% and 60% of the run, and the victim."""
+    rng = random.Random(f"kill {seed}")
+    return rng.uniform(0.3, 0.6) * seconds, rng.randrange(replicas)
+
+
+def run(sessions=30, seconds=60, seed=0, think=3.0, replicas=0, kill=False):
+    """Drive `sessions` visitors for `seconds` against a fresh server, or through HAProxy against `replicas` fresh
+    ones (with `kill`, one of them is SIGKILLed at a seeded moment); returns the Result."""
+    if kill and replicas < 2:
+        raise ValueError("killing a replica needs --replicas 2 or more: the sessions need somewhere to go")
+    with serve(replicas) as (base_url, servers, balancer):
         visitors = [Visitor(i, seed, think) for i in range(sessions)]
-        result = Result(sessions, seconds, think)
-        with Monitor(proc.pid) as monitor:
-            start = time.monotonic()
+        result = Result(sessions, seconds, think, balanced=bool(replicas))
+        monitors = [Monitor(r.proc.pid) for r in servers]
+        with contextlib.ExitStack() as stack:
+            for m in monitors:
+                stack.enter_context(m)
+            balancer_monitor = stack.enter_context(Monitor(balancer.pid)) if balancer else None
+            start, client_start, busy_start = time.monotonic(), _own_cpu(), _machine_busy()
             threads = [threading.Thread(target=v.visit, args=(base_url, start + seconds)) for v in visitors]
             for t in threads:
                 t.start()
+            if kill:
+                at, victim = kill_plan(seed, seconds, len(servers))
+                time.sleep(max(0.0, start + at - time.monotonic()))
+                servers[victim].kill(time.monotonic() - start)
             for t in threads:
                 t.join()
             result.seconds = time.monotonic() - start
+            result.client_cpu, result.machine_busy = _own_cpu() - client_start, _machine_busy() - busy_start
         result.errors = [e for v in visitors for e in v.errors]
-        result.errors += [f"server log: {line}" for line in log_errors(proc.log_path)]
+        for r in servers:
+            result.errors += [f"{r.name} log: {line}" for line in log_errors(r.proc.log_path)]
         result.timings = [t for v in visitors for t in v.timings]
         result.runs = sum(v.runs for v in visitors)
-        result.rss_start, result.rss_peak = monitor.samples[0][1], monitor.peak
-        result.cpu = monitor.cpu_end - monitor.cpu_start
+        result.reconnects = [s for v in visitors for s in v.reconnects]
+        result.changed = [c for v in visitors for c in v.changed]
+        result.balancer_cpu = balancer_monitor.cpu_seconds if balancer_monitor else 0.0
+        for r, m in zip(servers, monitors, strict=True):
+            landed = [name for v in visitors for name in v.replicas]
+            opened = Counter(v.replicas[0] for v in visitors if v.replicas)
+            name = r.name if replicas else None
+            result.replicas.append(ReplicaStats(
+                r.name, opened[name], sum(n == name for n in landed) - opened[name],
+                sum(v.runs_on[name] for v in visitors), m.cpu_seconds, m.samples[0][1], m.peak, r.killed_at,
+            ))  # fmt: skip
         return result
-    finally:
-        stop_server(proc)
 
 
 def main():
@@ -322,10 +492,14 @@ def main():
         "python -m bench.load", __doc__,
         [("--sessions", int, 30, "concurrent visitors (default 30)"),
          ("--seconds", float, 60, "how long they interact (default 60)"),
-         ("--think", float, 3.0, "mean seconds a visitor thinks between interactions")],
+         ("--think", float, 3.0, "mean seconds a visitor thinks between interactions"),
+         ("--replicas", int, 0, "N app servers behind HAProxy (default 0: one server, no balancer)"),
+         ("--kill", "flag", False, "SIGKILL one replica at a seeded moment; its sessions must come back the same")],
         lambda a: f"{a.sessions} sessions for {a.seconds:g} s, thinking {0.3 * a.think:.1f}-{1.7 * a.think:.1f} s "
-                  f"between interactions, seed {a.seed}",
-        lambda a: run(a.sessions, a.seconds, a.seed, a.think),
+                  f"between interactions, seed {a.seed}"
+                  + (f", {a.replicas} replicas behind HAProxy" if a.replicas else "")
+                  + (", one replica killed" if a.kill else ""),
+        lambda a: run(a.sessions, a.seconds, a.seed, a.think, a.replicas, a.kill),
     )  # fmt: skip
 
 

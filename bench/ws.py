@@ -5,14 +5,19 @@ Chromium): every rerun is a BackMsg `rerun_script` carrying the link's query str
 screen (what the user changed, unless the server has set a value since; else the default), the page's script hash
 and the hashes of the big messages it has cached; the server answers with ForwardMsgs (new_session, deltas, the link
 in page_info_changed, ...) up to a `script_finished`. A run cut short for a rerun (st.rerun, st.switch_page) is
-followed by another; an interaction is done when a run finishes for good.
+followed by another; an interaction is done when a run finishes for good. Like a browser, a tab first loads the page
+over HTTP and keeps the cookies it is given (a balancer's sticky-session cookie), sends them with every request, and
+after losing its server polls /_stcore/health before it opens a new websocket (`Session.reconnect`).
 
 Usage: `with Session(base_url, "/?w_h=0.9") as s: run = s.set("w_x", 1.5); run.charts`.
 """
 
+import contextlib
 import time
+import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlsplit
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -21,6 +26,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.protocol import State
 from websockets.sync.client import connect
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
@@ -190,17 +196,34 @@ class Session:
         self.widgets, self.elements = {}, {}  # widget id -> WidgetState; delta path -> Element
         self.cache, self.sent = Cache(), []  # the BackMsgs sent, for tests
         self.stack, self.ws, self.first = ExitStack(), None, None  # first: the Run of opening the page
+        self.cookies = {}  # name -> value, as the server set them (a balancer's SERVERID names the replica)
 
     def __enter__(self):
-        url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
-        self.ws = self.stack.enter_context(
-            connect(url, subprotocols=["streamlit"], origin=self.base_url, max_size=None, open_timeout=self.timeout)
-        )
+        self._get(f"/{self.path}?{self.query}")  # the page's HTML, as a browser loads it before the websocket
+        self._connect()
         self.first = self._rerun([], page_name=self.path)
         return self
 
     def __exit__(self, *exc):
         self.stack.close()
+
+    def reconnect(self, deadline):
+        """The websocket closed under us: do what the browser does once its server is gone (poll /_stcore/health
+        until it answers, then open a new websocket; through a balancer both land on a live replica), then open
+        this tab's link in the new session: the page and the query string, with no widget states and an empty cache,
+        so the link alone must bring the view back. Returns that Run; TimeoutError past `deadline` (monotonic)."""
+        self.stack.close()
+        self.stack, self.cache, self.widgets = ExitStack(), Cache(), {}
+        while True:
+            try:
+                self._get("/_stcore/health")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the server did not come back") from None
+                time.sleep(0.5)
+        self._connect()
+        return self._rerun([], page_hash="", page_name=self.path)
 
     # --- what a user does ---
 
@@ -249,7 +272,35 @@ class Session:
     def url(self):
         return f"{self.base_url}/{self.path}"
 
+    @property
+    def closed(self):
+        """True once the websocket has closed (the server or the balancer hung up)."""
+        return self.ws.protocol.state is State.CLOSED
+
     # --- the protocol ---
+
+    def _get(self, path):
+        """An HTTP GET of `path` with this tab's cookies; keeps the cookies the answer sets."""
+        request = urllib.request.Request(self.base_url + path, headers=self._cookie_header())
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
+            response.read()
+
+    def _connect(self):
+        url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.ws = self.stack.enter_context(
+            connect(url, subprotocols=["streamlit"], origin=self.base_url, max_size=None, open_timeout=self.timeout,
+                    additional_headers=self._cookie_header())
+        )  # fmt: skip
+        self._keep_cookies(self.ws.response.headers.get_all("Set-Cookie"))
+
+    def _cookie_header(self):
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+
+    def _keep_cookies(self, headers):
+        for header in headers:
+            with contextlib.suppress(CookieError):  # a cookie the standard library cannot parse is not ours
+                self.cookies |= {k: m.value for k, m in SimpleCookie(header).items()}
 
     def _widget(self, widget_id):
         return next((e.kind, e.proto) for e in self.elements.values() if getattr(e.proto, "id", None) == widget_id)
