@@ -89,6 +89,21 @@ def test_the_stock_window_picks_the_weeks():
     at.select_slider(key="weeks").set_range(weeks[20], weeks[20]).run()
     assert said(at, "Pick at least two weeks")
     np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(msft).scaled(msft))
+    assert at.select_slider(key="weeks").value == (weeks[10], weeks[40])  # the slider springs back
+
+
+def test_the_weeks_survive_a_change_of_any_other_setting():
+    """The browser sends both ends of the range back on every rerun: they stay a range (they once came back as
+    the first week alone, and every change of another setting said 'Pick at least two weeks')."""
+    weeks, closes = stocks()
+    at = page()
+    at.number_input(key="lr").set_value(0.2).run()
+    assert not at.error and at.select_slider(key="weeks").value == (weeks[0], weeks[-1])
+    at.select_slider(key="weeks").set_range(weeks[5], weeks[60]).run()
+    at.selectbox(key="act").set_value("tanh").run()
+    assert not at.error and at.select_slider(key="weeks").value == (weeks[5], weeks[60])
+    goog = closes["GOOG"][5:61]
+    np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(goog).scaled(goog))
 
 
 def test_an_uploaded_csv_is_learned_in_its_own_units():

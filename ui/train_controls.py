@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from simulator import state, upload
-from simulator.data import BLUE, RED, TYPED_COLOR, stocks
+from simulator.data import BLUE, RED, TYPED_COLOR
 from simulator.explain import fmt_weight
 from simulator.train import NAMES
 from simulator.training import Series, Setup, clamped, run, start, stock
@@ -24,8 +24,7 @@ INIT_LABELS = {
 
 
 def _weeks_changed():
-    weeks = ss["weeks"]
-    first, last = (weeks, weeks) if isinstance(weeks, str) else weeks  # both ends on one week
+    first, last = ss["weeks"]
     if first < last:
         keep(state.START.name, first)
         keep(state.END.name, last)
@@ -35,8 +34,12 @@ def _weeks_changed():
 
 def _stock():
     ticker = bound(st.selectbox, state.STOCK.name, state.STOCK.label, state.STOCK.choices)
-    ss["weeks"] = (kept(state.START.name), kept(state.END.name))
-    st.select_slider("Weeks", stocks()[0], key="weeks", on_change=_weeks_changed)
+    weeks = (kept(state.START.name), kept(state.END.name))
+    if ss.get("weeks", weeks) != weeks:  # a link moved them while the slider was on screen
+        ss["weeks"] = weeks
+    # A range as its value: Streamlit reads the browser's two ends back as a range only when the widget's own
+    # value is one (a range given through session state alone came back as its first week).
+    st.select_slider("Weeks", state.WEEKS, value=weeks, key="weeks", on_change=_weeks_changed)
     if error := ss.pop("weeks·error", None):
         st.error(error, icon="⚠️")
     st.caption("Weekly closes 2018–2019, from the dataset that ships with plotly, each relative to its first week.")
