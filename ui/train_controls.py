@@ -6,11 +6,12 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from simulator import state, upload
+from simulator import state, training, upload
 from simulator.data import BLUE, RED, TYPED_COLOR
 from simulator.explain import fmt_weight
 from simulator.train import NAMES
-from simulator.training import Series, Setup, clamped, run, start, stock
+from simulator.train_figures import shown
+from simulator.training import Series, Setup, clamped, run, start, stock, task_labels
 from ui.controls import ACTIVATION_LABELS, bound, clipping, keep, kept, linked_sidebar, to_link, typed_prices
 
 ss = st.session_state
@@ -115,7 +116,7 @@ def _current():
 def settings():
     """How to train: task, activation, start, learning rate, epochs, clipping, truncation; by setting name."""
     bound(st.segmented_control, state.TASK.name, state.TASK.label, state.TASK.choices, required=True,
-          format_func={"all": "every next day", "last": "only tomorrow"}.get)  # fmt: skip
+          format_func=task_labels(kept(state.SOURCE.name)).get)  # fmt: skip
     bound(st.selectbox, state.ACTIVATION.name, state.ACTIVATION.label, state.ACTIVATION.choices,
           format_func=ACTIVATION_LABELS.get)  # fmt: skip
     init = bound(st.selectbox, state.INIT.name, state.INIT.label, state.INIT.choices, format_func=INIT_LABELS.get)
@@ -157,15 +158,30 @@ def _keep_epoch(last, epoch):
 
 
 def epoch_shown(run):
-    """The epoch the replay shows first (-1: the last), and the figure's `on_frame` that keeps the epoch the user
-    stops on."""
-    return kept(state.EPOCH.name), partial(_keep_epoch, int(run.snaps[-1]))
+    """◀ epoch ▶ (the arrow keys step too): the epoch the replay shows first (-1: the last), and the figure's
+    `on_frame` that keeps the epoch the user stops on. The buttons step through the epochs the replay has."""
+    keep_epoch = partial(_keep_epoch, int(run.snaps[-1]))
+    i = shown(run, kept(state.EPOCH.name))
+    back, middle, ahead = st.columns([1, 4, 1], vertical_alignment="center")
+    back.button("◀ epoch", on_click=keep_epoch, args=(int(run.snaps[max(i - 1, 0)]),), shortcut="ArrowLeft",
+                width="stretch", disabled=i == 0, help="The epoch before (← key)")  # fmt: skip
+    ahead.button("epoch ▶", on_click=keep_epoch, args=(int(run.snaps[min(i + 1, len(run.snaps) - 1)]),),
+                 shortcut="ArrowRight", width="stretch", disabled=i == len(run.snaps) - 1,
+                 help="The epoch after (→ key)")  # fmt: skip
+    middle.caption(f"Showing epoch {int(run.snaps[i]):,} of {int(run.snaps[-1]):,}; ← → step through the replay.")
+    return kept(state.EPOCH.name), keep_epoch
 
 
 @st.cache_data(max_entries=32, show_spinner="Training…")
 def train(setup):
     """The run of `setup`, cached: moving the animation or opening the page again does not retrain."""
     return run(setup)
+
+
+def clipping_notice():
+    """'What to notice' on too big a step, told from its three runs (each trained once, then cached)."""
+    setups = training.clipping_setups()
+    return training.clipping_notice(setups, [train(s) for s in setups])
 
 
 def use_weights(values):
