@@ -77,8 +77,8 @@ def _runaway_note(theta):
     if not far:
         return []
     finite = [theta[np.isfinite(theta[:, NAMES.index(n)]), NAMES.index(n)] for n in far]
-    text = "; ".join(
-        f"{n} leaves the chart at epoch {e} (reaches {fmt(path[np.abs(path).argmax()], 3)})"
+    text = "<br>".join(
+        f"{n} off the chart from epoch {e}<br>(reaches {fmt(path[np.abs(path).argmax()], 3)})"
         for (n, e), path in zip(far.items(), finite, strict=True)
     )
     return [dict(text=text, x=0, y=0.25, xref="paper", yref="paper", showarrow=False, xanchor="left",
@@ -87,7 +87,7 @@ def _runaway_note(theta):
 
 def _title(text, x, y):
     return dict(text=f"<b>{text}</b>", x=x, y=y, xref="paper", yref="paper", showarrow=False, xanchor="left",
-                yanchor="bottom", font=dict(size=14))  # fmt: skip
+                yanchor="bottom", font=dict(size=13))  # fmt: skip
 
 
 def _panel(axis, **trace):
@@ -147,7 +147,7 @@ def _star(y, shown, period):
         return dict(y=[y], text=[f"{name}: {fmt(y)}"], textposition="top left")
     edge, where = (hi, "bottom left") if not y < lo else (lo, "top left")
     arrow = "↑" if edge == hi else "↓"
-    return dict(y=[edge], text=[f"{arrow} {name}: {fmt(y)}, off the chart"], textposition=where)
+    return dict(y=[edge], text=[f"{arrow} {name}: {fmt(y)}"], textposition=where)
 
 
 def _moving(run, i, days, ahead, shown, period):
@@ -195,9 +195,9 @@ def training(run, prices, scale, label, color, epoch=-1, period="day"):
     data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, moving(now), strict=True)]
     shapes, notes = _divergence(run.diverged) if run.diverged is not None else ([], [])
     notes += [
-        _title(f"{label[:24]}: prediction of each next {period}", 0, 1.0),
-        _title("loss (½ mean squared error, log)", 0, 0.635),
-        _title("the weights", 0, 0.405),
+        _title(f"{label[:20]}: the next {period}'s prediction", 0, 1.0),
+        _title("loss (½ mean squared error)", 0, 0.635),
+        _title("weights", 0, 0.405),
         _title(f"gradient reaching each {period}: log<sub>10</sub> |∂L/∂h<sub>t</sub>|", 0, 0.175),
         *_runaway_note(run.theta),
     ]
@@ -207,7 +207,7 @@ def training(run, prices, scale, label, color, epoch=-1, period="day"):
         **LIGHT, height=1150, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
         hovermode="closest",
         legend=dict(orientation="h", x=0, y=0.97, yanchor="top", bgcolor="rgba(255,255,255,0.7)"),
-        legend2=dict(orientation="h", x=1, xanchor="right", y=0.405, yanchor="bottom"),
+        legend2=dict(x=1.0, y=0.40, yanchor="top", font=dict(size=11)),
         xaxis=dict(title=dict(text=period), domain=[0, 1], anchor="y", range=[0.5, T + 1.5], **GRID),
         yaxis=dict(title=dict(text="price" if scale.identity else "price, scaled to 0..1"), domain=[0.70, 1],
                    range=prices_shown, **GRID),
@@ -218,8 +218,9 @@ def training(run, prices, scale, label, color, epoch=-1, period="day"):
         yaxis3=dict(domain=[0.25, 0.40], anchor="x3", range=_weight_range(run.theta), **GRID),
         xaxis4=dict(title=dict(text=period), domain=[0, 1], anchor="y4", range=[0.5, days + 0.5]),
         yaxis4=dict(title=dict(text="epoch"), domain=[0, 0.17], anchor="x4"),
-        yaxis5=dict(title=dict(text="price as in the data"), overlaying="y", side="right", showgrid=False,
+        yaxis5=dict(overlaying="y", side="right", showgrid=False,
                     range=list(scale.price(prices_shown)), zeroline=False),
         **player([f["name"] for f in frames], frames[now]["name"], "epoch", top=100),
     )  # fmt: skip
+    layout["updatemenus"][0]["font"] = dict(size=11)  # four buttons in a row fit a phone
     return figure(data, layout, frames)

@@ -206,7 +206,7 @@ def headline(setup, run):
             "the weights overflowed float64"
             if not np.isfinite(theta).all()
             else f"the loss overflowed float64: the weights are finite (the biggest is {fmt(np.abs(theta).max(), 3)})"
-            ", but the error squared is beyond float64's largest number, 1.8e308"
+            ", but the sum of the errors squared is beyond float64's largest number, 1.8e308"
         )
         return (
             f":material/error: **Training broke at epoch {run.diverged}**: {what}. Each step overshot and the next "

@@ -189,3 +189,16 @@ def test_a_link_opens_the_replay_on_its_epoch_and_a_new_run_on_its_last():
 
 def test_random_start_is_replayable_from_the_seed():
     np.testing.assert_array_equal(initial("random", 42), initial("random", 42))
+
+
+def test_the_arrow_keys_step_through_the_epochs():
+    at = page()
+    back, ahead = (b for b in at.button if b.label in ("◀ epoch", "epoch ▶"))
+    assert (back.proto.shortcut, ahead.proto.shortcut) == ("left", "right") and ahead.disabled
+    snaps = snapshots(300)
+    back.click().run()
+    slider = chart(at)["layout"]["sliders"][0]
+    assert slider["steps"][slider["active"]]["label"] == f"epoch {snaps[-2]}"
+    assert at.query_params["epoch"] == str(snaps[-2]) and said(at, f"Epoch {snaps[-2]} of 300")
+    next(b for b in at.button if b.label == "epoch ▶").click().run()
+    assert "epoch" not in at.query_params and said(at, "Epoch 300 of 300")

@@ -162,13 +162,13 @@ def epoch_shown(run):
     `on_frame` that keeps the epoch the user stops on. The buttons step through the epochs the replay has."""
     keep_epoch = partial(_keep_epoch, int(run.snaps[-1]))
     i = shown(run, kept(state.EPOCH.name))
-    back, middle, ahead = st.columns([1, 4, 1], vertical_alignment="center")
-    back.button("◀ epoch", on_click=keep_epoch, args=(int(run.snaps[max(i - 1, 0)]),), shortcut="ArrowLeft",
-                width="stretch", disabled=i == 0, help="The epoch before (← key)")  # fmt: skip
-    ahead.button("epoch ▶", on_click=keep_epoch, args=(int(run.snaps[min(i + 1, len(run.snaps) - 1)]),),
-                 shortcut="ArrowRight", width="stretch", disabled=i == len(run.snaps) - 1,
-                 help="The epoch after (→ key)")  # fmt: skip
-    middle.caption(f"Showing epoch {int(run.snaps[i]):,} of {int(run.snaps[-1]):,}; ← → step through the replay.")
+    last = len(run.snaps) - 1
+    with st.container(horizontal=True, vertical_alignment="center"):  # a row on a phone too
+        st.button("◀ epoch", on_click=keep_epoch, args=(int(run.snaps[max(i - 1, 0)]),), shortcut="ArrowLeft",
+                  disabled=i == 0, help="The epoch before (← key)")  # fmt: skip
+        st.caption(f"Epoch {int(run.snaps[i]):,} of {int(run.snaps[last]):,} (← →)")
+        st.button("epoch ▶", on_click=keep_epoch, args=(int(run.snaps[min(i + 1, last)]),), shortcut="ArrowRight",
+                  disabled=i == last, help="The epoch after (→ key)")  # fmt: skip
     return kept(state.EPOCH.name), keep_epoch
 
 
