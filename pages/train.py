@@ -64,8 +64,5 @@ st.subheader("What to notice")
 st.markdown(
     "- **Learning is small steps.** Each epoch moves every weight a little against its gradient; the loss curve "
     "flattens as the prediction line settles onto the prices.\n"
-    f"{train_controls.clipping_notice()}\n"
-    "- **Vanishing, in the heatmap.** With tanh or sigmoid the gradient reaching the first days is orders of "
-    "magnitude smaller than the last days': those early weeks hardly teach the network anything. Truncating "
-    "BPTT to k days cuts that gradient off on purpose."
+    f"{train_controls.clipping_notice()}\n{train_controls.vanishing_notice()}"
 )

@@ -82,7 +82,7 @@ def _runaway_note(theta):
         for (n, e), path in zip(far.items(), finite, strict=True)
     )
     return [dict(text=text, x=0, y=0.25, xref="paper", yref="paper", showarrow=False, xanchor="left",
-                 yanchor="bottom", bgcolor="rgba(255,255,255,0.8)", font=dict(size=12, color=OVERFLOW))]  # fmt: skip
+                 yanchor="bottom", font=dict(size=12, color=OVERFLOW))]  # fmt: skip
 
 
 def _title(text, x, y):

@@ -287,3 +287,26 @@ def clipping_notice(setups, runs):
         f"which is not always short enough: at the threshold {clipped_setup.settings['clip_at']:g} "
         f"{_outcome(clipped)}; at {small_setup.settings['clip_at']:g} {_outcome(small)}."
     )
+
+
+def vanishing_setups():
+    """The runs behind 'Vanishing, in the heatmap': GOOG with tanh from StatQuest's weights, only the next week's
+    error measured, then every next week's."""
+    base = {s.name: s.default for s in state.TRAINING}
+    series = stock("GOOG", state.START.default, state.END.default)
+    return [Setup(series, STATQUEST, "tanh", {**base, "task": task}) for task in ("last", "all")]
+
+
+def vanishing_notice(setups, runs):
+    """The 'vanishing' point of 'What to notice', from the first epoch of the runs of `vanishing_setups()`: how
+    much of the gradient that reaches the last week reaches the first."""
+    (last, only), (_, every) = zip(setups, runs, strict=True)
+    one = last.series.period
+    share = [run.dh[0, 0] / run.dh[0, -1] for run in (only, every)]
+    return (
+        f"- **Vanishing, in the heatmap.** With tanh and only the next {one}'s error measured, the gradient reaching "
+        f"the first {one} is {fmt(share[0])} times the one reaching the last (epoch 0): tanh's slope below 1 "
+        f"shrinks it on every step back, and those early {one}s teach the network nothing. Measure every next "
+        f"{one} and each {one} has its own error close by: the first {one} gets {fmt(share[1])} times the last's. "
+        f"Truncating BPTT to k {one}s cuts the long path off on purpose."
+    )

@@ -26,6 +26,8 @@ from simulator.training import (
     start,
     stock,
     task_labels,
+    vanishing_notice,
+    vanishing_setups,
 )
 from tests.spec import array
 
@@ -282,3 +284,31 @@ def test_a_runaway_weight_leaves_the_chart_and_says_so():
     hi = price_range(GOOG)[1]
     assert star["y"] == [hi] and star["text"] == [f"↑ next week: {fmt(run.y[-1][-1])}"]
     assert fig["layout"]["xaxis"]["title"]["text"] == "week"
+
+
+def test_what_to_notice_on_vanishing_is_told_from_its_runs():
+    setups = vanishing_setups()
+    only, every = [_run(s) for s in setups]
+    p = Params.scalar(*STATQUEST, "tanh")
+    dh_last, dh_all = bptt_shares(p, GOOG, "last"), bptt_shares(p, GOOG, "all")
+    said = vanishing_notice(setups, [only, every])
+    assert dh_last[0] / dh_last[-1] < 1e-40 and dh_all[0] / dh_all[-1] > 1  # vanishes only for the last week
+    assert f"the first week is {fmt(dh_last[0] / dh_last[-1])} times the one reaching the last" in said
+    assert f"the first week gets {fmt(dh_all[0] / dh_all[-1])} times the last's" in said
+
+
+def bptt_shares(p, xs, task):
+    """|dL/dh_t| over the inputs xs[:-1] before any training, straight from the core."""
+    inputs, target = xs[:-1], xs[1:] if task == "all" else xs[-1]
+    return np.abs(backward(p, forward(p, inputs), target, task).dh[:, 0])
+
+
+def test_the_truncated_and_clipped_scenarios_do_what_their_stories_say():
+    truncated = _setup(**BY_KEY["truncated"].settings)
+    run = _run(truncated)
+    reached = np.flatnonzero((run.dh > 0).any(axis=0))
+    assert "only 10 weeks" in BY_KEY["truncated"].story and reached.min() == run.dh.shape[1] - 10  # blank before
+    saved = _setup(**BY_KEY["clipping-saves"].settings)
+    run = _run(saved)
+    assert "length 0.1" in BY_KEY["clipping-saves"].story and saved.settings["clip_at"] == 0.1
+    assert run.diverged is None and run.loss[-1] < run.loss[0]  # finite, and it learns

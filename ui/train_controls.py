@@ -166,7 +166,7 @@ def epoch_shown(run):
     with st.container(horizontal=True, vertical_alignment="center"):  # a row on a phone too
         st.button("◀ epoch", on_click=keep_epoch, args=(int(run.snaps[max(i - 1, 0)]),), shortcut="ArrowLeft",
                   disabled=i == 0, help="The epoch before (← key)")  # fmt: skip
-        st.caption(f"Epoch {int(run.snaps[i]):,} of {int(run.snaps[last]):,} (← →)")
+        st.caption(f"Epoch {int(run.snaps[i]):,} of {int(run.snaps[last]):,} (← →)", width="content")
         st.button("epoch ▶", on_click=keep_epoch, args=(int(run.snaps[min(i + 1, last)]),), shortcut="ArrowRight",
                   disabled=i == last, help="The epoch after (→ key)")  # fmt: skip
     return kept(state.EPOCH.name), keep_epoch
@@ -182,6 +182,12 @@ def clipping_notice():
     """'What to notice' on too big a step, told from its three runs (each trained once, then cached)."""
     setups = training.clipping_setups()
     return training.clipping_notice(setups, [train(s) for s in setups])
+
+
+def vanishing_notice():
+    """'What to notice' on vanishing, told from its two runs (each trained once, then cached)."""
+    setups = training.vanishing_setups()
+    return training.vanishing_notice(setups, [train(s) for s in setups])
 
 
 def use_weights(values):
