@@ -61,8 +61,9 @@ if message := train_controls.load_weights():
     (st.error if kind == "error" else st.success)(text)
 
 st.subheader("What to notice")
+too_big, vanishing = train_controls.what_to_notice()
 st.markdown(
     "- **Learning is small steps.** Each epoch moves every weight a little against its gradient; the loss curve "
     "flattens as the prediction line settles onto the prices.\n"
-    f"{train_controls.clipping_notice()}\n{train_controls.vanishing_notice()}"
+    f"{too_big}\n{vanishing}"
 )

@@ -8,6 +8,7 @@ import pytest
 from simulator.data import BLUE, stocks
 from simulator.models.rnn import Params, forward
 from simulator.train import STATQUEST, Scale, initial, snapshots, train
+from simulator.training import clipping_notice, clipping_setups, run, vanishing_notice, vanishing_setups
 from simulator.upload import weights_json
 from tests.apptest import charts, open_app, tables
 from tests.spec import array
@@ -202,3 +203,12 @@ def test_the_arrow_keys_step_through_the_epochs():
     assert at.query_params["epoch"] == str(snaps[-2]) and said(at, f"Epoch {snaps[-2]} of 300")
     next(b for b in at.button if b.label == "epoch ▶").click().run()
     assert "epoch" not in at.query_params and said(at, "Epoch 300 of 300")
+
+
+def test_what_to_notice_tells_the_runs_it_describes():
+    at = page()
+    clipping, vanishing = clipping_setups(), vanishing_setups()
+    assert said(at, clipping_notice(clipping, [run(s) for s in clipping]))
+    assert said(at, vanishing_notice(vanishing, [run(s) for s in vanishing]))
+    assert said(at, "training breaks at epoch 509") and said(at, "at the threshold 5 the loss rises from 0.0237")
+    assert not said(at, "keeps the same run finite")

@@ -178,16 +178,15 @@ def train(setup):
     return run(setup)
 
 
-def clipping_notice():
-    """'What to notice' on too big a step, told from its three runs (each trained once, then cached)."""
-    setups = training.clipping_setups()
-    return training.clipping_notice(setups, [train(s) for s in setups])
-
-
-def vanishing_notice():
-    """'What to notice' on vanishing, told from its two runs (each trained once, then cached)."""
-    setups = training.vanishing_setups()
-    return training.vanishing_notice(setups, [train(s) for s in setups])
+@st.cache_data(max_entries=1, show_spinner=False)
+def what_to_notice():
+    """'What to notice' on too big a step and on vanishing, told from their five runs: trained once per server,
+    in a cache of their own that no visitor's run evicts."""
+    clipping, vanishing = training.clipping_setups(), training.vanishing_setups()
+    return (
+        training.clipping_notice(clipping, [run(s) for s in clipping]),
+        training.vanishing_notice(vanishing, [run(s) for s in vanishing]),
+    )
 
 
 def use_weights(values):
