@@ -50,7 +50,7 @@ def initial_state(kind, p):
         else:
             ws.double_value = value
     elif kind == "slider" and p.type == Slider.SELECT_SLIDER:
-        ws.string_array_value.data[:] = p.raw_value if now else [p.options[i] for i in p.default]
+        ws.string_array_value.data[:] = p.raw_value if now else [p.options[int(i)] for i in p.default]  # doubles
     elif kind == "slider":
         ws.double_array_value.data[:] = p.value if now else p.default
     elif kind == "button_group":

@@ -5,7 +5,7 @@ import streamlit as st
 from simulator.explain import fmt
 from simulator.tables import markdown, training
 from simulator.train import NAMES
-from simulator.training import carried, figure, headline, prediction
+from simulator.training import caption, carried, figure, headline, prediction
 from simulator.upload import weights_json
 from ui import controls, train_controls
 from ui.entry import require_entry_point
@@ -16,7 +16,7 @@ controls.top("train")
 st.title("Train it")
 st.markdown(
     "Training nudges the five weights, epoch after epoch, against the gradient that backpropagation through time "
-    "computes, so that each day's prediction y moves towards the next day's price. Pick the data and the settings "
+    "computes, so that each prediction y moves towards the next price. Pick the data and the settings "
     "in the sidebar, then press **▶ Play** to replay the run."
 )
 
@@ -26,23 +26,19 @@ if setup is None:
     st.stop()
 
 run = train_controls.train(setup)
-epoch, follow = train_controls.epoch_shown(run)
 st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
+epoch, follow = train_controls.epoch_shown(run)
 controls.chart(
     figure(setup, run, epoch),
     key="training",
     numbers=training(run),
     on_frame=follow,
-    alt="The training run: the prices with the network's prediction for each next day, the loss per epoch, the "
-    "five weights per epoch, and a heatmap of the gradient reaching each day in each epoch; press Play to replay.",
+    alt="The training run: the prices with the network's prediction for each next price, the loss per epoch, the "
+    "five weights per epoch, and a heatmap of the gradient reaching each price in each epoch; press Play to replay.",
 )
-st.caption(
-    "Top: the prices (scaled to 0..1, the original units on the right) and the prediction for each next day, "
-    "dashed, with the star on the day after the data. Middle: the loss falls as the weights settle. Bottom: "
-    "brighter is a bigger gradient; dark on the early days means the error barely reaches them (vanishing)."
-)
+st.caption(caption(setup))
 st.markdown(prediction(setup, run))
 
 st.subheader("The weights")
@@ -65,12 +61,9 @@ if message := train_controls.load_weights():
     (st.error if kind == "error" else st.success)(text)
 
 st.subheader("What to notice")
+too_big, vanishing = train_controls.what_to_notice()
 st.markdown(
     "- **Learning is small steps.** Each epoch moves every weight a little against its gradient; the loss curve "
     "flattens as the prediction line settles onto the prices.\n"
-    "- **Too big a step explodes.** Raise the learning rate to 3 with the GOOG prices: the loss jumps, the weights "
-    "run away and training stops at ∞. Gradient clipping by norm keeps the same run finite.\n"
-    "- **Vanishing, in the heatmap.** With tanh or sigmoid the gradient reaching the first days is orders of "
-    "magnitude smaller than the last days': those early weeks hardly teach the network anything. Truncating "
-    "BPTT to k days cuts that gradient off on purpose."
+    f"{too_big}\n{vanishing}"
 )

@@ -70,16 +70,18 @@ PRESETS = (
            "Press Play and watch the loss fall fastest in the first epochs."),
     Preset("train-explodes", "Too big a step: training explodes", "train", {"lr": 3.0, "epochs": 1000},
            "∞ at epoch 509",
-           "With a learning rate of 3 each step overshoots, the next gradient is bigger, and at epoch 509 the "
-           "weights overflow float64. The loss curve climbs a straight line on its log axis: exponential growth."),
+           "With a learning rate of 3 the ReLU dies at epoch 3 and only b_y still learns; each step overshoots it "
+           "further, and at epoch 509 the loss overflows float64: b_y is −1.3e153, a finite weight, but the sum of "
+           "its 104 errors squared is beyond 1.8e308. The loss climbs a straight line on its log axis."),
     Preset("clipping-saves", "Clipping saves the same run", "train",
            {"lr": 3.0, "epochs": 1000, "clip": "norm", "clip_at": 0.1}, "finite after 1000 epochs",
            "The same learning rate of 3, but every gradient is scaled down to length 0.1 first. No step can be "
            "huge any more, so the run that exploded now learns."),
     Preset("train-vanishing", "Vanishing gradients while training", "train",
            {"act": "tanh", "task": "last", "init": "random", "seed": 3}, "",
-           "Only tomorrow's error is measured, and tanh's slope below 1 shrinks it on every step back. The "
-           "heatmap is dark on the early weeks: they receive almost no gradient and teach the network nothing."),
+           "Only the last week's error is measured, and tanh's slope below 1 shrinks it on every step back: the "
+           "heatmap is dark on the early weeks, which teach the network nothing. The loss falls to almost 0, yet "
+           "the prediction is a flat line near 0.96: it learned the one price it is scored on, not the pattern."),
     Preset("truncated", "Truncated BPTT: the gradient stops every 10 weeks", "train",
            {"act": "tanh", "task": "last", "init": "random", "seed": 3, "k": 10}, "",
            "With k = 10 the error flows back only 10 weeks, so the heatmap is blank before them. "

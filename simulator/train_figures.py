@@ -1,5 +1,7 @@
 """The training run as one animated figure: the prediction over the prices, the loss, the weights' paths and
-the gradient reaching each day, epoch by epoch. Each frame restyles only the five traces that move."""
+the gradient reaching each day (or week), epoch by epoch. Each frame restyles only the five traces that move."""
+
+from functools import partial
 
 import numpy as np
 
@@ -41,17 +43,51 @@ def _binned_max(values, bins):
     return out
 
 
-def _weight_range(theta, limit=10.0):
-    """The weights' axis: all of their paths, but no further than ±limit (runaway weights leave the chart)."""
+WEIGHT_LIMIT = 10.0  # the weights' axis goes no further: a runaway weight leaves the chart
+
+
+def _weight_range(theta):
+    """The weights' axis: all of their paths, but no further than ±WEIGHT_LIMIT."""
     finite = theta[np.isfinite(theta)]
-    lo, hi = max(float(finite.min()), -limit), min(float(finite.max()), limit)
+    lo, hi = max(float(finite.min()), -WEIGHT_LIMIT), min(float(finite.max()), WEIGHT_LIMIT)
     pad = 0.08 * (hi - lo or 1.0)
     return [lo - pad, hi + pad]
 
 
+def _on_chart(path):
+    """A weight's path with the epochs beyond ±WEIGHT_LIMIT as gaps: a weight that flips sign as it runs away
+    would otherwise draw a line across the whole panel every epoch."""
+    path = _finite(path)
+    return np.where(np.abs(path) <= WEIGHT_LIMIT, path, np.nan)
+
+
+def runaways(theta):
+    """{weight name: first epoch it is beyond ±WEIGHT_LIMIT} for the weights that leave the chart."""
+    out = {}
+    for j, name in enumerate(NAMES):
+        beyond = np.flatnonzero(~(np.abs(theta[:, j]) <= WEIGHT_LIMIT))
+        if len(beyond):
+            out[name] = int(beyond[0])
+    return out
+
+
+def _runaway_note(theta):
+    """A line in the weights' panel naming the weights that left it, when and how far they went."""
+    far = runaways(theta)
+    if not far:
+        return []
+    finite = [theta[np.isfinite(theta[:, NAMES.index(n)]), NAMES.index(n)] for n in far]
+    text = "<br>".join(
+        f"{n} off the chart from epoch {e}<br>(reaches {fmt(path[np.abs(path).argmax()], 3)})"
+        for (n, e), path in zip(far.items(), finite, strict=True)
+    )
+    return [dict(text=text, x=0, y=0.25, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                 yanchor="bottom", font=dict(size=12, color=OVERFLOW))]  # fmt: skip
+
+
 def _title(text, x, y):
     return dict(text=f"<b>{text}</b>", x=x, y=y, xref="paper", yref="paper", showarrow=False, xanchor="left",
-                yanchor="bottom", font=dict(size=14))  # fmt: skip
+                yanchor="bottom", font=dict(size=13))  # fmt: skip
 
 
 def _panel(axis, **trace):
@@ -59,14 +95,14 @@ def _panel(axis, **trace):
     return {"type": "scatter", "xaxis": "x" + axis, "yaxis": "y" + axis, **trace}
 
 
-def _price_range(prices):
+def price_range(prices):
     """The price axis: every price, with room above for the legend and tomorrow's label."""
     lo, hi = float(np.min(prices)), float(np.max(prices))
     span = hi - lo or 1.0
     return [lo - 0.08 * span, hi + 0.23 * span]
 
 
-def _static(run, prices, scale, label, color, heat, bins):
+def _static(run, prices, scale, label, color, heat, bins, period):
     """The traces that stay put: prices, the loss curve, the weights' paths, the gradient heatmap."""
     T, E = len(prices), len(run.loss) - 1
     days, epochs = _every(T), _every(E + 1)
@@ -77,14 +113,14 @@ def _static(run, prices, scale, label, color, heat, bins):
                mode="lines+markers" if T <= 200 else "lines"),
         _panel(LOSS, x=typed(epochs), y=typed(_finite(np.where(run.loss[epochs] > 0, run.loss[epochs], np.nan))),
                name="loss", mode="lines", line=dict(color="#262730", width=1.5), showlegend=False),
-        *(_panel(WEIGHTS, x=typed(ran), y=typed(_finite(run.theta[ran, j])), name=name, mode="lines",
+        *(_panel(WEIGHTS, x=typed(ran), y=typed(_on_chart(run.theta[ran, j])), name=name, mode="lines",
                  line=dict(color=c, width=1.5), legend="legend2")
           for j, (name, c) in enumerate(zip(NAMES, WEIGHT_COLORS, strict=True))),
         dict(type="heatmap", x=typed(bins + 1), y=typed(run.snaps), z=typed(heat, np.float32), xaxis="x" + HEAT,
              yaxis="y" + HEAT, colorscale="Viridis",
-             colorbar=dict(title=dict(text="log<sub>10</sub> |∂L/∂h<sub>t</sub>|", side="right"), len=0.17, y=0,
-                           yanchor="bottom", thickness=12),
-             hovertemplate="day %{x}, epoch %{y}<br>|∂L/∂h<sub>t</sub>| = 10^%{z:.1f}<extra></extra>"),
+             colorbar=dict(title=dict(text="log<sub>10</sub>", side="top"), len=0.17, y=0, yanchor="bottom",
+                           thickness=10),
+             hovertemplate=period + " %{x}, epoch %{y}<br>|∂L/∂h<sub>t</sub>| = 10^%{z:.1f}<extra></extra>"),
     ]  # fmt: skip
     if not scale.identity:  # the original prices on a second axis, aligned with the scaled one
         data.append(_panel("5", x=[1, T], y=list(scale.price([prices[0], prices[-1]])), xaxis="x", mode="markers",
@@ -93,9 +129,8 @@ def _static(run, prices, scale, label, color, heat, bins):
 
 
 MOVING = [  # the styles of the five traces each frame moves
-    _panel(PRICE, name="prediction for the next day", mode="lines", line=dict(color="#262730", dash="dash")),
-    _panel(PRICE, mode="markers+text", showlegend=False, textposition="top left",
-           marker=dict(color="#262730", size=12, symbol="star")),
+    _panel(PRICE, name="prediction", mode="lines", line=dict(color="#262730", dash="dash")),
+    _panel(PRICE, mode="markers+text", showlegend=False, marker=dict(color="#262730", size=12, symbol="star")),
     _panel(LOSS, mode="markers", showlegend=False, marker=dict(color="#262730", size=10), hoverinfo="skip"),
     _panel(WEIGHTS, mode="markers", showlegend=False, hoverinfo="skip",
            marker=dict(color=list(WEIGHT_COLORS), size=9, line=dict(color="white", width=1))),
@@ -103,16 +138,29 @@ MOVING = [  # the styles of the five traces each frame moves
 ]  # fmt: skip
 
 
-def _moving(run, i, days, ahead):
-    """The five traces of snapshot i: prediction line (drawn on days `ahead`), tomorrow's star, loss marker, weight
-    markers, heatmap row."""
+def _star(y, shown, period):
+    """The star on the day after the data: at the prediction `y`, or pinned to the edge of the price axis
+    `shown` (lo, hi) with its value in its label when the prediction is off the chart."""
+    lo, hi = shown
+    name = "tomorrow" if period == "day" else f"next {period}"
+    if lo <= y <= hi:
+        return dict(y=[y], text=[f"{name}: {fmt(y)}"], textposition="top left")
+    edge, where = (hi, "bottom left") if not y < lo else (lo, "top left")
+    arrow = "↑" if edge == hi else "↓"
+    return dict(y=[edge], text=[f"{arrow} {name}: {fmt(y)}"], textposition=where)
+
+
+def _moving(run, i, days, ahead, shown, period):
+    """The five traces of snapshot i: prediction line (drawn on days `ahead`), the next day's star (see `_star`),
+    loss marker, weight markers, heatmap row."""
     e, y = int(run.snaps[i]), _finite(run.y[i])
     T = len(y)  # y_t predicts day t + 2 (1-based)
+    star = _star(y[-1], shown, period) if np.isfinite(y[-1]) else dict(y=[None], text=[""])
     return [
         dict(x=typed(ahead + 2), y=typed(y[ahead])),
-        dict(x=[T + 1], y=[y[-1]], text=[f"tomorrow: {fmt(y[-1])}"]),
+        dict(x=[T + 1], **star),
         dict(x=[e], y=[run.loss[e] if 0 < run.loss[e] < np.inf else None]),
-        dict(x=[e] * len(NAMES), y=typed(_finite(run.theta[min(e, len(run.theta) - 1)]))),
+        dict(x=[e] * len(NAMES), y=typed(_on_chart(run.theta[min(e, len(run.theta) - 1)]))),
         dict(x=[0.5, days + 0.5], y=[e, e]),
     ]
 
@@ -122,7 +170,7 @@ def _divergence(epoch):
     shapes = [dict(type="line", x0=epoch, x1=epoch, y0=0, y1=1, xref="x" + axis, yref=f"y{axis} domain",
                    line=dict(color=OVERFLOW, dash="dot")) for axis in (LOSS, WEIGHTS)]  # fmt: skip
     note = dict(x=epoch, y=1, xref="x" + LOSS, yref=f"y{LOSS} domain", showarrow=False, xanchor="right",
-                yanchor="top", text=f"💥 not finite at epoch {epoch}")  # fmt: skip
+                yanchor="top", text=f"not finite at epoch {epoch}")  # fmt: skip
     return shapes, [note]
 
 
@@ -131,48 +179,48 @@ def shown(run, epoch):
     return len(run.snaps) - 1 if epoch < 0 else int(np.abs(run.snaps - epoch).argmin())
 
 
-def training(run, prices, scale, label, color, epoch=-1):
+def training(run, prices, scale, label, color, epoch=-1, period="day"):
     """The figure of `run` (a `train.Run`) on the scaled `prices` (T,), their `scale` (a `train.Scale`) and the
     series' label and colour, showing the snapshot nearest to `epoch` (-1: the last); frames step through the
-    snapshot epochs."""
+    snapshot epochs. `period`: what one price is, a 'day' or a 'week'."""
     T, E = len(prices), len(run.loss) - 1
     dh = _log10(run.dh)  # (S, T-1)
     days = dh.shape[1]
     bins = _every(days)[:-1] if days > MAX_POINTS else np.arange(days)
     heat = _binned_max(dh, bins) if len(bins) < days else dh
     ahead = _every(T)  # the days a prediction line is drawn on (run.y has T per snapshot)
-    now = shown(run, epoch)
-    data = [*_static(run, prices, scale, label, color, heat, bins)]
-    data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, _moving(run, now, days, ahead), strict=True)]
+    now, prices_shown = shown(run, epoch), price_range(prices)
+    moving = partial(_moving, run, days=days, ahead=ahead, shown=prices_shown, period=period)
+    data = [*_static(run, prices, scale, label, color, heat, bins, period)]
+    data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, moving(now), strict=True)]
     shapes, notes = _divergence(run.diverged) if run.diverged is not None else ([], [])
     notes += [
-        _title(f"{label}: the prediction for each next day", 0, 1.0),
-        _title("loss (½ mean squared error, log scale)", 0, 0.635),
-        _title("the weights", 0, 0.405),
-        _title("gradient reaching each day's memory, per epoch", 0, 0.175),
+        _title(f"{label[:20]}: the next {period}'s prediction", 0, 1.0),
+        _title("loss (½ mean squared error)", 0, 0.635),
+        _title("weights", 0, 0.405),
+        _title(f"gradient reaching each {period}: log<sub>10</sub> |∂L/∂h<sub>t</sub>|", 0, 0.175),
+        *_runaway_note(run.theta),
     ]
-    frames = [
-        dict(name=str(e), data=_moving(run, i, days, ahead), traces=[1, 2, 3, 4, 5]) for i, e in enumerate(run.snaps)
-    ]
+    frames = [dict(name=str(e), data=moving(i), traces=[1, 2, 3, 4, 5]) for i, e in enumerate(run.snaps)]
     epoch_axis = dict(title=dict(text="epoch"), range=[-0.02 * E, 1.02 * E + 1e-9], **GRID)
-    price_range = _price_range(prices)
     layout = dict(
         **LIGHT, height=1150, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
         hovermode="closest",
         legend=dict(orientation="h", x=0, y=0.97, yanchor="top", bgcolor="rgba(255,255,255,0.7)"),
-        legend2=dict(x=1.0, y=0.40, yanchor="top"),
-        xaxis=dict(title=dict(text="day"), domain=[0, 1], anchor="y", range=[0.5, T + 1.5], **GRID),
+        legend2=dict(x=1.0, y=0.40, yanchor="top", font=dict(size=11)),
+        xaxis=dict(title=dict(text=period), domain=[0, 1], anchor="y", range=[0.5, T + 1.5], **GRID),
         yaxis=dict(title=dict(text="price" if scale.identity else "price, scaled to 0..1"), domain=[0.70, 1],
-                   range=price_range, **GRID),
+                   range=prices_shown, **GRID),
         xaxis2=dict(domain=[0, 1], anchor="y2", **epoch_axis),
-        yaxis2=dict(title=dict(text="loss"), type="log", domain=[0.48, 0.63], anchor="x2", exponentformat="power",
+        yaxis2=dict(type="log", domain=[0.48, 0.63], anchor="x2", exponentformat="power",
                     **GRID),
         xaxis3=dict(domain=[0, 1], anchor="y3", **epoch_axis),
-        yaxis3=dict(title=dict(text="value"), domain=[0.25, 0.40], anchor="x3", range=_weight_range(run.theta), **GRID),
-        xaxis4=dict(title=dict(text="day"), domain=[0, 1], anchor="y4", range=[0.5, days + 0.5]),
+        yaxis3=dict(domain=[0.25, 0.40], anchor="x3", range=_weight_range(run.theta), **GRID),
+        xaxis4=dict(title=dict(text=period), domain=[0, 1], anchor="y4", range=[0.5, days + 0.5]),
         yaxis4=dict(title=dict(text="epoch"), domain=[0, 0.17], anchor="x4"),
-        yaxis5=dict(title=dict(text="price as in the data"), overlaying="y", side="right", showgrid=False,
-                    range=list(scale.price(price_range)), zeroline=False),
+        yaxis5=dict(overlaying="y", side="right", showgrid=False,
+                    range=list(scale.price(prices_shown)), zeroline=False),
         **player([f["name"] for f in frames], frames[now]["name"], "epoch", top=100),
     )  # fmt: skip
+    layout["updatemenus"][0]["font"] = dict(size=11)  # four buttons in a row fit a phone
     return figure(data, layout, frames)

@@ -6,10 +6,30 @@ import numpy as np
 import plotly.express as px
 import pytest
 
-from simulator import bptt
-from simulator.data import stocks
+from simulator import bptt, state
+from simulator.data import BLUE, stocks
+from simulator.explain import fmt
 from simulator.models.rnn import Params, backward, forward
+from simulator.presets import BY_KEY
 from simulator.train import MAX_SNAPSHOTS, NAMES, STATQUEST, Scale, epochs_allowed, initial, snapshots, train
+from simulator.train_figures import WEIGHT_LIMIT, price_range, runaways
+from simulator.training import (
+    Series,
+    Setup,
+    caption,
+    clipping_notice,
+    clipping_setups,
+    died,
+    figure,
+    headline,
+    run,
+    start,
+    stock,
+    task_labels,
+    vanishing_notice,
+    vanishing_setups,
+)
+from tests.spec import array
 
 GOOG = Scale.minmax(stocks()[1]["GOOG"]).scaled(stocks()[1]["GOOG"])
 FD_STEP, FD_TOL = 1e-6, 1e-6  # central differences in float64: error ~ step^2, round-off ~ 1e-16 / step
@@ -140,3 +160,155 @@ def test_the_work_per_run_is_bounded():
     assert snapshots(1).tolist() == [0, 1] and len(snapshots(5000)) == MAX_SNAPSHOTS
     assert snapshots(5000)[0] == 0 and snapshots(5000)[-1] == 5000
     assert len(NAMES) == 5
+
+
+# The Train page's sentences, each against the numbers of the run it describes.
+
+
+def _setup(source="stock", **settings):
+
+    chosen = {**{s.name: s.default for s in state.TRAINING}, "data": source, **settings}
+    series = stock("GOOG", chosen["from"], chosen["to"]) if source == "stock" else Series(
+        BLUE.label, BLUE.color, np.array(BLUE.xs), "on StatQuest's scale", own_scale=True
+    )  # fmt: skip
+    act = chosen.pop("act", "relu")
+    return Setup(series, start(chosen, dict(zip(NAMES, STATQUEST, strict=True))), act, chosen)
+
+
+def _run(setup):
+
+    return run(setup)
+
+
+def test_a_dead_relu_is_told_from_the_run():
+    setup = _setup(lr=3.0)
+    run = _run(setup)
+    epoch = died(setup, run)
+    h = forward(Params.scalar(*run.theta[epoch], "relu"), GOOG[:-1]).h
+    assert epoch == 3 and not h.any() and h.size == 104
+    assert (run.theta[epoch:, :4] == run.theta[epoch, :4]).all()  # four weights frozen to the end
+    assert forward(Params.scalar(*run.theta[epoch - 1], "relu"), GOOG[:-1]).h.any()  # alive the epoch before
+    mean, b_y = GOOG[1:].mean(), run.theta[epoch:, 4]
+    np.testing.assert_allclose((b_y[1:] - mean) / (b_y[:-1] - mean), 1 - 3.0, rtol=1e-9)  # overshoots, × −2
+    said = headline(setup, run)
+    assert "**The ReLU died at epoch 3**" in said and "every week's z" in said
+    assert f"w_h = {fmt(run.theta[3, 1], 3)}" in said and f"mean price ({fmt(mean, 3)}) by −2.000" in said
+    assert "flips sign and grows" in said and f"to {fmt(b_y[-1], 3)}." in said
+    assert "died" not in headline(_setup(), _run(_setup()))  # the default run keeps its ReLU alive
+    clipped = _setup(lr=3.0, epochs=1000, clip="norm")
+    run = _run(clipped)
+    tail = run.theta[-10:, 4]
+    assert (np.sign(tail - mean)[1:] != np.sign(tail - mean)[:-1]).all()  # bounces side to side of the mean
+    assert f"between {fmt(tail.min(), 3)} and {fmt(tail.max(), 3)}" in headline(clipped, run)
+
+
+def test_a_broken_run_says_what_overflowed():
+    setup = _setup(lr=3.0, epochs=1000)
+    run = _run(setup)
+    broke = run.theta[run.diverged]
+    assert run.diverged == 509 and np.isfinite(broke).all() and not np.isfinite(run.loss[-1])
+    errors = forward(Params.scalar(*broke, "relu"), GOOG[:-1]).y - GOOG[1:]
+    assert np.isfinite(errors).all() and (errors**2 < np.finfo(np.float64).max).all()  # each error squared fits
+    with np.errstate(over="ignore"):
+        assert np.sum(errors**2) == np.inf  # their sum does not
+    said = headline(setup, run)
+    assert "the loss overflowed float64: the weights are finite" in said
+    assert f"(the biggest is {fmt(np.abs(broke).max(), 3)})" in said and "weights overflowed" not in said
+    story = BY_KEY["train-explodes"].story
+    assert "epoch 509" in story and "dies at epoch 3" in story and f"b_y is {fmt(broke[4], 2)}" in story
+    assert f"its {len(errors)} errors squared" in story and "weights overflow" not in story
+
+
+def test_a_loss_is_compared_with_the_guesses_it_should_beat():
+    run = _run(_setup())
+    constant = 0.5 * np.mean((GOOG[1:] - GOOG[1:].mean()) ** 2)
+    last_week = 0.5 * np.mean((GOOG[1:] - GOOG[:-1]) ** 2)
+    assert constant > run.loss[-1] > last_week  # so: it beats only the mean
+    said = headline(_setup(), run)
+    assert f"at the mean price scores {fmt(constant, 4)}" in said and f"last week's scores {fmt(last_week, 4)}" in said
+    assert said.endswith("it beats only the mean.")
+
+
+def test_a_tomorrow_only_loss_says_what_it_cannot_see():
+    vanishing = _setup(**BY_KEY["train-vanishing"].settings)
+    run = _run(vanishing)
+    y = forward(Params.scalar(*run.final, "tanh"), GOOG[:-1]).y
+    assert np.ptp(y) < 0.1 and abs(y[-1] - GOOG[-1]) < 1e-12  # flat, and exactly on the one price scored
+    said = headline(vanishing, run)
+    assert f"({fmt(run.loss[0] / run.loss[-1])}× smaller)" in said and "one prediction only" in said
+    assert f"predicts {fmt(y.min(), 3)} to {fmt(y.max(), 3)} whatever the week" in said
+    assert "learned a constant, not the pattern" in said
+    assert f"flat line near {fmt(y[-1], 2)}" in BY_KEY["train-vanishing"].story
+    exact = _setup(act="tanh", task="last")
+    run = _run(exact)
+    assert run.loss[-1] == 0 and 0 < run.loss[0] < 1e-4
+    said = headline(exact, run)
+    assert f"from **{fmt(run.loss[0], 4)}** to **exactly 0**." in said and "∞" not in said and "e−5" in said
+
+
+def test_what_to_notice_on_clipping_is_told_from_its_runs():
+    setups = clipping_setups()
+    unclipped, clipped, small = runs = [_run(s) for s in setups]
+    assert unclipped.diverged == 509 and clipped.diverged is None and clipped.loss[-1] > clipped.loss[0]
+    assert small.loss[-1] < small.loss[0]
+    said = clipping_notice(setups, runs)
+    assert "training breaks at epoch 509" in said
+    rise = f"from {fmt(clipped.loss[0], 4)} to {fmt(clipped.loss[-1], 4)}"
+    assert f"at the threshold 5 the loss rises {rise}" in said
+    assert f"at 0.1 the loss falls from {fmt(small.loss[0], 4)} to {fmt(small.loss[-1], 4)}" in said
+
+
+def test_the_words_follow_the_datas_period_and_scale():
+    assert task_labels("stock") == {"all": "every next week", "last": "only the next week"}
+    assert task_labels("blue") == {"all": "every next day", "last": "only tomorrow"}
+    assert "scaled to 0..1" in caption(_setup()) and "early weeks" in caption(_setup())
+    assert "× its close on 2018-01-01, not rescaled" in caption(_setup(scale="none"))
+    assert "0 = low, 1 = high" in caption(_setup("blue")) and "each next day" in caption(_setup("blue"))
+    assert "0 = low" not in caption(_setup(scale="none"))
+
+
+def test_a_runaway_weight_leaves_the_chart_and_says_so():
+    setup = _setup(lr=3.0)
+    run = _run(setup)
+    fig = figure(setup, run).to_dict()
+    weights = [t for t in fig["data"] if t.get("legend") == "legend2"]
+    assert [t["name"] for t in weights] == list(NAMES)
+    for trace in weights:
+        drawn = array(trace["y"]).astype(float)
+        assert np.nanmax(np.abs(drawn)) <= WEIGHT_LIMIT  # no line crosses the panel top to bottom
+    first = int(np.flatnonzero(np.abs(run.theta[:, 4]) > WEIGHT_LIMIT)[0])
+    assert runaways(run.theta) == {"b_y": first}
+    (note,) = [a["text"] for a in fig["layout"]["annotations"] if "off the chart" in a["text"]]
+    assert note == f"b_y off the chart from epoch {first}<br>(reaches {fmt(run.theta[-1, 4], 3)})"
+    star = fig["data"][2]
+    hi = price_range(GOOG)[1]
+    assert star["y"] == [hi] and star["text"] == [f"↑ next week: {fmt(run.y[-1][-1])}"]
+    assert fig["layout"]["xaxis"]["title"]["text"] == "week"
+
+
+def test_what_to_notice_on_vanishing_is_told_from_its_runs():
+    setups = vanishing_setups()
+    only, every = [_run(s) for s in setups]
+    p = Params.scalar(*STATQUEST, "tanh")
+    dh_last, dh_all = bptt_shares(p, GOOG, "last"), bptt_shares(p, GOOG, "all")
+    said = vanishing_notice(setups, [only, every])
+    assert dh_last[0] / dh_last[-1] < 1e-40 and dh_all[0] / dh_all[-1] > 1  # vanishes only for the last week
+    assert f"the first week is {fmt(dh_last[0] / dh_last[-1])} times the one reaching the last" in said
+    assert f"the first week gets {fmt(dh_all[0] / dh_all[-1])} times the last's" in said
+
+
+def bptt_shares(p, xs, task):
+    """|dL/dh_t| over the inputs xs[:-1] before any training, straight from the core."""
+    inputs, target = xs[:-1], xs[1:] if task == "all" else xs[-1]
+    return np.abs(backward(p, forward(p, inputs), target, task).dh[:, 0])
+
+
+def test_the_truncated_and_clipped_scenarios_do_what_their_stories_say():
+    truncated = _setup(**BY_KEY["truncated"].settings)
+    run = _run(truncated)
+    reached = np.flatnonzero((run.dh > 0).any(axis=0))
+    assert "only 10 weeks" in BY_KEY["truncated"].story and reached.min() == run.dh.shape[1] - 10  # blank before
+    saved = _setup(**BY_KEY["clipping-saves"].settings)
+    run = _run(saved)
+    assert "length 0.1" in BY_KEY["clipping-saves"].story and saved.settings["clip_at"] == 0.1
+    assert run.diverged is None and run.loss[-1] < run.loss[0]  # finite, and it learns

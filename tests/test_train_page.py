@@ -8,6 +8,7 @@ import pytest
 from simulator.data import BLUE, stocks
 from simulator.models.rnn import Params, forward
 from simulator.train import STATQUEST, Scale, initial, snapshots, train
+from simulator.training import clipping_notice, clipping_setups, run, vanishing_notice, vanishing_setups
 from simulator.upload import weights_json
 from tests.apptest import charts, open_app, tables
 from tests.spec import array
@@ -89,6 +90,21 @@ def test_the_stock_window_picks_the_weeks():
     at.select_slider(key="weeks").set_range(weeks[20], weeks[20]).run()
     assert said(at, "Pick at least two weeks")
     np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(msft).scaled(msft))
+    assert at.select_slider(key="weeks").value == (weeks[10], weeks[40])  # the slider springs back
+
+
+def test_the_weeks_survive_a_change_of_any_other_setting():
+    """The browser sends both ends of the range back on every rerun: they stay a range (they once came back as
+    the first week alone, and every change of another setting said 'Pick at least two weeks')."""
+    weeks, closes = stocks()
+    at = page()
+    at.number_input(key="lr").set_value(0.2).run()
+    assert not at.error and at.select_slider(key="weeks").value == (weeks[0], weeks[-1])
+    at.select_slider(key="weeks").set_range(weeks[5], weeks[60]).run()
+    at.selectbox(key="act").set_value("tanh").run()
+    assert not at.error and at.select_slider(key="weeks").value == (weeks[5], weeks[60])
+    goog = closes["GOOG"][5:61]
+    np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(goog).scaled(goog))
 
 
 def test_an_uploaded_csv_is_learned_in_its_own_units():
@@ -98,7 +114,7 @@ def test_an_uploaded_csv_is_learned_in_its_own_units():
     assert not at.exception
     np.testing.assert_array_equal(prices_drawn(at), [0, 0.4, 0.2, 1, 0.8])
     assert at.selectbox(key="price_col").value == "close" and at.selectbox(key="date_col").value == "date"
-    assert said(at, "for the week after 2024-01-05") or said(at, "for the next day")
+    assert said(at, "for the day after 2024-01-05")  # daily dates: a day, not a week
     assert chart(at)["layout"]["yaxis5"]["range"][0] < 10  # the second axis is in the file's own units
 
 
@@ -174,3 +190,25 @@ def test_a_link_opens_the_replay_on_its_epoch_and_a_new_run_on_its_last():
 
 def test_random_start_is_replayable_from_the_seed():
     np.testing.assert_array_equal(initial("random", 42), initial("random", 42))
+
+
+def test_the_arrow_keys_step_through_the_epochs():
+    at = page()
+    back, ahead = (b for b in at.button if b.label in ("◀ epoch", "epoch ▶"))
+    assert (back.proto.shortcut, ahead.proto.shortcut) == ("left", "right") and ahead.disabled
+    snaps = snapshots(300)
+    back.click().run()
+    slider = chart(at)["layout"]["sliders"][0]
+    assert slider["steps"][slider["active"]]["label"] == f"epoch {snaps[-2]}"
+    assert at.query_params["epoch"] == str(snaps[-2]) and said(at, f"Epoch {snaps[-2]} of 300")
+    next(b for b in at.button if b.label == "epoch ▶").click().run()
+    assert "epoch" not in at.query_params and said(at, "Epoch 300 of 300")
+
+
+def test_what_to_notice_tells_the_runs_it_describes():
+    at = page()
+    clipping, vanishing = clipping_setups(), vanishing_setups()
+    assert said(at, clipping_notice(clipping, [run(s) for s in clipping]))
+    assert said(at, vanishing_notice(vanishing, [run(s) for s in vanishing]))
+    assert said(at, "training breaks at epoch 509") and said(at, "at the threshold 5 the loss rises from 0.0237")
+    assert not said(at, "keeps the same run finite")

@@ -6,11 +6,12 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from simulator import state, upload
-from simulator.data import BLUE, RED, TYPED_COLOR, stocks
+from simulator import state, training, upload
+from simulator.data import BLUE, RED, TYPED_COLOR
 from simulator.explain import fmt_weight
 from simulator.train import NAMES
-from simulator.training import Series, Setup, clamped, run, start, stock
+from simulator.train_figures import shown
+from simulator.training import Series, Setup, clamped, run, start, stock, task_labels
 from ui.controls import ACTIVATION_LABELS, bound, clipping, keep, kept, linked_sidebar, to_link, typed_prices
 
 ss = st.session_state
@@ -24,8 +25,7 @@ INIT_LABELS = {
 
 
 def _weeks_changed():
-    weeks = ss["weeks"]
-    first, last = (weeks, weeks) if isinstance(weeks, str) else weeks  # both ends on one week
+    first, last = ss["weeks"]
     if first < last:
         keep(state.START.name, first)
         keep(state.END.name, last)
@@ -35,8 +35,12 @@ def _weeks_changed():
 
 def _stock():
     ticker = bound(st.selectbox, state.STOCK.name, state.STOCK.label, state.STOCK.choices)
-    ss["weeks"] = (kept(state.START.name), kept(state.END.name))
-    st.select_slider("Weeks", stocks()[0], key="weeks", on_change=_weeks_changed)
+    weeks = (kept(state.START.name), kept(state.END.name))
+    if ss.get("weeks", weeks) != weeks:  # a link moved them while the slider was on screen
+        ss["weeks"] = weeks
+    # A range as its value: Streamlit reads the browser's two ends back as a range only when the widget's own
+    # value is one (a range given through session state alone came back as its first week).
+    st.select_slider("Weeks", state.WEEKS, value=weeks, key="weeks", on_change=_weeks_changed)
     if error := ss.pop("weeks·error", None):
         st.error(error, icon="⚠️")
     st.caption("Weekly closes 2018–2019, from the dataset that ships with plotly, each relative to its first week.")
@@ -112,7 +116,7 @@ def _current():
 def settings():
     """How to train: task, activation, start, learning rate, epochs, clipping, truncation; by setting name."""
     bound(st.segmented_control, state.TASK.name, state.TASK.label, state.TASK.choices, required=True,
-          format_func={"all": "every next day", "last": "only tomorrow"}.get)  # fmt: skip
+          format_func=task_labels(kept(state.SOURCE.name)).get)  # fmt: skip
     bound(st.selectbox, state.ACTIVATION.name, state.ACTIVATION.label, state.ACTIVATION.choices,
           format_func=ACTIVATION_LABELS.get)  # fmt: skip
     init = bound(st.selectbox, state.INIT.name, state.INIT.label, state.INIT.choices, format_func=INIT_LABELS.get)
@@ -154,15 +158,35 @@ def _keep_epoch(last, epoch):
 
 
 def epoch_shown(run):
-    """The epoch the replay shows first (-1: the last), and the figure's `on_frame` that keeps the epoch the user
-    stops on."""
-    return kept(state.EPOCH.name), partial(_keep_epoch, int(run.snaps[-1]))
+    """◀ epoch ▶ (the arrow keys step too): the epoch the replay shows first (-1: the last), and the figure's
+    `on_frame` that keeps the epoch the user stops on. The buttons step through the epochs the replay has."""
+    keep_epoch = partial(_keep_epoch, int(run.snaps[-1]))
+    i = shown(run, kept(state.EPOCH.name))
+    last = len(run.snaps) - 1
+    with st.container(horizontal=True, vertical_alignment="center"):  # a row on a phone too
+        st.button("◀ epoch", on_click=keep_epoch, args=(int(run.snaps[max(i - 1, 0)]),), shortcut="ArrowLeft",
+                  disabled=i == 0, help="The epoch before (← key)")  # fmt: skip
+        st.caption(f"Epoch {int(run.snaps[i]):,} of {int(run.snaps[last]):,} (← →)", width="content")
+        st.button("epoch ▶", on_click=keep_epoch, args=(int(run.snaps[min(i + 1, last)]),), shortcut="ArrowRight",
+                  disabled=i == last, help="The epoch after (→ key)")  # fmt: skip
+    return kept(state.EPOCH.name), keep_epoch
 
 
 @st.cache_data(max_entries=32, show_spinner="Training…")
 def train(setup):
     """The run of `setup`, cached: moving the animation or opening the page again does not retrain."""
     return run(setup)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def what_to_notice():
+    """'What to notice' on too big a step and on vanishing, told from their five runs: trained once per server,
+    in a cache of their own that no visitor's run evicts."""
+    clipping, vanishing = training.clipping_setups(), training.vanishing_setups()
+    return (
+        training.clipping_notice(clipping, [run(s) for s in clipping]),
+        training.vanishing_notice(vanishing, [run(s) for s in vanishing]),
+    )
 
 
 def use_weights(values):
