@@ -23,7 +23,7 @@ def test_the_app_loads_with_both_charts_and_no_exception(page, app_server):
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator(EXCEPTION).count() == 0
     assert diagram_day(page) == 9
-    assert page.get_by_text("predicts 1.355 for day 10").count() == 1
+    assert page.get_by_text("predicts 1.36 for day 10").count() == 1
 
 
 def play(page, ws_recorder, end, button="▶ Slow", shown=diagram_day, mid_ms=2500, end_ms=40_000):
