@@ -462,9 +462,10 @@ def unrolled(params, rows, step, view=Forward):
 
     names = [f["name"] for f in frames]
     longest = max(r.days for r in rows)
-    back = (
-        dict(labels=[str(longest - int(n)) for n in names], prefix="days back from the end: ") if view.backward else {}
-    )
+    if view.backward:  # counted back from each row's end, as the rows line up
+        labels = dict(labels=[str(longest - int(n)) for n in names], prefix="days back from the end: ")
+    else:  # short labels: twelve of them fit a phone
+        labels = dict(labels=names, prefix="showing day ")
     layout = dict(
         **{**LIGHT, "template": dict(data={}, layout=dict(annotationdefaults=ARROW))},
         height=120 + 350 * len(rows),
@@ -489,14 +490,14 @@ def unrolled(params, rows, step, view=Forward):
             fixedrange=True,
             automargin=True,
         ),
-        **player(names, str(step + 1), "day", **back),
+        **player(names, str(step + 1), "day", **labels),
     )
     return figure(data, layout, frames)
 
 
 def over_time(rows, step=None):
     """Price, hidden state and prediction (y_t drawn at day t+1) over every day; the diagram's window shaded."""
-    data, shapes, notes = [], [], []
+    data, shapes, notes, stars = [], [], [], []
     for row in rows:
         tr, days = row.trace, np.arange(1, row.days + 1)
         x, tomorrow = typed(days), typed(days + 1)
@@ -512,15 +513,19 @@ def over_time(rows, step=None):
         data[-3:] = [{**line, **trace} for trace in data[-3:]]
         if np.isfinite(tr.y[-1]):
             data.append(dict(
-                type="scatter", x=[row.days + 1], y=[tr.y[-1]], mode="markers+text", showlegend=False,
-                text=[f"tomorrow: {fmt(tr.y[-1])}"], textposition="top left", legendgroup=row.label,
-                marker=dict(color=row.color, size=12, symbol="star"),
+                type="scatter", x=[row.days + 1], y=[tr.y[-1]], mode="markers", showlegend=False,
+                legendgroup=row.label, marker=dict(color=row.color, size=12, symbol="star"),
+                hovertemplate=f"{row.label}: tomorrow {fmt(tr.y[-1])}<extra></extra>",
             ))  # fmt: skip
+            stars.append(f"<span style='color:{row.color}'>★</span> {row.label}: {fmt(tr.y[-1])}")
         if bad := first_nonfinite(tr):
             shapes.append(dict(type="line", x0=bad, x1=bad, y0=0, y1=1, yref="paper",
                                line=dict(color=OVERFLOW, dash="dot")))  # fmt: skip
             notes.append(dict(x=bad, y=1, yref="paper", text=f"{row.label}: overflows float64 on day {bad}",
                               showarrow=False, xanchor="left", yanchor="bottom"))  # fmt: skip
+    if stars:  # above the plot, where no line runs: the predictions for tomorrow (the stars)
+        notes.append(dict(x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
+                          text="tomorrow: " + " · ".join(stars)))  # fmt: skip
     longest = max(r.days for r in rows)
     if step is not None and longest > WINDOW:
         w = window_of(step, longest)
@@ -528,10 +533,12 @@ def over_time(rows, step=None):
                            fillcolor=HIGHLIGHT, opacity=0.15, layer="below"))  # fmt: skip
         notes.append(dict(x=w[0] + 0.5, y=1, yref="paper", text="in the diagram", showarrow=False,
                           xanchor="left", yanchor="top"))  # fmt: skip
+    prices = np.concatenate([r.trace.xs for r in rows])
+    scale = "value (0 = low, 1 = high)" if prices.min() >= 0 and prices.max() <= 1 else "value"
     layout = dict(
         **LIGHT, height=360, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
         xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
-        yaxis=dict(title=dict(text="value (0 = low, 1 = high)"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
+        yaxis=dict(title=dict(text=scale), showgrid=True, gridcolor="#eef0f3", zeroline=False),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="x unified",
     )  # fmt: skip
     return figure(data, layout)

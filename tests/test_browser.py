@@ -189,6 +189,9 @@ def test_a_copied_link_opens_the_same_figures_in_a_fresh_browser(page, chromium,
     page.get_by_text("Share this view").click()
     link = page.locator("[data-testid='stCode'] code").inner_text().strip()
     assert link.startswith(f"{app_server}/gradients?") and "w_h=1.2" in link and "back=2" in link
+    page.mouse.move(0, 0)  # no hover over the box: its copy button shows anyway
+    copy = page.locator("[data-testid='stCode'] button").first
+    assert copy.is_visible() and copy.evaluate("b => getComputedStyle(b).opacity") == "1"
     original = figure_data(page)
     assert in_a_fresh_browser(chromium, link) == original and len(original) == 3  # backward, magnitudes, profiles
 

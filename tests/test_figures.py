@@ -138,3 +138,20 @@ def test_a_long_number_is_set_smaller_to_stay_inside_its_tile():
     text = frame_traces(spec, "2")[3]["text"]  # tiles in order x_1, h_1, y_1, x_2, ...
     assert "font-size:0.85em'>−1.4e−4</span>" in text[0]
     assert "<b>0.5</b>" in text[3] and "font-size" not in text[3]
+
+
+def test_tomorrows_predictions_are_said_above_the_plot_not_on_its_lines():
+    spec = loads(over_time(rows_for(STATQUEST, BLUE.xs, RED.xs), 8))
+    stars = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert len(stars) == 2 and not any("text" in t for t in stars)  # nothing drawn on the lines or the stars
+    note = next(a for a in spec["layout"]["annotations"] if a["text"].startswith("tomorrow: "))
+    assert (note["yref"], note["y"], note["yanchor"]) == ("paper", 1, "bottom")  # above the plot area
+    assert note["text"].count("★") == 2 and "1.36" in note["text"]  # the blue company's prediction
+    big = loads(over_time(rows_for(STATQUEST, (10_000.0, 12_000.0))))
+    assert big["layout"]["yaxis"]["title"]["text"] == "value"  # no '0 = low, 1 = high' over prices of 10,000
+
+
+def test_the_day_slider_has_short_labels_that_fit_a_phone():
+    slider = loads(unrolled(STATQUEST, rows_for(STATQUEST, np.full(30, 0.5)), step=15))["layout"]["sliders"][0]
+    assert slider["currentvalue"]["prefix"] == "showing day "
+    assert [s["label"] for s in slider["steps"]] == [str(d) for d in range(13, 25)]

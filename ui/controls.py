@@ -237,6 +237,8 @@ _frame_reporter = st.components.v2.component("unrolled.frame", js=FRAME_JS, isol
 
 
 NARROW_CSS = """<style>
+/* the share box's copy button shows without a hover (a phone has none) */
+[data-testid="stCode"] button {opacity: 1 !important; visibility: visible !important;}
 /* a table of numbers wider than its box scrolls inside it */
 [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
 @media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
