@@ -517,7 +517,7 @@ def over_time(rows, step=None):
                 legendgroup=row.label, marker=dict(color=row.color, size=12, symbol="star"),
                 hovertemplate=f"{row.label}: tomorrow {fmt(tr.y[-1])}<extra></extra>",
             ))  # fmt: skip
-            stars.append(f"<span style='color:{row.color}'>★</span> {row.label}: {fmt(tr.y[-1])}")
+            stars.append(f"<span style='color:{row.color}'>★</span> {fmt(tr.y[-1])}")  # short: it fits a phone
         if bad := first_nonfinite(tr):
             shapes.append(dict(type="line", x0=bad, x1=bad, y0=0, y1=1, yref="paper",
                                line=dict(color=OVERFLOW, dash="dot")))  # fmt: skip
@@ -525,7 +525,7 @@ def over_time(rows, step=None):
                               showarrow=False, xanchor="left", yanchor="bottom"))  # fmt: skip
     if stars:  # above the plot, where no line runs: the predictions for tomorrow (the stars)
         notes.append(dict(x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
-                          text="tomorrow: " + " · ".join(stars)))  # fmt: skip
+                          text="tomorrow: " + "  ".join(stars)))  # fmt: skip
     longest = max(r.days for r in rows)
     if step is not None and longest > WINDOW:
         w = window_of(step, longest)
@@ -537,8 +537,8 @@ def over_time(rows, step=None):
     scale = "value (0 = low, 1 = high)" if prices.min() >= 0 and prices.max() <= 1 else "value"
     layout = dict(
         **LIGHT, height=360, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
-        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
-        yaxis=dict(title=dict(text=scale), showgrid=True, gridcolor="#eef0f3", zeroline=False),
+        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
+        yaxis=dict(title=dict(text=scale), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="x unified",
     )  # fmt: skip
     return figure(data, layout)

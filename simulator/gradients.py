@@ -165,11 +165,11 @@ def window_note(bp, shown, longest):
     T, days = bp.row.days, shown_days(bp, shown, longest)
     if T <= WINDOW:
         return None
-    across = bp.reach[days[0]] - bp.reach[days[-1]]
+    across = bp.reach[days[0] + 1] - bp.reach[days[-1] + 1]  # reach[t]: back from the end to h_t
     return (
         f"{bp.row.label}: the diagram shows days {days[0] + 1} to {days[-1] + 1} of {T:,}. Across them the signal "
         f"changes by a factor of {fmt_log10(across)}, which is why the tiles look alike; from day {T:,} back to "
-        f"day 1 it changes by {fmt_log10(bp.reach[0])}. The shaded band in the chart below is this window."
+        f"day 1 it changes by {fmt_log10(bp.reach[1])}. The shaded band in the chart below is this window."
     )
 
 

@@ -60,7 +60,7 @@ def backward(rows):
     """Every day of every row's backward pass: the error, the gradients reaching h and x, the factor back and the
     day's shares of the weight gradients."""
     columns = {"sequence": [], "day": [], "∂L/∂y": [], "∂L/∂h": [], "∂L/∂x": [], "factor w_h·act′": [],
-               "share of ∂L/∂w_h": [], "share of ∂L/∂w_x": []}  # fmt: skip
+               "day t's part of ∂L/∂w_h": [], "day t's part of ∂L/∂w_x": []}  # fmt: skip
     for row in rows:
         f = row.flow
         columns["sequence"] += [row.label] * row.days
