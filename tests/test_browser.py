@@ -82,7 +82,7 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     assert page.locator(EXCEPTION).count() == 0
 
 
-NAVIGATION = ["Unroll", "Gradients", "Train", "Scenarios"]  # st.Page titles; legacy pages/ mode would list file names
+NAVIGATION = ["Unroll", "Gradients", "Train", "Scenarios", "Glossary"]  # st.Page titles, not legacy file names
 
 
 def nav_titles(page):
@@ -212,7 +212,7 @@ SHOTS = Path(__file__).parent / "screenshots"  # git-ignored: for a person to lo
 
 
 @pytest.mark.parametrize("width", [1400, 390], ids=["desktop", "phone"])
-@pytest.mark.parametrize("path", ["", "gradients", "train", "scenarios"])
+@pytest.mark.parametrize("path", ["", "gradients", "train", "scenarios", "glossary"])
 def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromium, app_server, path, width):
     context = chromium.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
     page = context.new_page()

@@ -159,7 +159,8 @@ if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its
     const slider = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
     if (!xa || !slider || box.scrollWidth <= box.clientWidth) return;
     name = name ?? slider.steps[slider.active].args[0][0];  // the frame shown: its name is its day
-    const i = (gd.layout.xaxis.ticktext || []).findIndex((t) => t.split("<br>")[0] === `day ${name}`);
+    const day = `day ${name}`;  // a tick reads "day 7", or one line a row: the first row's day, then a line break
+    const i = (gd.layout.xaxis.ticktext || []).findIndex((t) => t === day || t.startsWith(`${day}<`));
     if (i >= 0) box.scrollTo({left: xa._offset + xa.l2p(i) - box.clientWidth / 2, behavior});
   };
   const pin = (box) => box.style.setProperty("--pin", `${box.scrollLeft}px`);  // NARROW_CSS keeps the equations
