@@ -10,5 +10,6 @@ st.navigation(
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/race.py", title="Race", icon=":material/sprint:"),
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
+        st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ]
 ).run()

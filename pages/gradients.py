@@ -7,11 +7,15 @@ from simulator.gradient_figures import clipping, magnitudes, profiles
 from simulator.gradients import (
     PARAMETERS,
     backprop,
+    chain_rule,
     clipping_summary,
+    explosion,
     forward_overflow,
     headline,
     precision_note,
+    shown_days,
     turn,
+    window_note,
 )
 from simulator.tables import backward
 from simulator.tables import clipping as clipping_table
@@ -36,11 +40,14 @@ passes = [backprop(params, row, **settings) for row in rows]
 for bp in passes:
     st.markdown(headline(bp), unsafe_allow_html=True)
     if note := precision_note(bp):
-        st.info(note, icon="🔬")
+        st.info(note, icon=":material/memory:")
     if note := forward_overflow(bp):
-        st.warning(note, icon="💥")
+        st.warning(note, icon=":material/warning:")
+    elif note := explosion(bp):
+        st.warning(note, icon=":material/trending_up:")
 
-day, follow = controls.day_picker(max(row.days for row in rows), name="back", start="first")
+longest = max(row.days for row in rows)
+day, follow = controls.day_picker(longest, name="back", start="first")
 numbers = backward([bp.row for bp in passes])
 controls.chart(
     unrolled(params, [bp.row for bp in passes], day, view=Backward),
@@ -52,21 +59,35 @@ controls.chart(
 )
 st.caption(
     "Read right to left: each arrow back multiplies by the factor on it (w_h × the activation's slope that day). "
+    "The rows line up at their last day, so a column is as many days back from the end in each. "
     "Tile colour is the sign and the order of magnitude; grey is not reached yet; black is overflow."
 )
+for bp in passes:
+    if note := window_note(bp, day, longest):
+        st.markdown(note)
+
+st.subheader("The chain rule, one step a line")
+for tab, bp in zip(st.tabs([bp.row.label for bp in passes]), passes, strict=True):
+    with tab:
+        st.markdown("  \n".join(chain_rule(bp, day, longest)), unsafe_allow_html=True)
 
 st.subheader("How big is the gradient on each day?")
 controls.chart(
-    magnitudes([bp.row for bp in passes], [bp.flow for bp in passes], [bp.reach for bp in passes]),
+    magnitudes(
+        [bp.row for bp in passes],
+        [bp.flow for bp in passes],
+        [bp.reach for bp in passes],
+        shown_days(passes[0], day, longest),
+    ),
     key="magnitudes",
-    alt="Log-scale chart of the gradient's size on each day: the signal reaching the memory, the price's "
-    "gradient, each day's share of the weight gradients, and the product of factors back to day 0.",
+    alt="Log-scale chart of the gradient's size on each day: the error reaching the memory, the price's gradient, "
+    "each day's part of w_h's gradient, and the product of the factors back to that day.",
     numbers=numbers,
 )
 st.caption(
     "Each step up on this axis is ten times bigger. A straight slope means the same factor every day: "
-    "downhill towards day 1 is a vanishing gradient, uphill an exploding one, and the days whose shares sit "
-    "far below the rest do not drive the weight update."
+    "downhill towards day 1 is a vanishing gradient, uphill an exploding one, and the days whose parts sit "
+    "far below the rest do not drive the weight update. Click a line's name to hide or show that kind of line."
 )
 
 if len(passes) > 1:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from simulator.presets import PRESETS
 from simulator.state import PAGES, scenario_query
+from simulator.stories import story
 from ui import controls
 from ui.entry import require_entry_point
 
@@ -23,7 +24,7 @@ for title, page in (("Unroll: the forward pass", "unroll"), ("Gradients: vanishi
     for i, preset in enumerate(p for p in PRESETS if p.page == page):
         with cards[i % 3].container(border=True):
             st.markdown(f"**{preset.title}**")
-            st.markdown(preset.story)
+            st.markdown(story(preset))
             if preset.reference:
                 st.caption(f"Reproduces {preset.reference}.")
             st.page_link(PAGES[page], label="Open", icon=":material/play_arrow:", query_params=scenario_query(preset))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from simulator.explain import first_nonfinite, prediction_sentence
+from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading
 from simulator.figures import over_time, unrolled
 from simulator.tables import forward
 from ui import controls
@@ -12,14 +12,13 @@ require_entry_point()
 
 controls.top("unroll")
 st.title("Unroll an RNN")
+params, rows, _ = controls.sidebar()
 st.markdown(
     "A recurrent neural network reads prices **one day at a time** and carries a memory, the hidden state "
     "h, from each day to the next. Drawn *unrolled*, it is the same cell copied once per day: the same weights "
-    "read 9 days of the blue company and 5 of the red. Press **▶ Play** (or the P key), or step with ◀ ▶ "
-    "(or the arrow keys)."
+    f"{reading(rows)}. Press **▶ Play** (or the P key), or step with ◀ ▶ (or the arrow keys)."
 )
 
-params, rows, _ = controls.sidebar()
 day, follow = controls.day_picker(max(row.days for row in rows))
 numbers = forward(rows)
 controls.chart(
@@ -38,12 +37,18 @@ st.caption(
 
 for row in rows:
     st.markdown(prediction_sentence(row.label, row.trace))
+    if grows := forward_explodes(row.trace):
+        st.warning(
+            f"{row.label}: the forward pass explodes: {grows}. This is the values growing, not the gradient; "
+            "the Gradients page shows what happens to the error on its way back.",
+            icon=":material/trending_up:",
+        )
     if bad := first_nonfinite(row.trace):
         st.warning(
             f"{row.label}: the hidden state overflows float64 (beyond ±1.8e308) on day {bad}; "
             "from there on it is ∞ or NaN (not a number), drawn as dark tiles and left out of the chart below. "
             "Make |w_h| smaller than 1 or use tanh/sigmoid, which cannot grow without bound.",
-            icon="💥",
+            icon=":material/warning:",
         )
 
 st.subheader("Over time")
@@ -58,8 +63,7 @@ st.subheader("What to notice")
 st.markdown(
     "- **One cell, many days.** Every column uses the same four numbers, w_x, w_h, b and w_y: that is why the "
     "network can read 9 days or 5, or 10,000.\n"
-    "- **Memory.** Each day's h mixes today's price (×w_x) with yesterday's h (×w_h). With w_h = −0.5, a high "
-    "yesterday pulls today *down*.\n"
+    f"- **Memory.** Each day's h mixes today's price (×w_x) with yesterday's h (×w_h). {memory(params.W_h[0, 0])}\n"
     "- **The prediction** for tomorrow is just the last y. Change w_h in the sidebar and watch it move; push "
     "|w_h| above 1 on a long typed sequence and watch h explode."
 )

@@ -21,7 +21,7 @@ from .models.rnn import ACTIVATIONS
 class Flow:
     """Where the gradient goes, day by day (each array (T,), day t at index t - 1).
 
-    dh, dz, dx: dL/dh_t, dL/dz_t, dL/dx_t; w_h, w_x: day t's share of dL/dw_h (dz_t h_{t-1}) and of dL/dw_x
+    dh, dz, dx: dL/dh_t, dL/dz_t, dL/dx_t; w_h, w_x: day t's part of dL/dw_h (dz_t h_{t-1}) and of dL/dw_x
     (dz_t x_t); act: act'(z_t); factor: dh_t/dh_{t-1} = w_h act'(z_t), what one step back multiplies the signal by.
     """
 

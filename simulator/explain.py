@@ -6,20 +6,55 @@ import numpy as np
 
 from .models.rnn import ACTIVATIONS
 
+SIGNIFICANT = 3  # the digits every number on screen carries, so that the arithmetic shown checks out
 
-def fmt(v, digits=2):
-    """A value as a learner reads it: 0.45, 12.3, 473, 1.2e5, −3.0e−7, ∞, NaN (with a true minus sign)."""
+
+def fmt(v, digits=SIGNIFICANT):
+    """A value as a learner reads it, with `digits` significant digits and no trailing zeros: 0.45, −0.0122, 12.3,
+    473, 1234, 6.1e−3, 1.23e5, ∞, NaN (with a true minus sign). The one rule for every number on screen."""
     v = float(v)
     if math.isnan(v):
         return "NaN"
     if math.isinf(v):
         return "∞" if v > 0 else "−∞"
-    if v and not 10**-digits <= abs(v) < 1e4:
-        mantissa, exponent = f"{v:.1e}".split("e")
-        s = f"{mantissa}e{int(exponent)}"
-    else:  # at most 4 significant digits beyond 10: 12.3, 473
-        s = f"{v:.{max(0, digits - int(math.log10(max(abs(v), 1.0))))}f}"
+    if not v:
+        return "0"
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")  # the exponent after rounding: 9.996 -> 1.00e1
+    exponent = int(exponent)
+    if -2 <= exponent < 4:
+        s = f"{v:.{max(0, digits - 1 - exponent)}f}"
+    else:
+        s = f"{mantissa.rstrip('0').rstrip('.') if '.' in mantissa else mantissa}e{exponent}"
+    if "." in s and "e" not in s:
+        s = s.rstrip("0").rstrip(".")
     return s.replace("-", "−")
+
+
+def fmt_log10(log10_value, digits=SIGNIFICANT):
+    """10^log10_value as `fmt` writes it, for any exponent (10^413.93 -> 8.45e413); 0 for −∞."""
+    if math.isinf(log10_value) or math.isnan(log10_value):
+        return "0" if log10_value == -math.inf else fmt(log10_value)
+    if -300 < log10_value < 300:
+        return fmt(10.0**log10_value, digits)
+    exponent = math.floor(log10_value)
+    mantissa = round(10 ** (log10_value - exponent), digits - 1)
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{fmt(mantissa, digits)}e{exponent}".replace("-", "−")
+
+
+def fmt_operand(v):
+    """`fmt(v)` as an operand inside an equation: in parentheses when negative, (−0.0122)."""
+    s = fmt(v)
+    return f"({s})" if s.startswith("−") else s
+
+
+def result(exact, stored):
+    """An equation's result in bold: `stored`, or, when float32 rounded it visibly, 'exact → stored in float32'
+    (`exact`: the same arithmetic in float64)."""
+    if not isinstance(stored, np.float32) or fmt(exact) == fmt(stored):
+        return f"<b>{fmt(stored)}</b>"
+    return f"{fmt(exact)} → <b>{fmt(stored)}</b> in float32"
 
 
 def fmt_weight(w):
@@ -42,14 +77,16 @@ def step_equation(params, trace, t):
     h_prev = trace.h[t - 1, 0] if t else 0.0
     wrap = (lambda s: f"{act}({s})") if act else (lambda s: s)
     symbolic = wrap(f"{sub('w', 'x')}·{sub('x', day)} + {sub('w', 'h')}·{sub('h', day - 1)} + b")
-    numbers = wrap(f"{fmt_weight(w_x)}×{fmt(trace.xs[t])} + {fmt_weight(w_h)}×{fmt(h_prev)} + {fmt_weight(b)}")
+    numbers = wrap(
+        f"{fmt_weight(w_x)}×{fmt_operand(trace.xs[t])} + {fmt_weight(w_h)}×{fmt_operand(h_prev)} + {fmt_weight(b)}"
+    )
     if act and fmt(z) != fmt(h):
         numbers += f" = {wrap(fmt(z))}"
     return [
         f"{sub('h', day)} = {symbolic}",
         f"{sub('h', day)} = {numbers} = <b>{fmt(h)}</b>",
         f"{sub('y', day)} = {sub('w', 'y')}·{sub('h', day)} + {sub('b', 'y')} = "
-        f"{fmt_weight(w_y)}×{fmt(h)} + {fmt_weight(b_y)} = <b>{fmt(y)}</b>",
+        f"{fmt_weight(w_y)}×{fmt_operand(h)} + {fmt_weight(b_y)} = <b>{fmt(y)}</b>",
     ]
 
 
@@ -75,3 +112,41 @@ def first_nonfinite(trace):
     """The first day (1-based) on which h or y is inf or NaN, or None."""
     bad = ~(np.isfinite(trace.y) & np.isfinite(trace.h).all(axis=1))
     return int(bad.argmax()) + 1 if bad.any() else None
+
+
+def reading(rows):
+    """'read 9 days of the blue company and 5 of the red' / 'read your 10 prices': what the rows on screen are."""
+    if len(rows) == 1:
+        return f"read the {rows[0].days:,} days of {rows[0].label.lower()}"
+    first, *rest = rows
+    return f"read {first.days:,} days of the {first.label.lower()} and " + " and ".join(
+        f"{row.days:,} of the {row.label.lower()}" for row in rest
+    )
+
+
+def memory(w_h):
+    """What yesterday's memory does to today, by the sign of w_h: 'With w_h = −0.5, a high yesterday pulls today
+    *down*.'"""
+    if w_h == 0:
+        return "With w_h = 0, yesterday is forgotten: each day's h depends on its own price only."
+    way = "pulls today *down*" if w_h < 0 else "pushes today *up*"
+    return f"With w_h = {fmt_weight(w_h).strip('()')}, a high yesterday {way}."
+
+
+def forward_explodes(trace):
+    """'|h| grows 1.5 times a day, from 0.45 on day 1 to 55.5 on day 9, and the prediction is 61.1, for prices between
+    0.25 and 1', when h still grows by 5% a day or more over the last days and the prediction is more than 10 times
+    the biggest price (and at least 10), else None (overflow is said elsewhere)."""
+    y, xs, h = trace.y[-1], trace.xs, np.abs(trace.h[:, 0])
+    k = min(len(h) - 1, 10)
+    if not np.isfinite(y) or abs(y) <= 10 * max(1.0, float(np.abs(xs).max())) or not k or not h[-1 - k]:
+        return None
+    rate = (h[-1] / h[-1 - k]) ** (1 / k)
+    if rate < 1.05:
+        return None
+    prices = (
+        f"prices between {fmt(xs.min())} and {fmt(xs.max())}" if xs.min() != xs.max() else f"a price of {fmt(xs[0])}"
+    )
+    return (f"|h| grows about {fmt(rate)} times a day over the last {k} days, from {fmt(h[0])} on day 1 to "
+            f"{fmt(h[-1])} on day {len(h):,}, and "
+            f"the prediction is **{fmt(y)}**, for {prices}")  # fmt: skip

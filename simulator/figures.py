@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from .explain import first_nonfinite, fmt, fmt_weight, step_equation, sub
+from .explain import first_nonfinite, fmt, fmt_operand, fmt_weight, result, step_equation, sub
 
 WINDOW = 12  # days drawn in the unrolled diagram at once
 SPEEDS = (("▶ Play", 700), ("▶ Slow", 1500), ("▶▶ Fast", 250))  # label, milliseconds per day
@@ -110,9 +110,10 @@ def _animate(names, ms):
     )
 
 
-def player(names, active, unit, top=80):
+def player(names, active, unit, top=80, labels=None, prefix="showing "):
     """Layout for playing frames `names` in the browser: Play / Slow / Fast / Pause buttons and a slider
-    ('{unit} {name}') starting at frame `active`, under a plot area that ends `top` pixels above them."""
+    ('{unit} {name}', or `labels`, read after `prefix`) starting at frame `active`, under a plot area that ends
+    `top` pixels above them."""
     buttons = [dict(label=label, **_animate(names, ms)) for label, ms in SPEEDS]
     buttons.append(dict(label="❚❚ Pause", **_animate([None], 0)))
     return dict(
@@ -121,8 +122,9 @@ def player(names, active, unit, top=80):
                  pad=dict(t=top - 44, r=8), showactive=False)
         ],
         sliders=[
-            dict(active=names.index(active), currentvalue=dict(prefix="showing "), x=0, len=1, y=0, yanchor="top",
-                 pad=dict(t=top), steps=[dict(label=f"{unit} {n}", **_animate([n], 0)) for n in names])
+            dict(active=names.index(active), currentvalue=dict(prefix=prefix), x=0, len=1, y=0, yanchor="top",
+                 pad=dict(t=top), steps=[dict(label=label, **_animate([n], 0)) for n, label in
+                                         zip(names, labels or [f"{unit} {n}" for n in names], strict=True)])
         ],
     )  # fmt: skip
 
@@ -171,10 +173,14 @@ def _edges(centers, half):
 
 
 class _Grid:
-    """Where each node tile sits: column i of the window, tier k (x, h, y) of row r."""
+    """Where each node tile sits: column i of the window, tier k (x, h, y) of row r. Rows start in the first column,
+    or with `align_end` end in the last one (the backward pass: the same column is as many days back from each
+    row's end)."""
 
-    def __init__(self, rows, days, signed_log=False):
+    def __init__(self, rows, days, signed_log=False, align_end=False):
         self.rows, self.days, self.signed_log = rows, days, signed_log
+        longest = max(row.days for row in rows)
+        self.offset = [longest - row.days if align_end else 0 for row in rows]
         self.base = [-r * ROW_GAP for r in range(len(rows))]
         ys = sorted(b + k for b in self.base for k in range(3))
         self.x_edges, self.y_edges = _edges(range(len(days)), HW), _edges(ys, HH)
@@ -192,20 +198,34 @@ class _Grid:
             return v
         return float(np.sign(v) * max(0.0, np.log10(abs(v)) + 6)) if v else 0.0
 
+    def column(self, r, d):
+        """The column of row r's day d (0-based) in this window, or None when it is outside."""
+        i = d + self.offset[r] - self.days[0]
+        return i if 0 <= i < len(self.days) else None
+
     def columns(self):
         """(r, base, i, day) for every column a row has in this window."""
         for r, row in enumerate(self.rows):
-            for i, d in enumerate(self.days):
-                if d < row.days:
+            for i, c in enumerate(self.days):
+                d = c - self.offset[r]
+                if 0 <= d < row.days:
                     yield r, self.base[r], i, d
 
     def tiles(self):
-        """(r, k, i, day) for every node that exists: a row has no tiles past its last day."""
-        for r, row in enumerate(self.rows):
-            for i, d in enumerate(self.days):
-                if d < row.days:
-                    for k in range(3):
-                        yield r, k, i, d
+        """(r, k, i, day) for every node that exists: a row has no tiles outside its days."""
+        for r, _, i, d in self.columns():
+            for k in range(3):
+                yield r, k, i, d
+
+    def ticks(self):
+        """Each column's label: its day, or each row's day there when the rows are lined up at their end."""
+        if not any(self.offset):
+            return [f"day {c + 1}" for c in self.days]
+        pairs = list(zip(self.rows, self.offset, strict=True))
+        labels = (
+            "<br>".join(f"day {c - o + 1}" if 0 <= c - o < row.days else "" for row, o in pairs) for c in self.days
+        )
+        return [label.removesuffix("<br>") for label in labels]
 
 
 ARROW = dict(
@@ -294,20 +314,24 @@ class Backward:
         row, p = self.rows[r], self.params
         f, w_y, w_h = row.flow, fmt_weight(p.w_y[0]), fmt_weight(p.W_h[0, 0])
         dh = lambda t: sub("∂L/∂h", t)  # noqa: E731
-        terms, numbers = [], []
-        if row.dy[d] or d == row.days - 1:  # this day's own error, through w_y
-            terms.append(f"{sub('∂L/∂y', d + 1)}·w<sub>y</sub>")
-            numbers.append(f"{fmt(row.dy[d])}×{w_y}")
-        if d < row.days - 1:  # the signal from the next day, one step back
-            terms.append(f"{dh(d + 2)}·act′({sub('z', d + 2)})·w<sub>h</sub>")
-            numbers.append(f"{fmt(f.dh[d + 1])}×{fmt(f.act[d + 1])}×{w_h}")
+        terms, numbers, exact = [], [], 0.0
+        with np.errstate(all="ignore"):
+            if row.dy[d] or d == row.days - 1:  # this day's own error, through w_y
+                terms.append(f"{sub('∂L/∂y', d + 1)}·w<sub>y</sub>")
+                numbers.append(f"{fmt_operand(row.dy[d])}×{w_y}")
+                exact += float(row.dy[d]) * float(p.w_y[0])
+            if d < row.days - 1:  # the signal from the next day, one step back
+                terms.append(f"{dh(d + 2)}·act′({sub('z', d + 2)})·w<sub>h</sub>")
+                numbers.append(f"{fmt_operand(f.dh[d + 1])}×{fmt_operand(f.act[d + 1])}×{w_h}")
+                exact += float(f.dh[d + 1]) * float(f.act[d + 1]) * float(p.W_h[0, 0])
+            exact_x = float(f.dh[d]) * float(f.act[d]) * float(p.w_x[0])
         grad_x = f"{dh(d + 1)}·act′({sub('z', d + 1)})·w<sub>x</sub>"
-        grad_x_numbers = f"{fmt(f.dh[d])}×{fmt(f.act[d])}×{fmt_weight(p.w_x[0])}"
+        grad_x_numbers = f"{fmt_operand(f.dh[d])}×{fmt_operand(f.act[d])}×{fmt_weight(p.w_x[0])}"
         return [
             f"<b>{row.label}, day {d + 1}</b>, {row.days - d - 1} days back from the end",
             f"{dh(d + 1)} = {' + '.join(terms)}",
-            f"{dh(d + 1)} = {' + '.join(numbers)} = <b>{fmt(f.dh[d])}</b>",
-            f"{sub('∂L/∂x', d + 1)} = {grad_x} = {grad_x_numbers} = <b>{fmt(f.dx[d])}</b>",
+            f"{dh(d + 1)} = {' + '.join(numbers)} = {result(exact, f.dh[d])}",
+            f"{sub('∂L/∂x', d + 1)} = {grad_x} = {grad_x_numbers} = {result(exact_x, f.dx[d])}",
         ]
 
     def done(self, r):
@@ -326,7 +350,7 @@ class Backward:
             if d + 1 < row.days:  # the step back from day d + 2, and the factor it multiplies by
                 last_column = i + 1 == len(grid.days)
                 arrows.append(_arrow(i + 1 - HW if not last_column else i + 0.9, b + 1, i + HW, b + 1))
-                labels.append((i + 0.5, b + 1.02, f"×{fmt(row.flow.factor[d + 1])}", "top center"))
+                labels.append((i + 0.5, b + 1.02, f"×{fmt_operand(row.flow.factor[d + 1])}", "top center"))
         return arrows, labels
 
 
@@ -380,10 +404,11 @@ class _Tiles:
         text = [a if k else b for a, b, k in zip(self.known_text, self.unknown_text, known.tolist(), strict=True)]
         hx, hy, eqs = [], [], []
         for r, cursor in enumerate(cursors):
-            if cursor is None or cursor not in grid.days:
+            i = None if cursor is None else grid.column(r, cursor)
+            if i is None:
                 eqs.append("<br>".join(view.done(r)) if cursor is None else "")
                 continue
-            i, b = grid.days.index(cursor), grid.base[r]
+            b = grid.base[r]
             x0, x1, y0, y1 = i - HW - 0.1, i + HW + 0.1, b - HH - 0.1, b + 2 + HH + 0.1
             hx += [x0, x1, x1, x0, x0, None]
             hy += [y0, y0, y1, y1, y0, None]
@@ -403,7 +428,7 @@ def unrolled(params, rows, step, view=Forward):
     """
     view = view(params, rows)
     days = list(window_of(step, max(r.days for r in rows)))
-    grid = _Grid(rows, days, signed_log=view.backward)
+    grid = _Grid(rows, days, signed_log=view.backward, align_end=view.backward)
     magnitudes = [view.value(r, k, d) for r, k, i, d in grid.tiles()]
     scale = _scale([grid.color(v) for v in magnitudes])
     step = min(max(step, days[0]), days[-1])
@@ -435,6 +460,12 @@ def unrolled(params, rows, step, view=Forward):
     order = days[::-1] if view.backward else days
     frames = [dict(name=str(d + 1), data=[by_day[d][i - 1] for i in animated], traces=animated) for d in order]
 
+    names = [f["name"] for f in frames]
+    longest = max(r.days for r in rows)
+    if view.backward:  # counted back from each row's end, as the rows line up
+        labels = dict(labels=[str(longest - int(n)) for n in names], prefix="days back from the end: ")
+    else:  # short labels: twelve of them fit a phone
+        labels = dict(labels=names, prefix="showing day ")
     layout = dict(
         **{**LIGHT, "template": dict(data={}, layout=dict(annotationdefaults=ARROW))},
         height=120 + 350 * len(rows),
@@ -446,7 +477,7 @@ def unrolled(params, rows, step, view=Forward):
             range=[-0.95, len(days) - 0.45],
             tickvals=list(range(len(days))),
             showgrid=False,
-            ticktext=[f"day {d + 1}" for d in days],
+            ticktext=grid.ticks(),
             zeroline=False,
             fixedrange=True,
         ),
@@ -459,14 +490,14 @@ def unrolled(params, rows, step, view=Forward):
             fixedrange=True,
             automargin=True,
         ),
-        **player([f["name"] for f in frames], str(step + 1), "day"),
+        **player(names, str(step + 1), "day", **labels),
     )
     return figure(data, layout, frames)
 
 
 def over_time(rows, step=None):
     """Price, hidden state and prediction (y_t drawn at day t+1) over every day; the diagram's window shaded."""
-    data, shapes, notes = [], [], []
+    data, shapes, notes, stars = [], [], [], []
     for row in rows:
         tr, days = row.trace, np.arange(1, row.days + 1)
         x, tomorrow = typed(days), typed(days + 1)
@@ -482,15 +513,19 @@ def over_time(rows, step=None):
         data[-3:] = [{**line, **trace} for trace in data[-3:]]
         if np.isfinite(tr.y[-1]):
             data.append(dict(
-                type="scatter", x=[row.days + 1], y=[tr.y[-1]], mode="markers+text", showlegend=False,
-                text=[f"tomorrow: {fmt(tr.y[-1])}"], textposition="top left", legendgroup=row.label,
-                marker=dict(color=row.color, size=12, symbol="star"),
+                type="scatter", x=[row.days + 1], y=[tr.y[-1]], mode="markers", showlegend=False,
+                legendgroup=row.label, marker=dict(color=row.color, size=12, symbol="star"),
+                hovertemplate=f"{row.label}: tomorrow {fmt(tr.y[-1])}<extra></extra>",
             ))  # fmt: skip
+            stars.append(f"<span style='color:{row.color}'>★</span> {fmt(tr.y[-1])}")  # short: it fits a phone
         if bad := first_nonfinite(tr):
             shapes.append(dict(type="line", x0=bad, x1=bad, y0=0, y1=1, yref="paper",
                                line=dict(color=OVERFLOW, dash="dot")))  # fmt: skip
             notes.append(dict(x=bad, y=1, yref="paper", text=f"{row.label}: overflows float64 on day {bad}",
                               showarrow=False, xanchor="left", yanchor="bottom"))  # fmt: skip
+    if stars:  # above the plot, where no line runs: the predictions for tomorrow (the stars)
+        notes.append(dict(x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
+                          text="tomorrow: " + "  ".join(stars)))  # fmt: skip
     longest = max(r.days for r in rows)
     if step is not None and longest > WINDOW:
         w = window_of(step, longest)
@@ -498,10 +533,12 @@ def over_time(rows, step=None):
                            fillcolor=HIGHLIGHT, opacity=0.15, layer="below"))  # fmt: skip
         notes.append(dict(x=w[0] + 0.5, y=1, yref="paper", text="in the diagram", showarrow=False,
                           xanchor="left", yanchor="top"))  # fmt: skip
+    prices = np.concatenate([r.trace.xs for r in rows])
+    scale = "value (0 = low, 1 = high)" if prices.min() >= 0 and prices.max() <= 1 else "value"
     layout = dict(
         **LIGHT, height=360, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
-        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
-        yaxis=dict(title=dict(text="value (0 = low, 1 = high)"), showgrid=True, gridcolor="#eef0f3", zeroline=False),
+        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
+        yaxis=dict(title=dict(text=scale), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="x unified",
     )  # fmt: skip
     return figure(data, layout)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .bptt import angle
 from .explain import fmt, fmt_weight, sub
-from .figures import LIGHT, figure, typed
+from .figures import HIGHLIGHT, LIGHT, figure, typed
 
 GRID = "#eef0f3"
 MARKERS_UP_TO = 200  # days up to which a line carries a marker on every day
@@ -19,13 +19,13 @@ MAX_TICKS = 8
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 ZERO, OVERFLOW = "exactly 0", "overflow (∞/NaN)"
 SERIES = (  # Flow field, legend text, hover symbol, dash, marker
-    ("dh", "|∂L/∂h<sub>t</sub>| signal reaching day t", "∂L/∂h<sub>t</sub>", "solid", "circle"),
-    ("dx", "|∂L/∂x<sub>t</sub>| pull of day t's price", "∂L/∂x<sub>t</sub>", "dot", "square"),
-    ("w_h", "|∂L/∂w<sub>h</sub>| share of day t", "share of ∂L/∂w<sub>h</sub>", "dashdot", "diamond"),
-    ("w_x", "|∂L/∂w<sub>x</sub>| share of day t", "share of ∂L/∂w<sub>x</sub>", "longdashdot", "triangle-up"),
+    ("dh", "error reaching day t's memory, ∂L/∂h<sub>t</sub>", "∂L/∂h<sub>t</sub>", "solid", "circle"),
+    ("dx", "how much day t's price moves the error, ∂L/∂x<sub>t</sub>", "∂L/∂x<sub>t</sub>", "dot", "square"),
+    ("w_h", "day t's part of w<sub>h</sub>'s gradient", "day t's part of ∂L/∂w<sub>h</sub>", "dashdot", "diamond"),
 )
-REACH = "|∂h<sub>T</sub>/∂h<sub>t</sub>| reach back to day t (log space)"
+REACH = "the daily factors multiplied from the end back to day t"
 RAW, CLIPPED = "#999999", "#0072B2"  # grey and blue, colour-blind safe
+KEY = "#4b5563"  # the legend's lines: the kind of line, whatever the row
 
 
 def power_of_ten(k):
@@ -150,9 +150,11 @@ def _layout(yaxis, xaxis, notes, height=460):
     )
 
 
-def magnitudes(rows, flows, reaches):
-    """Per day, on one log10 axis: |dL/dh_t|, |dL/dx_t|, day t's shares of dL/dw_h and dL/dw_x, and the reach
-    |dh_T/dh_t| (dashed, from day 0 = h_0); zeros marked on the bottom edge, overflow on the top edge."""
+def magnitudes(rows, flows, reaches, window=None):
+    """Per day, on one log10 axis: |dL/dh_t|, |dL/dx_t|, day t's part of dL/dw_h, and the product of the factors
+    back to day t, |dh_T/dh_t| (dashed, from day 0 = h_0); zeros marked on the bottom edge, overflow on the top edge.
+    One legend entry per kind of line (clicking it hides that kind) and one per row's colour; `window` (0-based days)
+    is shaded: the days the diagram shows."""
     series = []  # (row, logs, values, x0, field)
     for row, f, reach in zip(rows, flows, reaches, strict=True):
         for field, *_ in SERIES:
@@ -161,16 +163,21 @@ def magnitudes(rows, flows, reaches):
         series.append((row, np.asarray(reach, dtype=np.float64), None, 0, "reach"))
     yaxis, *edges = _power_axis([s[1] for s in series], "magnitude (log scale)")
     style = {field: (name, hover, dash, marker) for field, name, hover, dash, marker in SERIES}
-    style["reach"] = (REACH, "|∂h<sub>T</sub>/∂h<sub>t</sub>|", "dash", "x")
+    style["reach"] = (REACH, "product of the factors back to day t", "dash", "x")
+    key = [dict(type="scatter", x=[None], y=[None], mode="lines+markers", name=name, legendgroup=field,
+                line=dict(color=KEY, dash=dash, width=2), marker=dict(symbol=marker, size=7, color=KEY))
+           for field, (name, _, dash, marker) in style.items()]  # fmt: skip
+    if len(rows) > 1:
+        key += [dict(type="scatter", x=[None], y=[None], mode="markers", name=row.label, legendgroup=row.label,
+                     marker=dict(symbol="square", size=11, color=row.color)) for row in rows]  # fmt: skip
     data, flags = [], []
     for row, logs, values, x0, field in series:
         name, hover, dash, marker = style[field]
-        group = f"{row.label}: {field}"
         with_markers = row.days <= MARKERS_UP_TO
-        if values is None:  # the reach may exceed float64: its hover reads mantissa and exponent
-            custom, reads = _reach_hover(logs), "%{customdata[0]:.3f}e%{customdata[1]}"
+        if values is None:  # the product may exceed float64: its hover reads mantissa and exponent
+            custom, reads = _reach_hover(logs), "%{customdata[0]:.2f}e%{customdata[1]}"
         else:
-            custom, reads = np.asarray(values, dtype=np.float64), "%{customdata:.4~g}"
+            custom, reads = np.asarray(values, dtype=np.float64), "%{customdata:.3~g}"
         start, y, custom = _finite_span(logs, x0, 1, custom)
         trace = dict(
             type="scatter",
@@ -178,20 +185,28 @@ def magnitudes(rows, flows, reaches):
             dx=1,
             y=typed(y),
             customdata=typed(custom),
-            hovertemplate=f"{row.label} {hover} = {reads}<extra></extra>",
+            hovertemplate=f"{row.label}: {hover} = {reads}<extra></extra>",
             name=f"{row.label}: {name}",
+            showlegend=False,
             mode="lines+markers" if with_markers else "lines",
             line=dict(color=row.color, dash=dash, width=2.5 if field in ("dh", "reach") else 1.5),
             marker=dict(symbol=marker, size=7, color=row.color),
-            legendgroup=group,
+            legendgroup=field,
         )
         data.append(trace)
         cut = "0 (the path is cut)" if values is None else ZERO
         marks = dict(symbol=marker, color=row.color)
-        flags += _edge_markers(logs, x0, 1, edges, marks, f"{row.label} {hover}", group, cut)
+        flags += _edge_markers(logs, x0, 1, edges, marks, f"{row.label}: {hover}", field, cut)
     data += flags
     xaxis = dict(title=dict(text="day (0 is h<sub>0</sub>, the memory before day 1)"), **_day_ticks(rows))
-    return figure(data, _layout(yaxis, xaxis, _edge_notes(flags)))
+    layout = _layout(yaxis, xaxis, _edge_notes(flags), height=500)
+    if window is not None and max(r.days for r in rows) > len(window):
+        layout["shapes"] = [dict(type="rect", x0=window[0] + 0.5, x1=window[-1] + 1.5, y0=0, y1=1, yref="paper",
+                                 line_width=0, fillcolor=HIGHLIGHT, opacity=0.2, layer="below")]  # fmt: skip
+        layout["annotations"] = [*layout["annotations"], dict(
+            x=window[0] + 0.5, y=1, yref="paper", text="in the diagram", showarrow=False, xanchor="left",
+            yanchor="bottom", font=dict(size=11, color="#4b5563"))]  # fmt: skip
+    return figure(key + data, layout)
 
 
 def profiles(rows, flows):

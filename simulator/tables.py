@@ -1,6 +1,7 @@
 """The numbers behind each chart as plain tables ({column: [text]}), for screen readers and for reading exactly.
 
-Values are written as `explain.fmt` writes them (4 significant digits, ∞ and NaN spelled out). A table keeps at
+Values are written as `explain.fmt` writes every number on screen (3 significant digits, ∞ and NaN spelled out),
+so a table reads the same as its chart. A table keeps at
 most MAX_ROWS rows; the last row then says how many were left out.
 """
 
@@ -39,7 +40,7 @@ def markdown(columns):
 
 
 def _numbers(values):
-    return [fmt(v, 4) for v in values]
+    return [fmt(v) for v in values]
 
 
 def forward(rows):
@@ -59,7 +60,7 @@ def backward(rows):
     """Every day of every row's backward pass: the error, the gradients reaching h and x, the factor back and the
     day's shares of the weight gradients."""
     columns = {"sequence": [], "day": [], "∂L/∂y": [], "∂L/∂h": [], "∂L/∂x": [], "factor w_h·act′": [],
-               "share of ∂L/∂w_h": [], "share of ∂L/∂w_x": []}  # fmt: skip
+               "day t's part of ∂L/∂w_h": [], "day t's part of ∂L/∂w_x": []}  # fmt: skip
     for row in rows:
         f = row.flow
         columns["sequence"] += [row.label] * row.days

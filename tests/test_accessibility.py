@@ -48,7 +48,7 @@ def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
 
     p = Params.scalar()
     table = forward([Row("Blue", "#000", run(p, np.array(BLUE.xs)))])
-    assert table["day"] == [str(d) for d in range(1, 10)] and table["prediction y"][-1] == "1.3554"
+    assert table["day"] == [str(d) for d in range(1, 10)] and table["prediction y"][-1] == "1.36"
     long = forward([Row("Long", "#000", run(p, np.full(5000, 0.5)))])
     assert len(long["day"]) == MAX_ROWS and long["sequence"][-1] == "… 4,801 more rows"
 

@@ -5,6 +5,7 @@ import pytest
 
 from simulator.data import BLUE, RED
 from simulator.models.rnn import Params, forward
+from simulator.presets import PRESETS
 from tests.apptest import charts, open_app
 from tests.spec import array
 
@@ -38,7 +39,7 @@ def test_renders_blue_and_red_through_the_same_weights():
     assert not at.exception
     np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), BLUE.xs, RED.xs))
     assert len(chart(at)["frames"]) == BLUE.days
-    assert any("predicts **1.355** for day 10" in m.value for m in at.markdown)
+    assert any("predicts **1.36** for day 10" in m.value for m in at.markdown)
 
 
 def test_changing_a_weight_changes_the_figure_to_the_cores_numbers():
@@ -138,9 +139,41 @@ def test_a_link_sets_the_weights():
     np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(w_h=0.9, activation="tanh"), RED.xs))
 
 
-@pytest.mark.parametrize(("case", "prediction"), [("0, 0.5", "0.990"), ("1, 0.5", "0.000"), ("0.5, 0.5", "0.495")])
+@pytest.mark.parametrize(("case", "prediction"), [("0, 0.5", "0.99"), ("1, 0.5", "0"), ("0.5, 0.5", "0.495")])
 def test_statquest_cases_are_one_click_presets(case, prediction):
     at = app()
     next(g for g in at.get("button_group") if g.key == "case").set_value(case).run()
     assert at.text_area(key="typed").value == case
     assert any(f"predicts **{prediction}**" in m.value for m in at.markdown)
+
+
+def test_the_unroll_words_follow_the_screen():
+    at = app()
+    intro = at.markdown[0].value if "one day at a time" in at.markdown[0].value else next(
+        m.value for m in at.markdown if "one day at a time" in m.value)  # fmt: skip
+    assert "read 9 days of the blue company and 5 of the red company" in intro
+    assert any("With w_h = −0.5, a high yesterday pulls today *down*." in m.value for m in at.markdown)
+    typed = open_app("pages/unroll.py", seq="typed", w_h="0.9")
+    words = " ".join(m.value for m in typed.markdown)
+    assert "read the 10 days of your prices" in words and "blue company" not in words
+    assert "With w_h = 0.9, a high yesterday pushes today *up*." in words and "−0.5" not in words
+
+
+PAGES = ("pages/unroll.py", "pages/gradients.py", "pages/train.py", "pages/scenarios.py", "pages/glossary.py")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_links_the_glossary(page):
+    at = open_app(page)
+    assert not at.exception
+    assert [link.proto.page for link in at.get("page_link") if link.proto.label == "Glossary"] == ["glossary"]
+
+
+def test_the_glossary_explains_the_words_of_the_gradient_chart():
+    from simulator.gradient_figures import REACH, SERIES
+
+    words = " ".join(m.value for m in open_app("pages/glossary.py").markdown).lower()
+    for name in [name for _, name, *_ in SERIES] + [REACH]:
+        plain = name.split(", ∂")[0].replace("<sub>", "_").replace("</sub>", "").lower()
+        assert f"**{plain}" in words, plain
+    assert "seed" not in " ".join(p.title.lower() for p in PRESETS if p.page != "train")

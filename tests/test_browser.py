@@ -23,7 +23,7 @@ def test_the_app_loads_with_both_charts_and_no_exception(page, app_server):
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator(EXCEPTION).count() == 0
     assert diagram_day(page) == 9
-    assert page.get_by_text("predicts 1.355 for day 10").count() == 1
+    assert page.get_by_text("predicts 1.36 for day 10").count() == 1
 
 
 def play(page, ws_recorder, end, button="▶ Slow", shown=diagram_day, mid_ms=2500, end_ms=40_000):
@@ -82,7 +82,7 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     assert page.locator(EXCEPTION).count() == 0
 
 
-NAVIGATION = ["Unroll", "Gradients", "Train", "Scenarios"]  # st.Page titles; legacy pages/ mode would list file names
+NAVIGATION = ["Unroll", "Gradients", "Train", "Scenarios", "Glossary"]  # st.Page titles, not legacy file names
 
 
 def nav_titles(page):
@@ -189,6 +189,9 @@ def test_a_copied_link_opens_the_same_figures_in_a_fresh_browser(page, chromium,
     page.get_by_text("Share this view").click()
     link = page.locator("[data-testid='stCode'] code").inner_text().strip()
     assert link.startswith(f"{app_server}/gradients?") and "w_h=1.2" in link and "back=2" in link
+    page.mouse.move(0, 0)  # no hover over the box: its copy button shows anyway
+    copy = page.locator("[data-testid='stCode'] button").first
+    assert copy.is_visible() and copy.evaluate("b => getComputedStyle(b).opacity") == "1"
     original = figure_data(page)
     assert in_a_fresh_browser(chromium, link) == original and len(original) == 3  # backward, magnitudes, profiles
 
@@ -209,7 +212,7 @@ SHOTS = Path(__file__).parent / "screenshots"  # git-ignored: for a person to lo
 
 
 @pytest.mark.parametrize("width", [1400, 390], ids=["desktop", "phone"])
-@pytest.mark.parametrize("path", ["", "gradients", "train", "scenarios"])
+@pytest.mark.parametrize("path", ["", "gradients", "train", "scenarios", "glossary"])
 def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromium, app_server, path, width):
     context = chromium.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
     page = context.new_page()

@@ -1,11 +1,13 @@
 """Typed prices, the shipped sequences and the words around the numbers."""
 
+import math
+
 import numpy as np
 import pytest
 
 from simulator import state
 from simulator.data import BLUE, MAX_VALUES, RED, STATQUEST_CASES, parse_sequence
-from simulator.explain import fmt, prediction_sentence, step_equation, trend
+from simulator.explain import fmt, fmt_log10, prediction_sentence, step_equation, trend
 from simulator.models.rnn import Params, forward
 
 
@@ -58,15 +60,33 @@ def test_parse_sequence_explains_bad_input(text, message):
 
 def test_fmt_reads_like_a_person_writes():
     assert [fmt(v) for v in (0.45, -0.5, 0.0, 123456.0, 1e-7, np.inf, -np.inf, np.nan)] == [
-        "0.45", "−0.50", "0.00", "1.2e5", "1.0e−7", "∞", "−∞", "NaN",
+        "0.45", "−0.5", "0", "1.23e5", "1e−7", "∞", "−∞", "NaN",
     ]  # fmt: skip
+    assert [fmt(v) for v in (-0.0122, 0.0061, 0.009996, 12.34, 1234.4, 9999.6, 0.99996)] == [
+        "−0.0122",
+        "6.1e−3",
+        "0.01",
+        "12.3",
+        "1234",
+        "1e4",
+        "1",
+    ]  # fmt: skip: three significant digits, the exponent after rounding
+
+
+def test_fmt_log10_writes_any_power_as_fmt_does():
+    assert [fmt_log10(v) for v in (math.log10(4.3171e-5), 413.9269, -math.inf, 0.0)] == [
+        "4.32e−5",
+        "8.45e413",
+        "0",
+        "1",
+    ]
 
 
 def test_trend_words():
     assert [trend(0.5, 0.99), trend(1.0, 0.0), trend(1.0, 0.99), trend(0.5, np.nan)] == [
         "up", "down", "about the same", "unknown: the prediction overflowed",
     ]  # fmt: skip
-    assert "predicts **0.990** for day 3: **up**" in prediction_sentence(
+    assert "predicts **0.99** for day 3: **up**" in prediction_sentence(
         "Low, medium", forward(Params.scalar(), (0, 0.5))
     )
 
@@ -74,9 +94,9 @@ def test_trend_words():
 def test_step_equation_uses_the_activation_symbol():
     params = Params.scalar(activation="tanh")
     lines = step_equation(params, forward(params, (1.0,)), 0)
-    assert lines[1] == "h<sub>1</sub> = tanh(1.8×1.00 + (−0.5)×0.00 + 0) = tanh(1.80) = <b>0.95</b>"
+    assert lines[1] == "h<sub>1</sub> = tanh(1.8×1 + (−0.5)×0 + 0) = tanh(1.8) = <b>0.947</b>"
     identity = Params.scalar(activation="identity")
-    assert step_equation(identity, forward(identity, (1.0,)), 0)[1].startswith("h<sub>1</sub> = 1.8×1.00")
+    assert step_equation(identity, forward(identity, (1.0,)), 0)[1].startswith("h<sub>1</sub> = 1.8×1 + ")
 
 
 @pytest.mark.parametrize("raw", ["abc", "nan", "inf", "", "99", "-7"])

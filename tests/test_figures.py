@@ -52,14 +52,14 @@ def test_future_days_are_unknown_and_the_current_day_is_highlighted():
 def test_each_frame_shows_the_equation_with_real_numbers():
     spec = loads(unrolled(STATQUEST, rows_for(STATQUEST, (0.0, 0.5)), step=1))
     equation = frame_traces(spec, "2")[3]["text"][-1]  # the tiles' text, then the equation
-    assert "h<sub>2</sub> = ReLU(1.8×0.50 + (−0.5)×0.00 + 0) = <b>0.90</b>" in equation
-    assert "y<sub>2</sub> = w<sub>y</sub>·h<sub>2</sub> + b<sub>y</sub> = 1.1×0.90 + 0 = <b>0.99</b>" in equation
+    assert "h<sub>2</sub> = ReLU(1.8×0.5 + (−0.5)×0 + 0) = <b>0.9</b>" in equation
+    assert "y<sub>2</sub> = w<sub>y</sub>·h<sub>2</sub> + b<sub>y</sub> = 1.1×0.9 + 0 = <b>0.99</b>" in equation
 
 
 def test_the_relu_clip_is_spelled_out():
     params = Params.scalar(w_h=-2.0)
     spec = loads(unrolled(params, rows_for(params, (1.0, 0.5)), step=1))
-    assert "= ReLU(−2.70) = <b>0.00</b>" in frame_traces(spec, "2")[3]["text"][-1]
+    assert "= ReLU(−2.7) = <b>0</b>" in frame_traces(spec, "2")[3]["text"][-1]
 
 
 def test_blue_and_red_share_frames_and_red_finishes_first():
@@ -137,4 +137,21 @@ def test_a_long_number_is_set_smaller_to_stay_inside_its_tile():
     spec = loads(unrolled(STATQUEST, rows_for(STATQUEST, (-0.00014, 0.5)), step=1))
     text = frame_traces(spec, "2")[3]["text"]  # tiles in order x_1, h_1, y_1, x_2, ...
     assert "font-size:0.85em'>−1.4e−4</span>" in text[0]
-    assert "<b>0.50</b>" in text[3] and "font-size" not in text[3]
+    assert "<b>0.5</b>" in text[3] and "font-size" not in text[3]
+
+
+def test_tomorrows_predictions_are_said_above_the_plot_not_on_its_lines():
+    spec = loads(over_time(rows_for(STATQUEST, BLUE.xs, RED.xs), 8))
+    stars = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert len(stars) == 2 and not any("text" in t for t in stars)  # nothing drawn on the lines or the stars
+    note = next(a for a in spec["layout"]["annotations"] if a["text"].startswith("tomorrow: "))
+    assert (note["yref"], note["y"], note["yanchor"]) == ("paper", 1, "bottom")  # above the plot area
+    assert note["text"].count("★") == 2 and "1.36" in note["text"]  # the blue company's prediction
+    big = loads(over_time(rows_for(STATQUEST, (10_000.0, 12_000.0))))
+    assert big["layout"]["yaxis"]["title"]["text"] == "value"  # no '0 = low, 1 = high' over prices of 10,000
+
+
+def test_the_day_slider_has_short_labels_that_fit_a_phone():
+    slider = loads(unrolled(STATQUEST, rows_for(STATQUEST, np.full(30, 0.5)), step=15))["layout"]["sliders"][0]
+    assert slider["currentvalue"]["prefix"] == "showing day "
+    assert [s["label"] for s in slider["steps"]] == [str(d) for d in range(13, 25)]

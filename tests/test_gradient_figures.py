@@ -6,15 +6,16 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from simulator.bptt import angle, clip, decade, flow, log10_reach
+from simulator.bptt import angle, clip, flow, log10_reach
 from simulator.data import BLUE, RED
+from simulator.explain import fmt_log10
 from simulator.figures import Row
 from simulator.gradient_figures import clipping, magnitudes, power_of_ten, profiles
 from simulator.models.rnn import Params, backward, forward
 from tests.spec import array, loads
 
 NAMES = ["w_x", "w_h", "b", "w_y", "b_y"]
-FIELDS = ("dh", "dx", "w_h", "w_x")
+FIELDS = ("dh", "dx", "w_h")  # then the product of the factors, "reach"
 
 
 def setup(params, *sequences, target=1.0):
@@ -38,11 +39,17 @@ def points(trace):
 
 
 def lines(spec):
-    return [t for t in spec["data"] if "legendgroup" in t and t.get("showlegend", True)]
+    """The drawn lines of `magnitudes`/`profiles` (not the legend's keys, not the edge markers)."""
+    return [t for t in spec["data"] if "customdata" in t]
+
+
+def group(trace):
+    """'Blue: dh': whose line (or edge marker) and which kind."""
+    return f"{trace['hovertemplate'].split(':')[0].split(' ∂')[0]}: {trace['legendgroup']}"
 
 
 def edge_markers(spec, text):
-    return [t for t in spec["data"] if t.get("showlegend") is False and text in t["hovertemplate"]]
+    return [t for t in spec["data"] if "customdata" not in t and "hovertemplate" in t and text in t["hovertemplate"]]
 
 
 def on_day(x, y, first_day, values):
@@ -67,15 +74,17 @@ def test_magnitudes_plot_log10_of_the_cores_numbers():
     rows, flows, reaches = setup(params, ("Blue", BLUE.xs), ("Red", RED.xs))
     spec = loads(magnitudes(rows, flows, reaches))
     drawn = lines(spec)
-    assert len(drawn) == 5 * 2
+    assert len(drawn) == 4 * 2
+    keys = [t["name"] for t in spec["data"] if t.get("showlegend", True)]
+    assert len(keys) == 4 + 2 and keys[-2:] == ["Blue", "Red"]  # a key per kind of line, one per row's colour
     for r, (label, xs) in enumerate((("Blue", BLUE.xs), ("Red", RED.xs))):
         trace = forward(params, xs)
         grads = backward(params, trace, 1.0)
         h_prev = np.concatenate(([0.0], trace.h[:-1, 0]))
-        core = dict(dh=grads.dh[:, 0], dx=grads.dx, w_h=flows[r].w_h, w_x=flows[r].w_x)
+        core = dict(dh=grads.dh[:, 0], dx=grads.dx, w_h=flows[r].w_h)
         assert flows[r].w_h.sum() == pytest.approx(grads.W_h[0, 0]) and np.all(h_prev[:1] == 0)
         for k, field in enumerate(FIELDS):
-            series = drawn[5 * r + k]
+            series = drawn[4 * r + k]
             assert series["name"].startswith(label)
             x, y = points(series)
             finite = np.isfinite(y)
@@ -83,29 +92,29 @@ def test_magnitudes_plot_log10_of_the_cores_numbers():
             np.testing.assert_allclose(plotted, expected, rtol=1e-12)
             np.testing.assert_array_equal(array(series["customdata"])[finite], core[field][x[finite].astype(int) - 1])
             shown = set(x[finite].astype(int)) | {int(d) for t in edge_markers(spec, "exactly 0") for d in points(t)[0]
-                                                 if t["legendgroup"] == series["legendgroup"]}  # fmt: skip
+                                                 if group(t) == group(series)}  # fmt: skip
             assert shown == set(range(1, len(xs) + 1))  # every day is a point or a marker
-        x, y = points(drawn[5 * r + 4])  # the reach, from day 0 (h_0)
+        x, y = points(drawn[4 * r + 3])  # the reach, from day 0 (h_0)
         np.testing.assert_array_equal(x, np.arange(len(xs) + 1))
         np.testing.assert_allclose(y, reaches[r], rtol=1e-12)
-        hover = array(drawn[5 * r + 4]["customdata"])
-        read = [f"{m:.3f}e{int(e)}" for m, e in hover]  # what the hover template prints
-        np.testing.assert_allclose([float(t) for t in read], 10 ** reaches[r], rtol=1e-3)
+        hover = array(drawn[4 * r + 3]["customdata"])
+        read = [f"{m:.2f}e{int(e)}" for m, e in hover]  # what the hover template prints
+        np.testing.assert_allclose([float(t) for t in read], 10 ** reaches[r], rtol=5e-3)
 
 
-def test_the_reach_hover_reads_like_decade_beyond_float64():
+def test_the_reach_hover_reads_like_the_page_beyond_float64():
     rows, flows, reaches = setup(Params.scalar(w_h=1.1), ("Long", np.full(10_000, 0.5)), target=0.0)
     spec = loads(magnitudes(rows, flows, reaches))
-    hover = array(lines(spec)[4]["customdata"])
+    hover = array(lines(spec)[3]["customdata"])
     for t in (0, 1, 5000, 9000):
-        assert f"{hover[t, 0]:.3f}e{int(hover[t, 1])}" == decade(reaches[0][t])
-    assert decade(reaches[0][0]).endswith("e413")
+        assert float(f"{hover[t, 0]:.2f}e{int(hover[t, 1])}") == float(fmt_log10(reaches[0][t]).replace("−", "-"))
+    assert fmt_log10(reaches[0][0]).endswith("e413")
 
 
 def test_day_one_has_no_share_of_w_h_and_is_marked_exactly_zero():
     rows, flows, reaches = setup(Params.scalar(), ("Blue", BLUE.xs))
     spec = loads(magnitudes(rows, flows, reaches))
-    zeros = [t for t in edge_markers(spec, "exactly 0") if t["legendgroup"] == "Blue: w_h"]
+    zeros = [t for t in edge_markers(spec, "exactly 0") if group(t) == "Blue: w_h"]
     assert flows[0].w_h[0] == 0 and len(zeros) == 1 and points(zeros[0])[0].tolist() == [1]
 
 
@@ -117,7 +126,7 @@ def test_a_dead_relu_marks_exact_zeros_and_never_plots_infinity():
     for t in spec["data"]:
         assert not np.isinf(points(t)[1]).any()
     bottom = spec["layout"]["yaxis"]["range"][0]
-    marked = {t["legendgroup"]: points(t)[0].astype(int).tolist() for t in edge_markers(spec, "0")}
+    marked = {group(t): points(t)[0].astype(int).tolist() for t in edge_markers(spec, "0")}
     assert marked["Dead: dh"] == [1] and marked["Dead: dx"] == [1, 2] and marked["Dead: reach"] == [0, 1]
     for t in edge_markers(spec, "0"):
         y = points(t)[1]
@@ -128,14 +137,14 @@ def test_a_dead_relu_marks_exact_zeros_and_never_plots_infinity():
 
 
 def test_a_zero_inside_the_sequence_breaks_the_line_and_is_marked():
-    params = Params.scalar(w_h=0.5)  # ReLU stays active; the price 0 on day 2 gives day 2 no share of dL/dw_x
-    rows, flows, reaches = setup(params, ("Gap", (1.0, 0.0, 1.0)))
-    assert flows[0].w_x[1] == 0 and flows[0].w_x[0] != 0 and flows[0].w_x[2] != 0
+    params = Params.scalar(w_h=0.5, activation="identity")  # h_2 = 1.8×(−0.5) + 0.5×1.8 = 0: day 3 adds 0 to dL/dw_h
+    rows, flows, reaches = setup(params, ("Gap", (1.0, -0.5, 1.0, 1.0)))
+    assert flows[0].w_h[2] == 0 and flows[0].w_h[1] != 0 and flows[0].w_h[3] != 0
     spec = loads(magnitudes(rows, flows, reaches))
-    x, y = points(next(t for t in lines(spec) if t["legendgroup"] == "Gap: w_x"))
-    assert x.tolist() == [1, 2, 3] and np.isnan(y[1]) and np.isfinite(y[[0, 2]]).all()
-    marked = [t for t in edge_markers(spec, "exactly 0") if t["legendgroup"] == "Gap: w_x"]
-    assert [points(t)[0].tolist() for t in marked] == [[2]]
+    x, y = points(next(t for t in lines(spec) if group(t) == "Gap: w_h"))
+    assert x.tolist() == [2, 3, 4] and np.isnan(y[1]) and np.isfinite(y[[0, 2]]).all()
+    marked = [t for t in edge_markers(spec, "exactly 0") if group(t) == "Gap: w_h"]
+    assert [points(t)[0].tolist() for t in marked] == [[1, 3]]
 
 
 def test_the_reach_goes_beyond_float64_and_the_figure_stays_small():
@@ -144,11 +153,11 @@ def test_the_reach_goes_beyond_float64_and_the_figure_stays_small():
     fig = magnitudes(rows, flows, reaches)
     text = fig.to_json()
     spec = loads(text)
-    x, y = points(lines(spec)[4])
+    x, y = points(lines(spec)[3])
     assert x[0] == 0 and y[0] == pytest.approx(413.9, abs=0.05) and y[-1] == 0
     assert len(text) < 1_500_000
     overflow = edge_markers(spec, "overflow")
-    assert not np.isfinite(flows[0].dh).any() and len(overflow) == 4
+    assert not np.isfinite(flows[0].dh).any() and len(overflow) == 3
     assert len(points(overflow[0])[0]) == 10_000
     assert np.all(points(overflow[0])[1] < spec["layout"]["yaxis"]["range"][1])
     assert "10⁴⁰⁰" in spec["layout"]["yaxis"]["ticktext"] and len(spec["layout"]["yaxis"]["tickvals"]) <= 8
@@ -160,7 +169,7 @@ def test_a_long_finite_sequence_sends_every_day_and_stays_small():
     text = magnitudes(rows, flows, reaches).to_json()
     spec = loads(text)
     assert len(text) < 1_500_000
-    y = points(lines(spec)[4])[1]
+    y = points(lines(spec)[3])[1]
     assert len(y) == 10_001 and np.isfinite(y).all() and y[0] < -300  # far below float64's smallest number
 
 

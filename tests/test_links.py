@@ -26,7 +26,7 @@ def test_a_hostile_link_gets_a_notice_per_bad_parameter_and_the_defaults(name, p
     at = open_app(state.PAGES[page], **params)
     assert not at.exception
     assert at.title[0].value == TITLES[page]  # never a blank page
-    notices = " ".join(c.value for c in at.caption if c.value.startswith("⚠️"))
+    notices = " ".join(c.value for c in at.caption if c.value.startswith(":material/warning:"))
     for parameter in bad:
         assert f"`{parameter[:40]}" in notices, parameter
     kept = at.session_state["kept"]
@@ -37,7 +37,7 @@ def test_a_hostile_link_gets_a_notice_per_bad_parameter_and_the_defaults(name, p
 
 def test_many_bad_parameters_are_summed_up_in_one_line():
     at = open_app(**{f"junk{i}": "1" for i in range(50)})
-    notices = [c.value for c in at.caption if c.value.startswith("⚠️")]
+    notices = [c.value for c in at.caption if c.value.startswith(":material/warning:")]
     assert len(notices) == state.MAX_NOTICES and "and 43 more" in notices[-1]
 
 
@@ -78,7 +78,7 @@ def test_every_page_writes_back_the_link_it_was_opened_with(page, values):
     query = state.to_query(values)
     at = open_app({**state.PAGES, "scenarios": "pages/scenarios.py"}[page], **query)
     assert not at.exception
-    assert not [c.value for c in at.caption if c.value.startswith("⚠️ Ignored")]
+    assert not [c.value for c in at.caption if c.value.startswith(":material/warning: Ignored")]
     written = {k: at.query_params[k] for k in at.query_params}
     expected = dict(query)
     if values["scenario"]:  # a scenario's name stays only while its settings are unchanged

@@ -55,7 +55,7 @@ def test_opens_on_google_and_trains():
     fig = chart(at)
     assert len(fig["frames"]) == len(run.snaps)
     np.testing.assert_array_equal(array(fig["frames"][-1]["data"][0]["y"]), run.y[-1])
-    assert said(at, "In 300 epochs the loss fell from **0.0237** to **0.0054**")
+    assert said(at, "In 300 epochs the loss fell from **0.02367** to **5.423e−3**")  # explain.fmt: 4 significant
 
 
 def test_a_diverging_link_is_a_lesson_not_a_crash():

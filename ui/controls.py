@@ -17,8 +17,10 @@ from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequen
 from simulator.figures import WINDOW, Row, projected, same_but_shown, shown_frame
 from simulator.models.rnn import Params, forward
 from simulator.presets import BY_KEY, PRESETS
+from simulator.stories import story
 from simulator.tables import markdown
 
+GLOSSARY = "pages/glossary.py"
 SEQUENCE_LABELS = {"blue": "Blue · 9 days", "red": "Red · 5 days", "both": "Both", "typed": "Type your own"}
 ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid σ", "identity": "identity (none)"}
 STEP = 0.01
@@ -87,7 +89,7 @@ def to_link():
                        "button at the box's right.")  # fmt: skip
             st.code(share_url(query), language=None, wrap_lines=True)
             for sentence in state.left_out(values):
-                st.caption(f"⚠️ {sentence}")
+                st.caption(f":material/warning: {sentence}")
 
 
 def share_url(query):
@@ -157,7 +159,8 @@ if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its
     const slider = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
     if (!xa || !slider || box.scrollWidth <= box.clientWidth) return;
     name = name ?? slider.steps[slider.active].args[0][0];  // the frame shown: its name is its day
-    const i = (gd.layout.xaxis.ticktext || []).indexOf(`day ${name}`);
+    const day = `day ${name}`;  // a tick reads "day 7", or one line a row: the first row's day, then a line break
+    const i = (gd.layout.xaxis.ticktext || []).findIndex((t) => t === day || t.startsWith(`${day}<`));
     if (i >= 0) box.scrollTo({left: xa._offset + xa.l2p(i) - box.clientWidth / 2, behavior});
   };
   const pin = (box) => box.style.setProperty("--pin", `${box.scrollLeft}px`);  // NARROW_CSS keeps the equations
@@ -235,6 +238,8 @@ _frame_reporter = st.components.v2.component("unrolled.frame", js=FRAME_JS, isol
 
 
 NARROW_CSS = """<style>
+/* the share box's copy button shows without a hover (a phone has none) */
+[data-testid="stCode"] button {opacity: 1 !important; visibility: visible !important;}
 /* a table of numbers wider than its box scrolls inside it */
 [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
 @media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
@@ -269,13 +274,16 @@ def top(page):
             help="Big text and no controls, for a projector: ← → step through the days, P plays and pauses.",
         )
         ss["share·slot"] = st.empty()
+        st.page_link(
+            GLOSSARY, label="Glossary", icon=":material/menu_book:", help="Every word the pages use, explained"
+        )
     present = kept(state.PRESENT.name) == "on"
     st.html(KEYS_JS + FOLLOW_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
     for notice in notices:
-        st.caption(f"⚠️ {notice}")
+        st.caption(f":material/warning: {notice}")
     if preset := scenario(page):
-        st.info(f"**{preset.title}**{f' · reproduces {preset.reference}' if preset.reference else ''}. {preset.story}",
-                icon="🔍")  # fmt: skip
+        reference = f" · reproduces {preset.reference}" if preset.reference else ""
+        st.info(f"**{preset.title}**{reference}. {story(preset)}", icon=":material/lightbulb:")
     return present
 
 
@@ -315,7 +323,7 @@ def typed_prices():
     try:
         ss["typed·valid"], ss["typed·text"] = parse_sequence(text), text
     except ValueError as err:
-        st.error(f"{err} Still showing your last valid prices.", icon="⚠️")
+        st.error(f"{err} Still showing your last valid prices.", icon=":material/error:")
     xs = ss["typed·valid"]
     st.caption(f"{len(xs):,} days.")
     return [("Your prices", TYPED_COLOR, xs)]
@@ -397,12 +405,9 @@ def preset_picker(page):
 
 def clipping():
     """Gradient clipping and its threshold, side by side (the Gradients and Train pages share them)."""
-    left, right = st.columns(2)
-    with left:
-        bound(st.selectbox, state.CLIPPING.name, state.CLIPPING.label, state.CLIPPING.choices,
-              format_func={"none": "none", "norm": "by global norm", "value": "by value (±)"}.get)  # fmt: skip
-    with right:
-        bound(st.number_input, state.CLIP_AT.name, state.CLIP_AT.label, state.CLIP_AT.lo, state.CLIP_AT.hi, step=0.5)
+    bound(st.selectbox, state.CLIPPING.name, state.CLIPPING.label, state.CLIPPING.choices,
+          format_func={"none": "none", "norm": "by global norm", "value": "by value (±)"}.get)  # fmt: skip
+    bound(st.number_input, state.CLIP_AT.name, state.CLIP_AT.label, state.CLIP_AT.lo, state.CLIP_AT.hi, step=0.5)
 
 
 def gradient_settings():
@@ -434,7 +439,10 @@ def day_picker(days, name="day", start="last"):
     first = days if start == "last" else 1
     day = kept(name) or first
     if day > days:
-        st.caption(f"⚠️ The link asks for day {day}, but there are {days} days; showing day {min(first, days)}.")
+        st.caption(
+            f":material/warning: The link asks for day {day}, but there are {days} days; "
+            f"showing day {min(first, days)}."
+        )
         keep(name, 0)
         day = first
     back, middle, ahead = st.columns([1, 6, 1], vertical_alignment="bottom")
