@@ -8,13 +8,13 @@ from simulator.gradients import (
     PARAMETERS,
     backprop,
     chain_rule,
+    clipping_caption,
     clipping_summary,
     explosion,
     forward_overflow,
     headline,
     precision_note,
     shown_days,
-    turn,
     window_note,
 )
 from simulator.tables import backward
@@ -114,7 +114,4 @@ for bp in passes if settings["clip"] != "none" else []:
         alt=f"{bp.row.label}: the raw and the clipped gradient of each weight, side by side.",
         numbers=clipping_table(bp.raw, bp.clipped, PARAMETERS),
     )
-    st.caption(
-        "Clipping by global norm shrinks the whole gradient and keeps its direction (d2l.ai); clipping by value "
-        f"caps each weight's gradient at ± the threshold, as min-char-rnn does, which can turn the step {turn(bp)}."
-    )
+    st.caption(clipping_caption(bp, settings["clip"]))

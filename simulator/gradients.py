@@ -179,14 +179,23 @@ def clipping_summary(bp):
         return f"{bp.row.label}: |gradient| = {fmt(float(np.linalg.norm(bp.raw)), 3)}"
 
 
-def turn(bp):
-    """'(here by 19.6°)', or why there is no angle when the raw gradient overflowed."""
-    degrees = bptt.angle(bp.raw, bp.clipped)
-    return (
-        f"(here by {degrees:.1f}°)"
-        if np.isfinite(degrees)
-        else "(here the raw gradient overflowed: no angle to measure)"
-    )
+def clipping_caption(bp, mode):
+    """What clipping `mode` ('norm' or 'value') did to this pass's gradient, in words: by norm the step keeps its
+    direction and only its length changes; by value each weight is capped and the step can turn."""
+    with np.errstate(all="ignore"):
+        raw, clipped = float(np.linalg.norm(bp.raw)), float(np.linalg.norm(bp.clipped))
+    if not np.isfinite(raw):
+        here = "here the raw gradient overflowed, so there is no length or angle to compare"
+    elif mode == "norm":
+        kept = f"here its length {fmt(raw, 3)} is within the threshold, so nothing changes"
+        cut = f"here its length goes from {fmt(raw, 3)} to {fmt(clipped, 3)}, and it points the same way"
+        here = kept if clipped == raw else cut
+    else:
+        degrees = bptt.angle(bp.raw, bp.clipped)
+        here = f"here it turns the step by {degrees:.1f}°" if degrees > 0 else "here no weight is past the cap"
+    if mode == "norm":
+        return f"Clipping by global norm shrinks the whole gradient and keeps its direction (d2l.ai): {here}."
+    return f"Clipping by value caps each weight's gradient at ± the threshold, as min-char-rnn does: {here}."
 
 
 def _d(name, t):

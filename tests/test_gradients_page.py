@@ -10,12 +10,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from simulator import state
-from simulator.bptt import stored
+from simulator.bptt import angle, stored
 from simulator.data import BLUE, RED
 from simulator.explain import fmt, fmt_log10
 from simulator.figures import Backward, Row, unrolled
 from simulator.gradient_figures import clipping, magnitudes
-from simulator.gradients import PARAMETERS, backprop, forward_overflow, headline, precision_note, turn
+from simulator.gradients import PARAMETERS, backprop, clipping_caption, forward_overflow, headline, precision_note
 from simulator.models.rnn import Params, backward, forward
 from simulator.presets import BY_KEY
 from simulator.state import scenario_query
@@ -171,13 +171,23 @@ def test_no_combination_of_settings_raises(
     assert (forward_overflow(bp) is None) == bool(np.isfinite(bp.row.trace.h).all())
 
 
-def test_the_clipping_caption_names_the_angle_or_why_there_is_none():
-    params = Params.scalar()
-    finite = backprop(params, Row("Blue", "#000", forward(params, BLUE.xs)), 1.0, clip="value", clip_at=0.1)
-    assert turn(finite).startswith("(here by ") and turn(finite).endswith("°)")
+def test_the_clipping_caption_says_what_this_clipping_did():
+    """By norm: the length changes and the direction stays (no angle); by value: the angle it turned the step."""
+    params, xs = Params.scalar(), BLUE.xs
+    row = Row("Blue", "#000", forward(params, xs))
+    by_value = backprop(params, row, 1.0, clip="value", clip_at=0.1)
+    degrees = angle(by_value.raw, by_value.clipped)
+    assert degrees > 0 and f"here it turns the step by {degrees:.1f}°." in clipping_caption(by_value, "value")
+    by_norm = backprop(params, row, 1.0, clip="norm", clip_at=0.1)
+    raw, clipped = np.linalg.norm(by_norm.raw), np.linalg.norm(by_norm.clipped)
+    assert clipped == pytest.approx(0.1) and raw > 0.1
+    said = clipping_caption(by_norm, "norm")
+    assert "°" not in said and "points the same way" in said and angle(by_norm.raw, by_norm.clipped) < 1e-6
+    loose = backprop(params, row, 1.0, clip="norm", clip_at=100.0)
+    assert "within the threshold, so nothing changes" in clipping_caption(loose, "norm")
     big = Params.scalar(w_h=3.0, activation="identity")
     overflowed = backprop(big, Row("Long", "#000", forward(big, np.ones(700))), 1.0, clip="value", clip_at=5.0)
-    assert turn(overflowed) == "(here the raw gradient overflowed: no angle to measure)"
+    assert "the raw gradient overflowed" in clipping_caption(overflowed, "value")
 
 
 def test_the_float32_story_is_what_the_tiles_show():
