@@ -192,7 +192,10 @@ def test_a_dead_relu_is_told_from_the_run():
     np.testing.assert_allclose((b_y[1:] - mean) / (b_y[:-1] - mean), 1 - 3.0, rtol=1e-9)  # overshoots, × −2
     said = headline(setup, run)
     assert "**The ReLU died at epoch 3**" in said and "every week's z" in said
-    assert f"w_h = {fmt(run.theta[3, 1], 3)}" in said and f"mean price ({fmt(mean, 3)}) by −2.000" in said
+    assert (
+        f"w_h = {fmt(run.theta[3, 1], 3)}" in said
+        and f"mean price ({fmt(mean, 3)}) by {fmt(1 - 3.0, 3)} (1 − lr = 1 − 3)" in said
+    )
     assert "flips sign and grows" in said and f"to {fmt(b_y[-1], 3)}." in said
     assert "died" not in headline(_setup(), _run(_setup()))  # the default run keeps its ReLU alive
     clipped = _setup(lr=3.0, epochs=1000, clip="norm")

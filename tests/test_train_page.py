@@ -210,5 +210,7 @@ def test_what_to_notice_tells_the_runs_it_describes():
     clipping, vanishing = clipping_setups(), vanishing_setups()
     assert said(at, clipping_notice(clipping, [run(s) for s in clipping]))
     assert said(at, vanishing_notice(vanishing, [run(s) for s in vanishing]))
-    assert said(at, "training breaks at epoch 509") and said(at, "at the threshold 5 the loss rises from 0.0237")
+    assert said(at, "training breaks at epoch 509") and said(
+        at, "at the threshold 5 the loss rises from 0.02367 to 37.25"
+    )
     assert not said(at, "keeps the same run finite")
