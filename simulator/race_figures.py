@@ -16,6 +16,11 @@ def _line(r):
                 marker=dict(size=5), hovertemplate=f"{name}: %{{y:.4f}} at step %{{x}}<extra></extra>")  # fmt: skip
 
 
+def _axis(title, **more):
+    """An axis with its title (plotly.js reads a title only as {text: ...}), its margin grown to fit."""
+    return dict(title=dict(text=title), automargin=True, zeroline=False, **more)
+
+
 def _level(y, text, dash):
     """A horizontal line at y across the plot, labelled at its right end."""
     shape = dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=dict(color="#6b7280", width=1, dash=dash))
@@ -32,8 +37,8 @@ def errors(runners):
         **LIGHT,
         height=420,
         margin=dict(l=10, r=10, t=40, b=10),
-        xaxis=dict(title="training step (batches of 32)", range=[0, race.STEPS], zeroline=False),
-        yaxis=dict(title="test error (MSE)", type="log", range=[-3, 0]),
+        xaxis=_axis("training step (batches of 32)", range=[0, race.STEPS]),
+        yaxis=_axis("test error (MSE)", type="log", range=[-3, 0]),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         shapes=[shape for shape, _ in levels],
         annotations=[note for _, note in levels],
@@ -56,8 +61,8 @@ def reach(runners, length, seed):
         **LIGHT,
         height=340,
         margin=dict(l=10, r=10, t=40, b=10),
-        xaxis=dict(title="day (the answer comes after the last)", range=[0.5, length + 0.5], zeroline=False),
-        yaxis=dict(title="gradient reaching the day's memory", type="log", exponentformat="power"),
+        xaxis=_axis("day (the answer comes after the last)", range=[0.5, length + 0.5]),
+        yaxis=_axis("gradient reaching the day's memory", type="log", exponentformat="power"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
     )
     return figure(data, layout)
