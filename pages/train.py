@@ -55,7 +55,7 @@ right.download_button(
     file_name="unrolled-weights.json", mime="application/json", width="stretch", icon=":material/download:",
 )  # fmt: skip
 for notice in notices:
-    st.caption(f"⚠️ {notice}")
+    st.caption(f":material/warning: {notice}")
 if message := train_controls.load_weights():
     kind, text = message
     (st.error if kind == "error" else st.success)(text)

@@ -42,13 +42,13 @@ def _stock():
     # value is one (a range given through session state alone came back as its first week).
     st.select_slider("Weeks", state.WEEKS, value=weeks, key="weeks", on_change=_weeks_changed)
     if error := ss.pop("weeks·error", None):
-        st.error(error, icon="⚠️")
+        st.error(error, icon=":material/warning:")
     st.caption("Weekly closes 2018–2019, from the dataset that ships with plotly, each relative to its first week.")
     return stock(ticker, kept(state.START.name), kept(state.END.name))
 
 
 def _file_error(message):
-    st.error(f"{message} Still using your last good data.", icon="⚠️")
+    st.error(f"{message} Still using your last good data.", icon=":material/warning:")
 
 
 def _upload():
@@ -88,7 +88,7 @@ def _upload():
 def _typed():
     ((label, color, xs),) = typed_prices()
     if len(xs) < 2:
-        st.error("Training needs at least 2 prices (today and tomorrow).", icon="⚠️")
+        st.error("Training needs at least 2 prices (today and tomorrow).", icon=":material/warning:")
         return None
     return Series(label, color, xs, "as typed", own_scale=True)
 
