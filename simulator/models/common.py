@@ -143,6 +143,16 @@ def pieces(T, k):
     return [(max(end - k, 0), end) for end in range(T, 0, -k)]
 
 
+def readout(params):
+    """v (m,) = [w_y | 0 | b_y], so that y_t = v . s_{t+1} with s_{t+1} = [h_t, x_{t+1}, 1]."""
+    return np.concatenate((params.w_y, np.zeros(params.d), [params.b_y]))
+
+
+def with_batch(a, batched):
+    """A trace's per-step array with its batch axis back, (T, B, ...): undoes `shaped`."""
+    return a if batched else a[:, None]
+
+
 def shaped(a, batched):
     """A per-step array (T, B, ...) without its batch axis when the input had none."""
     return a if batched else a[:, 0]

@@ -119,7 +119,7 @@ def forward(params, xs, h0=None, dtype=np.float64):
         np.subtract(h_prev, n_t, h)  # h_t = n_t + z (h_{t-1} - n_t)
         h *= z
         h += n_t
-    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
+    y = s[1:].dot(common.readout(p).astype(s.dtype))
     return Trace(xs, *(common.shaped(v, batched) for v in (a[..., :n], a[..., n : 2 * n],
                  cand, a[..., 2 * n : 3 * n], s[1:, :, :n], y)), s, batched)  # fmt: skip
 
@@ -129,9 +129,9 @@ def backward(params, trace, target, loss="last", k=None):
     """Backpropagation through time; the loss, batches and truncation `k` as in `rnn.backward`."""
     p, tr, s = params, trace, trace.s
     (T, B, m), n = (s.shape[0] - 1, *s.shape[1:]), p.n
-    r, z, cand, q_n = (a if tr.batched else a[:, None] for a in (tr.r, tr.z, tr.n, tr.q_n))
+    r, z, cand, q_n = (common.with_batch(a, tr.batched) for a in (tr.r, tr.z, tr.n, tr.q_n))
     h_prev = s[:-1, :, :n]
-    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])))
+    y = common.with_batch(tr.y, tr.batched)  # (T, B), as forward made it
     dy, L = common.errors(y, target, loss)
     dh = np.multiply.outer(dy, p.w_y)  # (T, B, n), dy_t w_y for now
     into_n = (1 - z) * (1 - cand * cand)  # da_n = dh_t (1 - z_t)(1 - n_t^2)

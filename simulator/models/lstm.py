@@ -148,15 +148,10 @@ def forward(params, xs, h0=None, c0=None, dtype=np.float64):
         c_t += np.multiply(i, g, ig)
         np.tanh(c_t, tc_t)
         np.multiply(o, tc_t, h_t)  # h_t = o tanh(c_t), straight into the next step's input
-    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])).astype(s.dtype))
+    y = s[1:].dot(common.readout(p).astype(s.dtype))
     i, f, o, g = (common.shaped(z[..., k * n : (k + 1) * n], batched) for k in range(4))
     return Trace(xs, i, f, g, o, common.shaped(c[1:], batched), common.shaped(tc, batched),
                  common.shaped(s[1:, :, :n], batched), common.shaped(y, batched), s, c, batched)  # fmt: skip
-
-
-def _batched(tr, a):
-    """A per-step array of the trace with its batch axis back: (T, B, ...)."""
-    return a if tr.batched else a[:, None]
 
 
 @np.errstate(all="ignore")
@@ -164,9 +159,9 @@ def backward(params, trace, target, loss="last", k=None):
     """Backpropagation through time; the loss, batches and truncation `k` as in `rnn.backward`."""
     p, tr, s = params, trace, trace.s
     (T, B, m), n = (s.shape[0] - 1, s.shape[1], s.shape[2]), p.n
-    i, f, g, o, tc = (_batched(tr, a) for a in (tr.i, tr.f, tr.g, tr.o, tr.tc))
+    i, f, g, o, tc = (common.with_batch(a, tr.batched) for a in (tr.i, tr.f, tr.g, tr.o, tr.tc))
     c_prev = tr.cs[:-1]  # (T, B, n) c_{t-1}
-    y = s[1:].dot(np.concatenate((p.w_y, np.zeros(p.d), [p.b_y])))
+    y = common.with_batch(tr.y, tr.batched)  # (T, B), as forward made it
     dy, L = common.errors(y, target, loss)
     dh = np.multiply.outer(dy, p.w_y)  # (T, B, n), dy_t w_y for now
     dc = np.zeros_like(dh)

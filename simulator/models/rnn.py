@@ -73,7 +73,7 @@ class Params:
         object.__setattr__(self, "w_x", common.matrix("w_x", self.w_x, n))
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
-        object.__setattr__(self, "v", np.concatenate((self.w_y, np.zeros(self.d), [self.b_y])))
+        object.__setattr__(self, "v", common.readout(self))
 
     @classmethod
     def scalar(cls, w_x=1.8, w_h=-0.5, b=0.0, w_y=1.1, b_y=0.0, activation="relu"):
