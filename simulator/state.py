@@ -5,7 +5,7 @@ Pages read and write settings through this table; what a link may carry is valid
 
 from dataclasses import dataclass, field
 
-from . import bptt, presets
+from . import bptt, network, presets, spectra
 from .data import STOCKS, parse_sequence, stocks
 from .models.rnn import ACTIVATIONS
 
@@ -90,13 +90,22 @@ TRUNCATE = Setting(
 TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIPPING, CLIP_AT, TRUNCATE)
 LENGTH = Setting("length", "Days in each sequence (T)", 50, 10, 200, help="The marked days lie this far apart at most.")
 RACE = (LENGTH, SEED)
+CELL = Setting("cell", "Cell", "rnn", choices=tuple(network.CELLS), help="Simple RNN, LSTM or GRU: the same prices in.")
+UNITS = Setting("units", "Hidden units (n)", 1, 1, 64, help="How many numbers the memory h holds.")
+RECIPE = Setting("recipe", "W_h", "statquest", choices=spectra.RECIPES, help="How the n x n feedback matrix is drawn.")
+RHO = Setting("rho", "ρ", 0.9, 0.0, 3.0, help="The spectral radius W_h is drawn with (for 'gain': the gain).")
+H0 = Setting("h0", "Memory before day 1 (h₀)", 0.0, -1.0, 1.0, help="Every unit's h before the first price.")
+FORGET_BIAS = Setting(
+    "forget_bias", "Forget-gate bias", 1.0, -5.0, 5.0, help="+1, the usual start, keeps ~73% of the memory a day."
+)
+NETWORK = (CELL, UNITS, RECIPE, RHO, SEED, H0, FORGET_BIAS)
 DAY = Setting("day", "Day shown", 0, 0, 10_000, help="0: the last day.")
 BACK = Setting("back", "Day shown by the backward pass", 0, 0, 10_000, help="0: day 1.")
 EPOCH = Setting("epoch", "Epoch shown", -1, -1, 5000, help="−1: the last epoch run.")
 PRESENT = Setting("present", "Presenter mode", "off", choices=("off", "on"))
 SCENARIO = Setting("scenario", "Scenario", "", choices=("", *presets.BY_KEY))
 VIEW = (DAY, BACK, EPOCH, PRESENT, SCENARIO)
-SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, LENGTH, *VIEW)}
+SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, LENGTH, *NETWORK, *VIEW)}
 PAGES = {
     "unroll": "pages/unroll.py",
     "gradients": "pages/gradients.py",

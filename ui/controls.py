@@ -360,12 +360,17 @@ def sequences():
 def network():
     """Weights and activation -> `Params` of the one-unit network."""
     values = {s.name: weight(s) for s in state.WEIGHTS}
-    activation = bound(
+    act = activation()
+    st.button("Reset to StatQuest's network", on_click=reset_weights, width="stretch")
+    return Params.scalar(**values, activation=act)
+
+
+def activation():
+    """The activation menu; returns its name."""
+    return bound(
         st.selectbox, state.ACTIVATION.name, state.ACTIVATION.label, state.ACTIVATION.choices,
         format_func=ACTIVATION_LABELS.get,
     )  # fmt: skip
-    st.button("Reset to StatQuest's network", on_click=reset_weights, width="stretch")
-    return Params.scalar(**values, activation=activation)
 
 
 def linked_sidebar(*sections):
