@@ -24,9 +24,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses a browser fixture with ``browser``."""
+    """Mark every test that uses a browser fixture with ``browser`` (a parameter that shares a fixture's name, such
+    as a link's ``page``, is not one)."""
     for item in items:
-        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        callspec = getattr(item, "callspec", None)
+        parameters = set(callspec.params) if callspec else set()
+        if BROWSER_FIXTURES & (set(getattr(item, "fixturenames", ())) - parameters):
             item.add_marker(pytest.mark.browser)
 
 

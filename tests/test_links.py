@@ -16,10 +16,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 TITLES = {"unroll": "Unroll an RNN", "gradients": "Backpropagation through time", "train": "Train it"}
 
 
-def test_there_are_at_least_30_hostile_links():
-    assert len(LINKS) >= 30 and len({name for name, *_ in LINKS}) == len(LINKS)
-
-
 @pytest.mark.parametrize(("name", "page", "query", "bad"), LINKS, ids=[link[0] for link in LINKS])
 def test_a_hostile_link_gets_a_notice_per_bad_parameter_and_the_defaults(name, page, query, bad):
     params = parse_qs(query, keep_blank_values=True, errors="replace")
