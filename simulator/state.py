@@ -106,6 +106,14 @@ PRESENT = Setting("present", "Presenter mode", "off", choices=("off", "on"))
 SCENARIO = Setting("scenario", "Scenario", "", choices=("", *presets.BY_KEY))
 VIEW = (DAY, BACK, EPOCH, PRESENT, SCENARIO)
 SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, LENGTH, *NETWORK, *VIEW)}
+# The Train page's optimiser and what each step learns from (helper "train").
+OPTIMIZER = Setting("optimizer", "Optimiser", "sgd", choices=("sgd", "momentum", "adam"),
+                    help="Gradient descent steps lr × the gradient; Adam steps each weight about lr.")  # fmt: skip
+LEARN = Setting("learn", "Learn from", "series", choices=("series", "windows"))
+WINDOW = Setting("window", "Window (days)", 20, 2, 1000, help="Days in each window cut from the series.")
+BATCH = Setting("batch", "Batch (windows)", 16, 1, 256, help="Windows a step averages over, shuffled each epoch.")
+OPTIMISE = (OPTIMIZER, LEARN, WINDOW, BATCH)
+SETTINGS.update({s.name: s for s in OPTIMISE})
 PAGES = {
     "unroll": "pages/unroll.py",
     "gradients": "pages/gradients.py",

@@ -6,7 +6,6 @@ most MAX_ROWS rows; the last row then says how many were left out.
 """
 
 from .explain import fmt
-from .train import NAMES
 
 MAX_ROWS = 200
 
@@ -76,8 +75,8 @@ def clipping(raw, clipped, names):
 
 
 def training(run):
-    """At each epoch the animation shows: the loss and the five weights."""
+    """At each epoch the animation shows: the loss and the weights (the five, or each one's norm)."""
     columns = {"epoch": [str(e) for e in run.snaps], "loss": _numbers(run.loss[run.snaps])}
-    for j, name in enumerate(NAMES):
-        columns[name] = _numbers(run.theta[run.snaps.clip(max=len(run.theta) - 1), j])
+    for j, name in enumerate(run.names):
+        columns[name] = _numbers(run.weights[run.snaps.clip(max=len(run.weights) - 1), j])
     return _capped(columns)

@@ -1,5 +1,7 @@
 """The training run as one animated figure: the prediction over the prices, the loss, the weights' paths and
-the gradient reaching each day (or week), epoch by epoch. Each frame restyles only the five traces that move."""
+the gradient reaching each day (or week), epoch by epoch. Each frame restyles only the five traces that move.
+The weights' panel draws the one-unit RNN's five weights, or for any other network each weight's norm, and for
+an RNN of n units the spectral radius of W_h at each snapshot beside the 1/gamma line."""
 
 from functools import partial
 
@@ -7,10 +9,10 @@ import numpy as np
 
 from .explain import fmt
 from .figures import LIGHT, OVERFLOW, figure, player, typed
-from .train import NAMES
 
 MAX_POINTS = 1000  # per line; longer series are drawn every k-th day
-WEIGHT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")  # Okabe-Ito: colour-blind safe
+WEIGHT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe-Ito: colour-blind safe
+RADIUS = "ρ(W<sub>h</sub>)"  # the spectral radius's trace
 GRID = dict(showgrid=True, gridcolor="#eef0f3", zeroline=False)
 PRICE, LOSS, WEIGHTS, HEAT = "", "2", "3", "4"  # axis suffix of each panel (y5: the price in its own units)
 
@@ -61,22 +63,22 @@ def _on_chart(path):
     return np.where(np.abs(path) <= WEIGHT_LIMIT, path, np.nan)
 
 
-def runaways(theta):
-    """{weight name: first epoch it is beyond ±WEIGHT_LIMIT} for the weights that leave the chart."""
+def runaways(theta, names):
+    """{weight name: first epoch it is beyond ±WEIGHT_LIMIT} for the weights (columns `names`) that leave the chart."""
     out = {}
-    for j, name in enumerate(NAMES):
+    for j, name in enumerate(names):
         beyond = np.flatnonzero(~(np.abs(theta[:, j]) <= WEIGHT_LIMIT))
         if len(beyond):
             out[name] = int(beyond[0])
     return out
 
 
-def _runaway_note(theta):
+def _runaway_note(theta, names):
     """A line in the weights' panel naming the weights that left it, when and how far they went."""
-    far = runaways(theta)
+    far = runaways(theta, names)
     if not far:
         return []
-    finite = [theta[np.isfinite(theta[:, NAMES.index(n)]), NAMES.index(n)] for n in far]
+    finite = [theta[np.isfinite(theta[:, names.index(n)]), names.index(n)] for n in far]
     text = "<br>".join(
         f"{n} off the chart from epoch {e}<br>(reaches {fmt(path[np.abs(path).argmax()], 3)})"
         for (n, e), path in zip(far.items(), finite, strict=True)
@@ -106,22 +108,26 @@ def _static(run, prices, scale, label, color, heat, bins, period):
     """The traces that stay put: prices, the loss curve, the weights' paths, the gradient heatmap."""
     T, E = len(prices), len(run.loss) - 1
     days, epochs = _every(T), _every(E + 1)
-    ran = epochs[epochs < len(run.theta)]  # epochs whose weights exist (a diverged run stops early)
+    ran = epochs[epochs < len(run.weights)]  # epochs whose weights exist (a diverged run stops early)
     name = f"{label}: price" + ("" if scale.identity else " (scaled)")
     data = [
         _panel(PRICE, x=typed(days + 1), y=typed(prices[days]), name=name, line=dict(color=color, width=2.5),
                mode="lines+markers" if T <= 200 else "lines"),
         _panel(LOSS, x=typed(epochs), y=typed(_finite(np.where(run.loss[epochs] > 0, run.loss[epochs], np.nan))),
                name="loss", mode="lines", line=dict(color="#262730", width=1.5), showlegend=False),
-        *(_panel(WEIGHTS, x=typed(ran), y=typed(_on_chart(run.theta[ran, j])), name=name, mode="lines",
+        *(_panel(WEIGHTS, x=typed(ran), y=typed(_on_chart(run.weights[ran, j])), name=name, mode="lines",
                  line=dict(color=c, width=1.5), legend="legend2")
-          for j, (name, c) in enumerate(zip(NAMES, WEIGHT_COLORS, strict=True))),
+          for j, (name, c) in enumerate(zip(run.names, WEIGHT_COLORS, strict=False))),
         dict(type="heatmap", x=typed(bins + 1), y=typed(run.snaps), z=typed(heat, np.float32), xaxis="x" + HEAT,
              yaxis="y" + HEAT, colorscale="Viridis",
              colorbar=dict(title=dict(text="log<sub>10</sub>", side="top"), len=0.17, y=0, yanchor="bottom",
                            thickness=10),
              hovertemplate=period + " %{x}, epoch %{y}<br>|∂L/∂h<sub>t</sub>| = 10^%{z:.1f}<extra></extra>"),
     ]  # fmt: skip
+    if run.radius is not None and not run.one_unit:
+        data.append(_panel(WEIGHTS, x=typed(run.snaps), y=typed(_on_chart(run.radius)), name=RADIUS,
+                           mode="lines+markers", line=dict(color="#262730", width=1.5, dash="dot"),
+                           marker=dict(size=4), legend="legend2"))  # fmt: skip
     if not scale.identity:  # the original prices on a second axis, aligned with the scaled one
         data.append(_panel("5", x=[1, T], y=list(scale.price([prices[0], prices[-1]])), xaxis="x", mode="markers",
                            marker=dict(opacity=0), hoverinfo="skip", showlegend=False))  # fmt: skip
@@ -132,8 +138,7 @@ MOVING = [  # the styles of the five traces each frame moves
     _panel(PRICE, name="prediction", mode="lines", line=dict(color="#262730", dash="dash")),
     _panel(PRICE, mode="markers+text", showlegend=False, marker=dict(color="#262730", size=12, symbol="star")),
     _panel(LOSS, mode="markers", showlegend=False, marker=dict(color="#262730", size=10), hoverinfo="skip"),
-    _panel(WEIGHTS, mode="markers", showlegend=False, hoverinfo="skip",
-           marker=dict(color=list(WEIGHT_COLORS), size=9, line=dict(color="white", width=1))),
+    _panel(WEIGHTS, mode="markers", showlegend=False, hoverinfo="skip"),
     _panel(HEAT, mode="lines", showlegend=False, line=dict(color="white", width=2), hoverinfo="skip"),
 ]  # fmt: skip
 
@@ -160,7 +165,11 @@ def _moving(run, i, days, ahead, shown, period):
         dict(x=typed(ahead + 2), y=typed(y[ahead])),
         dict(x=[T + 1], **star),
         dict(x=[e], y=[run.loss[e] if 0 < run.loss[e] < np.inf else None]),
-        dict(x=[e] * len(NAMES), y=typed(_on_chart(run.theta[min(e, len(run.theta) - 1)]))),
+        dict(
+            x=[e] * len(run.names),
+            y=typed(_on_chart(run.weights[min(e, len(run.weights) - 1)])),
+            marker=dict(color=list(WEIGHT_COLORS[: len(run.names)]), size=9, line=dict(color="white", width=1)),
+        ),
         dict(x=[0.5, days + 0.5], y=[e, e]),
     ]
 
@@ -179,10 +188,21 @@ def shown(run, epoch):
     return len(run.snaps) - 1 if epoch < 0 else int(np.abs(run.snaps - epoch).argmin())
 
 
-def training(run, prices, scale, label, color, epoch=-1, period="day"):
+def _limit(limit):
+    """The 1/gamma line across the weights' panel, and its label: a spectral radius above it is needed for the
+    gradient to explode."""
+    line = dict(type="line", x0=0, x1=1, y0=limit, y1=limit, xref="x3 domain", yref="y" + WEIGHTS,
+                line=dict(color=OVERFLOW, width=1, dash="dash"))  # fmt: skip
+    note = dict(x=1, y=limit, xref="x3 domain", yref="y" + WEIGHTS, showarrow=False, xanchor="right",
+                yanchor="bottom", text=f"1/γ = {fmt(limit)}", font=dict(size=11, color=OVERFLOW))  # fmt: skip
+    return [line], [note]
+
+
+def training(run, prices, scale, label, color, epoch=-1, period="day", limit=None):
     """The figure of `run` (a `train.Run`) on the scaled `prices` (T,), their `scale` (a `train.Scale`) and the
     series' label and colour, showing the snapshot nearest to `epoch` (-1: the last); frames step through the
-    snapshot epochs. `period`: what one price is, a 'day' or a 'week'."""
+    snapshot epochs. `period`: what one price is, a 'day' or a 'week'; `limit`: 1/gamma, the line the spectral
+    radius of an RNN of n units is drawn against."""
     T, E = len(prices), len(run.loss) - 1
     dh = _log10(run.dh)  # (S, T-1)
     days = dh.shape[1]
@@ -194,12 +214,21 @@ def training(run, prices, scale, label, color, epoch=-1, period="day"):
     data = [*_static(run, prices, scale, label, color, heat, bins, period)]
     data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, moving(now), strict=True)]
     shapes, notes = _divergence(run.diverged) if run.diverged is not None else ([], [])
+    radius = [run.radius, [limit]] if run.radius is not None and not run.one_unit and limit else []
+    drawn = np.concatenate([run.weights.ravel(), *radius])  # what the weights' axis spans
+    if radius:
+        line, note = _limit(limit)
+        shapes, notes = shapes + line, notes + note
     notes += [
         _title(f"{label[:20]}: the next {period}'s prediction", 0, 1.0),
         _title("loss (½ mean squared error)", 0, 0.635),
-        _title("weights", 0, 0.405),
+        _title(
+            "weights" if run.one_unit else "weights: each one's norm" + (", and ρ(W<sub>h</sub>)" if radius else ""),
+            0,
+            0.405,
+        ),
         _title(f"gradient reaching each {period}: log<sub>10</sub> |∂L/∂h<sub>t</sub>|", 0, 0.175),
-        *_runaway_note(run.theta),
+        *_runaway_note(run.weights, run.names),
     ]
     frames = [dict(name=str(e), data=moving(i), traces=[1, 2, 3, 4, 5]) for i, e in enumerate(run.snaps)]
     epoch_axis = dict(title=dict(text="epoch"), range=[-0.02 * E, 1.02 * E + 1e-9], **GRID)
@@ -215,7 +244,7 @@ def training(run, prices, scale, label, color, epoch=-1, period="day"):
         yaxis2=dict(type="log", domain=[0.48, 0.63], anchor="x2", exponentformat="power",
                     **GRID),
         xaxis3=dict(domain=[0, 1], anchor="y3", **epoch_axis),
-        yaxis3=dict(domain=[0.25, 0.40], anchor="x3", range=_weight_range(run.theta), **GRID),
+        yaxis3=dict(domain=[0.25, 0.40], anchor="x3", range=_weight_range(drawn), **GRID),
         xaxis4=dict(title=dict(text=period), domain=[0, 1], anchor="y4", range=[0.5, days + 0.5]),
         yaxis4=dict(title=dict(text="epoch"), domain=[0, 0.17], anchor="x4"),
         yaxis5=dict(overlaying="y", side="right", showgrid=False,

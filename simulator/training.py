@@ -1,14 +1,16 @@
 """Everything the Train page shows, computed in one place: the series to learn, the run, and its story."""
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import state
+from . import network, spectra, state
 from .data import stocks
 from .explain import fmt
-from .models.rnn import Params, forward
-from .train import NAMES, STATQUEST, Scale, epochs_allowed, initial, train
+from .models import gru, lstm, rnn
+from .models.rnn import Params
+from .train import MODELS, NAMES, STATQUEST, Scale, epochs_allowed, fit, initial, windows, work
 from .train_figures import training
 
 TICKER_COLORS = {"GOOG": "#0072B2", "AAPL": "#D55E00", "AMZN": "#009E73", "FB": "#CC79A7", "NFLX": "#E69F00",
@@ -38,14 +40,35 @@ def stock(ticker, first, last):
                   period=period("stock"))  # fmt: skip
 
 
+def defaults(**settings):
+    """Every setting a run reads (training, optimiser, network, the five weights), at its default, then `settings`."""
+    chosen = (*state.TRAINING, *state.OPTIMISE, *state.NETWORK, *state.WEIGHTS, state.ACTIVATION)
+    return {**{s.name: s.default for s in chosen}, **settings}
+
+
 @dataclass(frozen=True)
 class Setup:
-    """A run's whole input: the series, the start, and the training settings (by their `state` names)."""
+    """A run's whole input: the series, the start (a Params of the cell), the settings (by their `state` names:
+    training, optimiser and network) and the memory before the first price (None: 0)."""
 
     series: Series
-    theta0: tuple
-    activation: str
+    start: object
     settings: dict
+    h0: np.ndarray | None = None
+
+    @property
+    def cell(self):
+        return self.settings["cell"]
+
+    @property
+    def activation(self):
+        """The RNN's activation; None for the LSTM and the GRU (their gates are fixed)."""
+        return getattr(self.start, "activation", None)
+
+    @property
+    def window(self):
+        """Days a window holds, or None when learning from the whole series."""
+        return self.settings["window"] if self.settings["learn"] == "windows" else None
 
     @property
     def scale(self):
@@ -54,20 +77,56 @@ class Setup:
 
     @property
     def epochs(self):
-        return epochs_allowed(self.settings["epochs"], len(self.series.prices))
+        days = len(self.series.prices)
+        per_day = work(self.cell, self.start.n, days, self.window, self.settings["batch"])
+        return epochs_allowed(self.settings["epochs"], days, per_day)
+
+    def forward(self, params, xs):
+        """The trace of `params` over the scaled prices xs, from this setup's memory h0."""
+        return MODELS[self.cell].forward(params, xs, self.h0)
 
 
-def start(settings, current):
-    """theta to start from, given the settings and the `current` weights {name: value}."""
-    return tuple(initial(settings["init"], settings["seed"], [current[n] for n in NAMES]).tolist())
+def start(settings):
+    """(the Params to start from, h0) for `settings` (see `defaults`): StatQuest's (its five weights for the
+    one-unit RNN, n copies of its unit for more, its LSTM at n = 1), random from the seed, or the network the
+    network section builds ('current', with its h0)."""
+    cell, n, init, seed = settings["cell"], settings["units"], settings["init"], settings["seed"]
+    if init == "current":
+        return network.params(settings), network.h0(settings)
+    if cell == "rnn" and n == 1:
+        current = [settings[name] for name in NAMES]
+        return Params.scalar(*initial(init, seed, current), settings["act"]), None
+    if cell == "rnn" and init == "statquest":
+        return network.params({**settings, "recipe": "statquest", **dict(zip(NAMES, STATQUEST, strict=True))}), None
+    if cell == "rnn":
+        return rnn.Params.init(n, 1, seed, settings["act"]), None
+    if cell == "lstm":
+        statquest = init == "statquest" and n == 1
+        return (lstm.Params.statquest() if statquest else lstm.Params.init(n, 1, seed, settings["forget_bias"])), None
+    return gru.Params.init(n, 1, seed), None
+
+
+def setup(series, settings):
+    """The `Setup` of training on `series` as `settings` say."""
+    params, h0 = start(settings)
+    return Setup(series, params, settings, h0)
+
+
+def start_said(setup):
+    """Where the run starts, when the menu's words do not say it all; else ''."""
+    s, cell = setup.settings, network.CELLS[setup.cell]
+    if s["init"] != "statquest" or (setup.cell == "rnn") or (setup.cell == "lstm" and setup.start.n == 1):
+        return ""
+    what = "GRU" if setup.cell == "gru" else f"LSTM of {setup.start.n} units"
+    return f"StatQuest has no {what}: the {cell} starts from PyTorch's random weights, drawn from seed {s['seed']}."
 
 
 def run(setup):
     """Train as `setup` says; returns the `train.Run`."""
     s = setup.settings
     xs = setup.scale.scaled(setup.series.prices)
-    return train(xs, setup.theta0, setup.activation, s["task"], s["lr"], setup.epochs, s["clip"], s["clip_at"],
-                 s["k"] or None)  # fmt: skip
+    return fit(setup.cell, setup.start, xs, s["task"], s["lr"], setup.epochs, s["clip"], s["clip_at"],
+               s["k"] or None, s["optimizer"], setup.window, s["batch"], s["seed"], setup.h0)  # fmt: skip
 
 
 def period(source):
@@ -90,17 +149,30 @@ def caption(setup):
         prices = "the prices (on StatQuest's scale: 0 = low, 1 = high)"
     else:
         prices = f"the prices ({setup.series.unit}, not rescaled)"
+    loss = "the loss per epoch" if setup.window is None else "the loss on the whole series after each epoch"
+    if setup.start.n == 1 and setup.cell == "rnn":
+        weights = "the five weights"
+    else:
+        weights = "each weight's size (its norm; a matrix's is the root of its squares' sum)"
+        if setup.cell == "rnn":
+            weights += f", and W_h's spectral radius ρ beside the 1/γ line ({fmt(1 / gamma(setup), 3)})"
     return (
         f"Top: {prices} and the prediction for each next {one}, dashed, with the star on the {one} after the data. "
-        f"Middle: the loss per epoch. Bottom: brighter is a bigger gradient; dark on the early {one}s means the "
+        f"Middle: {loss}, then {weights}. Bottom: brighter is a bigger gradient; dark on the early {one}s means the "
         "error barely reaches them (vanishing)."
     )
+
+
+def gamma(setup):
+    """The most the RNN's activation's slope can be (1 for tanh and ReLU, 1/4 for the sigmoid)."""
+    return rnn.ACTIVATIONS[setup.activation].gamma
 
 
 def figure(setup, run, epoch=-1):
     """The animated figure of the run, showing the snapshot nearest to `epoch` (-1: the last)."""
     s = setup.series
-    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch, s.period)
+    limit = 1 / gamma(setup) if setup.cell == "rnn" else None
+    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch, s.period, limit)
 
 
 def _loss(v):
@@ -117,19 +189,19 @@ def targets(setup):
 def died(setup, run):
     """The epoch from which the ReLU is dead (every h_t is 0, so w_x, w_h, b and w_y get no gradient and stay
     put for the rest of the run), or None. It takes at least one epoch without a move to call it dead."""
-    if run.activation != "relu" or len(run.theta) < 2:
+    if run.activation != "relu" or not run.one_unit or len(run.theta) < 2:
         return None
     moved = np.flatnonzero((np.diff(run.theta[:, :4], axis=0) != 0).any(axis=1))
     epoch = int(moved[-1]) + 1 if len(moved) else 0
     if epoch >= len(run.theta) - 1:
         return None
-    h = forward(Params.scalar(*run.theta[epoch], "relu"), setup.scale.scaled(setup.series.prices)[:-1]).h
+    h = setup.forward(Params.scalar(*run.theta[epoch], "relu"), setup.scale.scaled(setup.series.prices)[:-1]).h
     return epoch if not h.any() else None
 
 
-def _last(run):
-    """The index of the run's last finite weights."""
-    return len(run.theta) - 1 if run.diverged is None else max(run.diverged - 1, 0)
+def last(run):
+    """The epoch of the run's last finite weights."""
+    return len(run.weights) - 1 if run.diverged is None else max(run.diverged - 1, 0)
 
 
 def _dead_relu(setup, run):
@@ -145,7 +217,7 @@ def _dead_relu(setup, run):
         f"is below 0, so every h is 0 and w_x, w_h, b and w_y get no gradient: they stay at {w}. Only b_y still "
         f"moves, and the prediction is b_y on every {period}"
     )
-    b_y = run.theta[epoch : _last(run) + 1, 4]
+    b_y = run.theta[epoch : last(run) + 1, 4]
     mean = float(np.mean(targets(setup)))
     who = f"the last {period}'s price" if setup.settings["task"] == "last" else "the mean price"
     if len(b_y) < 3 or b_y[0] == mean:
@@ -173,7 +245,7 @@ def _fit(setup, run):
     xs, loss = setup.scale.scaled(setup.series.prices), run.loss[len(run.loss) - 1]
     unit = setup.series.period
     if setup.settings["task"] == "last":
-        y = forward(Params.scalar(*run.final, run.activation), xs[:-1]).y
+        y = setup.forward(run.final, xs[:-1]).y
         said = (
             f" The loss measures one prediction only, the last {unit}'s, so it can reach 0 without learning the prices"
         )
@@ -201,11 +273,14 @@ def headline(setup, run):
     s, loss = setup.settings, run.loss
     if run.diverged is not None:
         clip = "turn on gradient clipping" if s["clip"] == "none" else "lower the clipping threshold"
-        theta = run.theta[run.diverged]
+        theta = run.weights[run.diverged]
+        biggest = f"the biggest is {fmt(np.abs(theta).max(), 3)}"
+        if not run.one_unit:
+            biggest = f"the biggest, {run.names[int(np.abs(theta).argmax())]}, is {fmt(np.abs(theta).max(), 3)}"
         what = (
             "the weights overflowed float64"
             if not np.isfinite(theta).all()
-            else f"the loss overflowed float64: the weights are finite (the biggest is {fmt(np.abs(theta).max(), 3)})"
+            else f"the loss overflowed float64: the weights are finite ({biggest})"
             ", but the sum of the errors squared is beyond float64's largest number, 1.8e308"
         )
         return (
@@ -225,14 +300,14 @@ def headline(setup, run):
 def prediction(setup, run):
     """'After training, GOOG's next price is predicted at 0.87 on the 0..1 scale (1.21 × its close on ...).'"""
     scale = setup.scale
-    y = forward(Params.scalar(*run.final, setup.activation), scale.scaled(setup.series.prices)).y[-1]
+    y = setup.forward(run.final, scale.scaled(setup.series.prices)).y[-1]
     own = f" ({fmt(scale.price(y), 3)} {setup.series.unit})" if not scale.identity else ""
     period = setup.series.period
     when = f"the {period} after {setup.series.dates[-1]}" if setup.series.dates else f"the next {period}"
     who = (
         "The trained network predicts"
         if run.diverged is None
-        else f"The last finite weights (epoch {_last(run)}) predict"
+        else f"The last finite weights (epoch {last(run)}) predict"
     )
     return f"{who} **{fmt(y, 3)}** for {when}{' on the 0..1 scale' if not scale.identity else ''}{own}."
 
@@ -251,9 +326,13 @@ def clamped(theta):
 
 
 def carried(setup, run):
-    """The settings that show the trained network on the other pages: its weights, the scaled prices it read
-    as typed prices, tomorrow's true price as the target and the task as the loss; plus notices."""
-    values, notices = clamped(run.final)
+    """The settings that show the trained one-unit RNN on the other pages: its weights, the scaled prices it read
+    as typed prices, tomorrow's true price as the target and the task as the loss; plus notices. None for any
+    other network: a link carries only the one unit's five weights."""
+    if not run.one_unit:
+        return None
+    values, notices = clamped(run.theta[last(run)])
+    values.update(cell="rnn", units=1, recipe="statquest")
     xs = setup.scale.scaled(setup.series.prices)
     target = float(np.clip(xs[-1], state.TARGET.lo, state.TARGET.hi))
     typed = ", ".join(f"{x:.6g}" for x in xs[:-1])
@@ -264,10 +343,9 @@ def carried(setup, run):
 def clipping_setups():
     """The runs the page's 'What to notice' tells of: GOOG at learning rate 3 for 1,000 epochs from StatQuest's
     weights, unclipped, clipped by norm at the default threshold, and at 0.1."""
-    base = {**{s.name: s.default for s in state.TRAINING}, "lr": 3.0, "epochs": 1000}
     series = stock("GOOG", state.START.default, state.END.default)
     clips = ({}, {"clip": "norm"}, {"clip": "norm", "clip_at": 0.1})
-    return [Setup(series, STATQUEST, "relu", {**base, **clip}) for clip in clips]
+    return [setup(series, defaults(lr=3.0, epochs=1000, act="relu", **clip)) for clip in clips]
 
 
 def _outcome(run):
@@ -292,9 +370,8 @@ def clipping_notice(setups, runs):
 def vanishing_setups():
     """The runs behind 'Vanishing, in the heatmap': GOOG with tanh from StatQuest's weights, only the next week's
     error measured, then every next week's."""
-    base = {s.name: s.default for s in state.TRAINING}
     series = stock("GOOG", state.START.default, state.END.default)
-    return [Setup(series, STATQUEST, "tanh", {**base, "task": task}) for task in ("last", "all")]
+    return [setup(series, defaults(act="tanh", task=task)) for task in ("last", "all")]
 
 
 def vanishing_notice(setups, runs):
@@ -310,3 +387,86 @@ def vanishing_notice(setups, runs):
         f"{one} and each {one} has its own error close by: the first {one} gets {fmt(share[1])} times the last's. "
         f"Truncating BPTT to k {one}s cuts the long path off on purpose."
     )
+
+
+def weights_table(setup, run):
+    """The weights' table {column: [text]}: the one-unit RNN's five weights at the start and trained; for any
+    other network each weight's shape and norm."""
+    final = run.weights[last(run)]
+    if run.one_unit:
+        return {"weight": list(NAMES), "start": [fmt(v, 4) for v in run.weights[0]],
+                "trained": [fmt(v, 4) for v in final]}  # fmt: skip
+    shapes = [" × ".join(map(str, np.shape(getattr(setup.start, name)))) or "1" for name in setup.start.NAMES]
+    start = [fmt(v, 4) for v in run.weights[0]]
+    return {"weight": list(setup.start.NAMES), "shape": shapes, "norm at the start": start,
+            "trained": [fmt(v, 4) for v in final]}  # fmt: skip
+
+
+def steps_said(setup, run):
+    """How each epoch learns, from the run's numbers: the optimiser, and the whole series or its windows."""
+    s, one = setup.settings, setup.series.period
+    how = {"sgd": "plain gradient descent", "momentum": "gradient descent with momentum", "adam": "Adam"}[
+        s["optimizer"]
+    ]
+    epochs = len(run.loss) - 1
+    if setup.window is None:
+        return f"Each epoch is one step of {how} on the whole series: {epochs:,} steps."
+    inputs, _ = windows(setup.scale.scaled(setup.series.prices), setup.window, s["task"])
+    days, count = inputs.shape
+    per = -(-count // s["batch"])
+    return (
+        f"Each epoch cuts the series into its {count:,} windows of {days:,} {one}s, shuffles them (seed {s['seed']}) "
+        f"and takes one step of {how} per batch of up to {s['batch']:,}: {per:,} steps an epoch, "
+        f"{per * epochs:,} in all. Each window starts from an empty memory; the loss is measured on the whole series."
+    )
+
+
+def radius_said(setup, run):
+    """What W_h's spectral radius did over the run, against 1/gamma, and what its largest singular value says;
+    '' for the one-unit RNN and the gated cells."""
+    if setup.cell != "rnn" or run.one_unit:
+        return ""
+    limit, r = 1 / gamma(setup), run.radius
+    first, last = r[0], r[len(r) - 1]
+    spectrum = spectra.spectrum(run.final.W_h, setup.activation)
+    sigma = spectrum.norm
+    side = "below" if last < limit else "above"
+    verdict = (
+        "below it too, so the gradient must vanish as it goes back"
+        if spectrum.rate < 1
+        else "above it, so the gradient may grow as it goes back (it need not)"
+    )
+    return (
+        f"- **W_h's spectral radius.** ρ(W_h) went from {fmt(first, 3)} to {fmt(last, 3)} over "
+        f"{int(run.snaps[-1]):,} epochs, {side} 1/γ = {fmt(limit, 3)}. ρ alone decides nothing for sure (a W_h with "
+        f"ρ = 0 can still double the gradient every step back); its largest singular value σ_max = {fmt(sigma, 3)} "
+        f"is {verdict}."
+    )
+
+
+NETWORK_FORMAT = "unrolled-network/1"
+MAX_NETWORK_BYTES = 2_000_000  # a 64-unit LSTM's file is ~0.4 MB
+
+
+def network_json(setup, run):
+    """The trained network (its last finite weights) as JSON: cell, units, activation and every weight's numbers
+    (floats written exactly, so they round-trip)."""
+    p = run.final
+    out = {"format": NETWORK_FORMAT, "cell": setup.cell, "units": p.n}
+    if setup.activation:
+        out["activation"] = setup.activation
+    out |= {name: np.asarray(getattr(p, name)).tolist() for name in p.NAMES}
+    return json.dumps(out, indent=1, allow_nan=False) + "\n"
+
+
+def network_file(raw):
+    """'an LSTM of 8 units' when `raw` is a file `network_json` wrote, else None."""
+    try:
+        obj = json.loads(raw[:MAX_NETWORK_BYTES].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict) or obj.get("format") != NETWORK_FORMAT or obj.get("cell") not in network.CELLS:
+        return None
+    units = obj.get("units")
+    count = f"{units:,} unit{'s' if units != 1 else ''}" if isinstance(units, int) else "some units"
+    return f"{'an' if obj['cell'] == 'lstm' else 'a'} {network.CELLS[obj['cell']]} of {count}"

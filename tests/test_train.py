@@ -1,35 +1,67 @@
 """Training: plain gradient descent with the core's gradients, truncated BPTT, clipping, seeds and divergence."""
 
+import json
 from dataclasses import replace
 
 import numpy as np
 import plotly.express as px
 import pytest
 
-from simulator import bptt, state
+from simulator import bptt
 from simulator.data import BLUE, stocks
 from simulator.explain import fmt
+from simulator.models import lstm
+from simulator.models.common import from_vector as common_from_vector
+from simulator.models.common import vector as common_vector
 from simulator.models.rnn import Params, backward, forward
 from simulator.presets import BY_KEY
-from simulator.train import MAX_SNAPSHOTS, NAMES, STATQUEST, Scale, epochs_allowed, initial, snapshots, train
-from simulator.train_figures import WEIGHT_LIMIT, price_range, runaways
+from simulator.spectra import spectrum
+from simulator.train import (
+    MAX_SNAPSHOTS,
+    NAMES,
+    STATQUEST,
+    Scale,
+    batches,
+    epochs_allowed,
+    fit,
+    initial,
+    norm_names,
+    norms,
+    snapshots,
+    train,
+    windows,
+    work,
+)
+from simulator.train_figures import RADIUS, WEIGHT_LIMIT, price_range, runaways
 from simulator.training import (
     Series,
-    Setup,
     caption,
     clipping_notice,
     clipping_setups,
+    defaults,
     died,
     figure,
     headline,
+    network_file,
+    network_json,
+    radius_said,
     run,
-    start,
+    setup,
+    start_said,
+    steps_said,
     stock,
     task_labels,
     vanishing_notice,
     vanishing_setups,
+    weights_table,
 )
 from tests.spec import array
+
+
+def vector(p):
+    """Every weight of Params p in one vector, in its NAMES' order."""
+    return common_vector(p, p.NAMES)
+
 
 GOOG = Scale.minmax(stocks()[1]["GOOG"]).scaled(stocks()[1]["GOOG"])
 FD_STEP, FD_TOL = 1e-6, 1e-6  # central differences in float64: error ~ step^2, round-off ~ 1e-16 / step
@@ -63,7 +95,7 @@ def test_one_epoch_is_one_plain_gradient_step():
 
 def test_the_last_task_fits_tomorrow_only():
     run = train(GOOG, initial("statquest"), "relu", "last", lr=0.3, epochs=200)
-    p = Params.scalar(*run.final, "relu")
+    p = run.final
     assert run.loss[0] > 0.01 and abs(forward(p, GOOG[:-1]).y[-1] - GOOG[-1]) < 1e-6
 
 
@@ -71,7 +103,8 @@ def test_clipping_keeps_a_diverging_run_finite():
     wild = train(GOOG, initial("statquest"), "relu", "all", lr=3.0, epochs=1000)
     assert wild.diverged is not None
     assert not np.isfinite(wild.loss[-1]) or not np.isfinite(wild.theta[-1]).all()
-    assert np.isfinite(wild.final).all() and wild.snaps[-1] == wild.diverged  # the animation ends where it broke
+    assert np.isfinite(vector(wild.final)).all()
+    assert wild.snaps[-1] == wild.diverged  # the animation ends where it broke
     tame = train(GOOG, initial("statquest"), "relu", "all", lr=3.0, epochs=1000, clip="norm", clip_at=0.1)
     assert tame.diverged is None and np.isfinite(tame.theta).all() and np.isfinite(tame.loss).all()
     assert tame.loss[-1] < tame.loss[0]
@@ -79,12 +112,13 @@ def test_clipping_keeps_a_diverging_run_finite():
 
 def test_a_broken_start_stops_at_epoch_0():
     run = train(GOOG, [1.0, 1e200, 0.0, 1e200, 0.0], "identity", "all", lr=0.1, epochs=50)
-    assert run.diverged == 0 and len(run.snaps) == 1 and np.array_equal(run.final, [1.0, 1e200, 0.0, 1e200, 0.0])
+    assert run.diverged == 0 and len(run.snaps) == 1
+    assert np.array_equal(vector(run.final), [1.0, 1e200, 0.0, 1e200, 0.0])
 
 
 def test_the_same_seed_replays_the_same_run():
     a, b = (train(GOOG, initial("random", 7), "tanh", "all", lr=0.5, epochs=100) for _ in range(2))
-    for field in ("theta", "loss", "y", "dh", "snaps"):
+    for field in ("theta", "loss", "y", "dh", "snaps", "radius"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
     assert not np.array_equal(initial("random", 7), initial("random", 8))
     assert np.all(np.abs(initial("random", 7)) <= 1) and initial("random", 7).shape == (5,)
@@ -166,17 +200,14 @@ def test_the_work_per_run_is_bounded():
 
 
 def _setup(source="stock", **settings):
-
-    chosen = {**{s.name: s.default for s in state.TRAINING}, "data": source, **settings}
+    chosen = defaults(data=source, **settings)
     series = stock("GOOG", chosen["from"], chosen["to"]) if source == "stock" else Series(
         BLUE.label, BLUE.color, np.array(BLUE.xs), "on StatQuest's scale", own_scale=True
     )  # fmt: skip
-    act = chosen.pop("act", "relu")
-    return Setup(series, start(chosen, dict(zip(NAMES, STATQUEST, strict=True))), act, chosen)
+    return setup(series, chosen)
 
 
 def _run(setup):
-
     return run(setup)
 
 
@@ -235,7 +266,7 @@ def test_a_loss_is_compared_with_the_guesses_it_should_beat():
 def test_a_tomorrow_only_loss_says_what_it_cannot_see():
     vanishing = _setup(**BY_KEY["train-vanishing"].settings)
     run = _run(vanishing)
-    y = forward(Params.scalar(*run.final, "tanh"), GOOG[:-1]).y
+    y = forward(run.final, GOOG[:-1]).y
     assert np.ptp(y) < 0.1 and abs(y[-1] - GOOG[-1]) < 1e-12  # flat, and exactly on the one price scored
     said = headline(vanishing, run)
     assert f"({fmt(run.loss[0] / run.loss[-1])}× smaller)" in said and "one prediction only" in said
@@ -280,7 +311,7 @@ def test_a_runaway_weight_leaves_the_chart_and_says_so():
         drawn = array(trace["y"]).astype(float)
         assert np.nanmax(np.abs(drawn)) <= WEIGHT_LIMIT  # no line crosses the panel top to bottom
     first = int(np.flatnonzero(np.abs(run.theta[:, 4]) > WEIGHT_LIMIT)[0])
-    assert runaways(run.theta) == {"b_y": first}
+    assert runaways(run.theta, NAMES) == {"b_y": first}
     (note,) = [a["text"] for a in fig["layout"]["annotations"] if "off the chart" in a["text"]]
     assert note == f"b_y off the chart from epoch {first}<br>(reaches {fmt(run.theta[-1, 4], 3)})"
     star = fig["data"][2]
@@ -315,3 +346,152 @@ def test_the_truncated_and_clipped_scenarios_do_what_their_stories_say():
     run = _run(saved)
     assert "length 0.1" in BY_KEY["clipping-saves"].story and saved.settings["clip_at"] == 0.1
     assert run.diverged is None and run.loss[-1] < run.loss[0]  # finite, and it learns
+
+
+# Any cell, n units, Adam and windows.
+
+
+def test_adam_steps_each_weight_by_about_lr_and_learns_the_stock():
+    lr, T = 0.01, len(GOOG) - 1
+    gd = train(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100)
+    adam = train(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100, optimizer="adam")
+    p = Params.scalar(*STATQUEST, "relu")
+    g = bptt.vector(backward(p, forward(p, GOOG[:-1]), GOOG[1:], "all")) / T
+    np.testing.assert_allclose(adam.theta[1], STATQUEST - lr * np.sign(g), rtol=1e-6)  # m^ / sqrt(v^) = sign g
+    np.testing.assert_allclose(gd.theta[1], STATQUEST - lr * g, rtol=1e-15)
+    assert adam.diverged is None and adam.loss[-1] < 0.3 * adam.loss[0] and adam.loss[-1] < gd.loss[-1]
+    momentum = train(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100, optimizer="momentum")
+    assert momentum.loss[-1] < gd.loss[-1]  # same steps in the same direction add up
+
+
+def test_windows_are_every_run_of_days_with_their_next_days():
+    xs = np.arange(10.0)
+    inputs, target = windows(xs, 3, "all")
+    assert inputs.shape == target.shape == (3, 7)
+    np.testing.assert_array_equal(inputs[:, 4], [4, 5, 6])
+    np.testing.assert_array_equal(target[:, 4], [5, 6, 7])
+    inputs, target = windows(xs, 3, "last")
+    assert target.shape == (7,) and target[4] == 7
+    whole, after = windows(xs, 50, "all")  # longer than the series: the whole series, once
+    assert whole.shape == (9, 1)
+    np.testing.assert_array_equal(whole[:, 0], xs[:-1])
+    np.testing.assert_array_equal(after[:, 0], xs[1:])
+    cut = batches(7, 3, np.random.default_rng(5))
+    assert [len(b) for b in cut] == [3, 3, 1] and sorted(np.concatenate(cut)) == list(range(7))
+    assert [b.tolist() for b in cut] == [b.tolist() for b in batches(7, 3, np.random.default_rng(5))]
+
+
+def test_one_window_of_the_whole_series_is_whole_series_descent():
+    full = train(GOOG, initial("random", 3), "tanh", "all", lr=0.5, epochs=30)
+    once = train(GOOG, initial("random", 3), "tanh", "all", lr=0.5, epochs=30, window=len(GOOG) - 1, batch=4)
+    np.testing.assert_allclose(once.theta, full.theta, rtol=1e-12)
+    np.testing.assert_allclose(once.loss, full.loss, rtol=1e-12)
+
+
+def test_an_epoch_of_windows_is_one_step_per_shuffled_batch():
+    p0, lr, seed = Params.scalar(*STATQUEST, "tanh"), 0.2, 4
+    run = fit("rnn", p0, GOOG, "all", lr, 1, window=10, batch=32, seed=seed)
+    inputs, target = windows(GOOG, 10, "all")
+    theta = vector(p0)
+    for chosen in batches(inputs.shape[1], 32, np.random.default_rng(seed)):
+        p = common_from_vector(Params, theta, p0)
+        g = backward(p, forward(p, inputs[:, chosen]), target[:, chosen], "all")
+        theta = theta - lr * bptt.vector(g) / (len(chosen) * 10)
+    np.testing.assert_allclose(run.theta[1], theta, rtol=1e-12)
+    again = fit("rnn", p0, GOOG, "all", lr, 5, window=10, batch=32, seed=seed)
+    other = fit("rnn", p0, GOOG, "all", lr, 5, window=10, batch=32, seed=seed + 1)
+    np.testing.assert_array_equal(again.theta, fit("rnn", p0, GOOG, "all", lr, 5, window=10, batch=32, seed=seed).theta)
+    assert not np.array_equal(again.theta, other.theta)  # another seed, another order
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_gated_cells_learn_the_stock(cell):
+    s = _setup(cell=cell, units=4, optimizer="adam", lr=0.01, epochs=150)
+    r = _run(s)
+    assert r.diverged is None and not r.one_unit and r.theta is None and r.radius is None
+    assert r.loss[-1] < 0.2 * r.loss[0]
+    assert r.names == norm_names(s.start) and r.weights.shape == (151, len(s.start.NAMES))
+    np.testing.assert_allclose(r.weights[-1], norms(r.final))
+    np.testing.assert_allclose(r.weights[-1][s.start.NAMES.index("W_h")], np.linalg.norm(r.final.W_h))
+    said = headline(s, r)
+    assert f"the loss fell from **{fmt(r.loss[0], 4)}** to **{fmt(r.loss[-1], 4)}**" in said
+    fig = figure(s, r).to_dict()
+    drawn = [t["name"] for t in fig["data"] if t.get("legend") == "legend2"]
+    assert drawn == list(r.names) and "ρ" not in "".join(drawn)
+
+
+def test_statquests_lstm_starts_the_one_unit_lstm():
+    s = _setup(cell="lstm", epochs=20)
+    np.testing.assert_array_equal(vector(s.start), vector(lstm.Params.statquest()))
+    assert start_said(s) == ""
+    wide = _setup(cell="lstm", units=3, seed=9, forget_bias=1.0)
+    np.testing.assert_array_equal(vector(wide.start), vector(lstm.Params.init(3, 1, 9, 1.0)))
+    assert start_said(wide) == (
+        "StatQuest has no LSTM of 3 units: the LSTM starts from PyTorch's random weights, drawn from seed 9."
+    )
+    copies = _setup(units=3)
+    np.testing.assert_array_equal(copies.start.W_h, -0.5 * np.eye(3))
+    np.testing.assert_array_equal(copies.start.w_y, np.full(3, 1.1 / 3))
+
+
+def test_the_spectral_radius_trace_is_the_snapshots_w_h():
+    s = _setup(units=6, init="current", recipe="radius", rho=1.2, act="tanh", lr=0.1, epochs=40, optimizer="adam")
+    r = _run(s)
+    for i in (0, 7, len(r.snaps) - 1):
+        at = fit("rnn", s.start, s.scale.scaled(s.series.prices), "all", 0.1, int(r.snaps[i]), optimizer="adam",
+                 h0=s.h0).final  # fmt: skip
+        assert r.radius[i] == spectrum(at.W_h).radius
+    assert r.radius[0] == pytest.approx(1.2, rel=1e-12)
+    fig = figure(s, r).to_dict()
+    (trace,) = [t for t in fig["data"] if t.get("name") == RADIUS]
+    np.testing.assert_array_equal(array(trace["y"]), r.radius)
+    np.testing.assert_array_equal(array(trace["x"]), r.snaps)
+    (line,) = [shape for shape in fig["layout"]["shapes"] if shape["yref"] == "y3"]
+    assert line["y0"] == line["y1"] == 1.0  # 1/gamma for tanh
+    said = radius_said(s, r)
+    sigma = spectrum(r.final.W_h).norm
+    assert f"ρ(W_h) went from {fmt(r.radius[0], 3)} to {fmt(r.radius[-1], 3)} over 40 epochs" in said
+    assert ("above 1/γ = 1." if r.radius[-1] > 1 else "below 1/γ = 1.") in said and f"σ_max = {fmt(sigma, 3)}" in said
+    assert ("may grow" in said) == (sigma > 1) and ("must vanish" in said) == (sigma < 1)
+    sigmoid = _setup(units=3, init="random", act="sigmoid", epochs=5)
+    shapes = figure(sigmoid, _run(sigmoid)).to_dict()["layout"]["shapes"]
+    assert [sh["y0"] for sh in shapes if sh["yref"] == "y3"] == [4.0]
+
+
+def test_how_an_epoch_learns_is_told_from_its_numbers():
+    s = _setup(learn="windows", window=20, batch=16, epochs=10, seed=3, optimizer="adam", lr=0.01)
+    r = _run(s)
+    count = windows(GOOG, 20, "all")[0].shape[1]
+    per = -(-count // 16)
+    assert steps_said(s, r) == (
+        f"Each epoch cuts the series into its {count} windows of 20 weeks, shuffles them (seed 3) and takes one step "
+        f"of Adam per batch of up to 16: {per} steps an epoch, {per * 10} in all. Each window starts from an empty "
+        "memory; the loss is measured on the whole series."
+    )
+    assert count == len(GOOG) - 20 and per == 6
+    assert steps_said(_setup(epochs=12), _run(_setup(epochs=12))) == (
+        "Each epoch is one step of plain gradient descent on the whole series: 12 steps."
+    )
+
+
+def test_the_work_cap_keeps_big_networks_near_a_second():
+    assert work("rnn", 1, 104) == 1.0
+    assert work("lstm", 64, 104) > work("lstm", 1, 104) > work("rnn", 8, 104) > 1
+    assert work("rnn", 1, 104, window=20, batch=1) > work("rnn", 1, 104, window=20, batch=16) > 1
+    assert _setup(cell="lstm", units=64, learn="windows", epochs=5000).epochs < 300
+
+
+def test_the_trained_network_saves_as_json_with_every_weight():
+    s = _setup(cell="gru", units=2, epochs=5)
+    r = _run(s)
+    saved = json.loads(network_json(s, r))
+    assert saved["cell"] == "gru" and saved["units"] == 2 and "activation" not in saved
+    for name in s.start.NAMES:
+        np.testing.assert_array_equal(saved[name], getattr(r.final, name))
+    assert network_file(network_json(s, r).encode()) == "a GRU of 2 units"
+    lstm_run = _setup(cell="lstm", epochs=2)
+    assert network_file(network_json(lstm_run, _run(lstm_run)).encode()) == "an LSTM of 1 unit"
+    assert network_file(b'{"w_x": 1}') is None and network_file(b"\xff") is None
+    table = weights_table(s, r)
+    assert table["weight"] == list(s.start.NAMES) and table["shape"][1] == "6 × 2"
+    assert table["trained"] == [fmt(v, 4) for v in norms(r.final)]

@@ -6,13 +6,14 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from simulator import state, training, upload
+from simulator import network, state, training, upload
 from simulator.data import BLUE, RED, TYPED_COLOR
 from simulator.explain import fmt_weight
 from simulator.train import NAMES
 from simulator.train_figures import shown
-from simulator.training import Series, Setup, clamped, run, start, stock, task_labels
-from ui.controls import ACTIVATION_LABELS, bound, clipping, keep, kept, linked_sidebar, to_link, typed_prices
+from simulator.training import Series, clamped, run, stock, task_labels
+from ui import controls, network_controls
+from ui.controls import bound, clipping, keep, kept, linked_sidebar, to_link, typed_prices
 
 ss = st.session_state
 SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red · 5 days", "typed": "Type your own",
@@ -20,8 +21,11 @@ SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red 
 INIT_LABELS = {
     "statquest": "StatQuest's weights",
     "random": "random weights",
-    "current": "the weights on the other pages",
+    "current": "the network set here, as on the other pages",
 }
+ONE_UNIT = {"cell": "rnn", "units": 1, "recipe": "statquest"}  # the network five weights describe
+OPTIMIZER_LABELS = {"sgd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
+LEARN_LABELS = {"series": "the whole series", "windows": "windows, in batches"}
 
 
 def _weeks_changed():
@@ -109,22 +113,53 @@ def data():
     return Series(c.label, c.color, np.array(c.xs), "on StatQuest's scale", own_scale=True)
 
 
-def _current():
-    return {name: kept(name) for name in NAMES}
+def _seed():
+    bound(st.number_input, state.SEED.name, state.SEED.label, state.SEED.lo, state.SEED.hi, step=1,
+          help=state.SEED.help)  # fmt: skip
+
+
+def network_section():
+    """What trains and where it starts: the start, then the cell, its units and what that start needs; the
+    network set here ('current') is the whole network section (recipe, weights, h0). Returns its settings."""
+    init = bound(st.selectbox, state.INIT.name, state.INIT.label, state.INIT.choices, format_func=INIT_LABELS.get)
+    if init == "current":
+        values, _ = network_controls.section()
+        if values["cell"] == "rnn" and values["units"] == 1 and values["recipe"] == "statquest":
+            st.caption("Starting from " + ", ".join(f"{n} = {fmt_weight(values[n])}" for n in NAMES) + ".")
+        return values
+    cell = bound(st.segmented_control, state.CELL.name, state.CELL.label, state.CELL.choices,
+                 format_func=network.CELLS.get, required=True, help=state.CELL.help)  # fmt: skip
+    bound(st.number_input, state.UNITS.name, state.UNITS.label, state.UNITS.lo, state.UNITS.hi, step=1,
+              help=state.UNITS.help)  # fmt: skip
+    if cell == "rnn":
+        controls.activation()
+    if cell == "lstm" and not _statquest():
+        bound(st.slider, state.FORGET_BIAS.name, state.FORGET_BIAS.label, state.FORGET_BIAS.lo,
+              state.FORGET_BIAS.hi, step=controls.STEP, help=state.FORGET_BIAS.help)  # fmt: skip
+    return network_controls.values()
+
+
+def _statquest():
+    """Whether the start is StatQuest's own network (no seed draws it)."""
+    cell, n = kept(state.CELL.name), kept(state.UNITS.name)
+    return kept(state.INIT.name) == "statquest" and (cell == "rnn" or (cell == "lstm" and n == 1))
+
+
+def _needs_seed():
+    """Whether the seed is used (a random start or shuffled windows) and the network section has not drawn it."""
+    init, cell, recipe = kept(state.INIT.name), kept(state.CELL.name), kept(state.RECIPE.name)
+    if init == "current" and (cell != "rnn" or recipe in network.RANDOM):
+        return False
+    return (init != "current" and not _statquest()) or kept(state.LEARN.name) == "windows"
 
 
 def settings():
-    """How to train: task, activation, start, learning rate, epochs, clipping, truncation; by setting name."""
+    """How to train: task, learning rate, epochs, clipping, truncation, the optimiser and what a step learns from;
+    by setting name."""
     bound(st.segmented_control, state.TASK.name, state.TASK.label, state.TASK.choices, required=True,
           format_func=task_labels(kept(state.SOURCE.name)).get)  # fmt: skip
-    bound(st.selectbox, state.ACTIVATION.name, state.ACTIVATION.label, state.ACTIVATION.choices,
-          format_func=ACTIVATION_LABELS.get)  # fmt: skip
-    init = bound(st.selectbox, state.INIT.name, state.INIT.label, state.INIT.choices, format_func=INIT_LABELS.get)
-    if init == "random":
-        bound(st.number_input, state.SEED.name, state.SEED.label, state.SEED.lo, state.SEED.hi, step=1,
-              help=state.SEED.help)  # fmt: skip
-    if init == "current":
-        st.caption("Starting from " + ", ".join(f"{n} = {fmt_weight(v)}" for n, v in _current().items()) + ".")
+    bound(st.segmented_control, state.OPTIMIZER.name, state.OPTIMIZER.label, state.OPTIMIZER.choices,
+          format_func=OPTIMIZER_LABELS.get, required=True, help=state.OPTIMIZER.help)  # fmt: skip
     left, right = st.columns(2)
     with left:
         bound(st.number_input, state.RATE.name, state.RATE.label, state.RATE.lo, state.RATE.hi, step=0.05,
@@ -135,17 +170,29 @@ def settings():
     clipping()
     bound(st.number_input, state.TRUNCATE.name, state.TRUNCATE.label, state.TRUNCATE.lo, state.TRUNCATE.hi, step=1,
           help=state.TRUNCATE.help)  # fmt: skip
-    return {s.name: kept(s.name) for s in state.TRAINING}
+    learn = bound(st.segmented_control, state.LEARN.name, state.LEARN.label, state.LEARN.choices,
+                  format_func=LEARN_LABELS.get, required=True)  # fmt: skip
+    if learn == "windows":
+        left, right = st.columns(2)
+        with left:
+            bound(st.number_input, state.WINDOW.name, state.WINDOW.label, state.WINDOW.lo, state.WINDOW.hi, step=1,
+                  help=state.WINDOW.help)  # fmt: skip
+        with right:
+            bound(st.number_input, state.BATCH.name, state.BATCH.label, state.BATCH.lo, state.BATCH.hi, step=1,
+                  help=state.BATCH.help)  # fmt: skip
+    if _needs_seed():
+        _seed()
+    return {s.name: kept(s.name) for s in (*state.TRAINING, *state.OPTIMISE)}
 
 
 def sidebar():
     """The whole sidebar; returns the `Setup` of the run to show, or None while there is no data. A new run is
     shown from its last epoch."""
-    series, chosen = linked_sidebar(("Data", data), ("Training", settings))
+    series, net, chosen = linked_sidebar(("Data", data), ("Network", network_section), ("Training", settings))
     if series is None:
         return None
-    setup = Setup(series, start(chosen, _current()), kept(state.ACTIVATION.name), chosen)
-    run_id = (series.label, series.prices.tobytes(), setup.theta0, setup.activation, tuple(chosen.items()))
+    setup = training.setup(series, {**net, **chosen})
+    run_id = (series.label, series.prices.tobytes(), tuple(sorted(setup.settings.items())))
     if ss.setdefault("train·run", run_id) != run_id and kept(state.EPOCH.name) != state.EPOCH.default:
         keep(state.EPOCH.name, state.EPOCH.default)
         to_link()
@@ -213,13 +260,29 @@ def load_weights():
     if file is None or ss.get("weights·id") == file.file_id:
         return ss.get("weights·message")
     ss["weights·id"] = file.file_id
+    if held := training.network_file(file.getvalue()):
+        ss["weights·message"] = ("error", f"{file.name[:60]} holds {held}: only the one-unit RNN's five weights load "
+                                 "back as a start (they are what a link carries). Nothing was changed.")  # fmt: skip
+        return ss["weights·message"]
     try:
         loaded = upload.read_weights(file.getvalue())
     except ValueError as err:
         ss["weights·message"] = ("error", f"{err} Nothing was changed.")
         return ss["weights·message"]
     values, notices = clamped([loaded[n] for n in NAMES])
-    use_weights({**values, "act": loaded["activation"], "init": "current"})
+    use_weights({**values, **ONE_UNIT, "act": loaded["activation"], "init": "current"})
     ss["weights·message"] = ("success", f"Loaded {file.name[:60]}: training now starts from its weights. "
                              + " ".join(notices))  # fmt: skip
     st.rerun()  # the sidebar above already drew the old weights
+
+
+def download(column, setup, run):
+    """The trained weights as a JSON file: the five weights' file for the one-unit RNN (it loads back here), every
+    weight of any other network."""
+    if run.one_unit:
+        values = dict(zip(NAMES, run.theta[training.last(run)], strict=True))
+        data, name = upload.weights_json({**values, "activation": setup.activation}), "unrolled-weights.json"
+    else:
+        data, name = training.network_json(setup, run), f"unrolled-{setup.cell}-{setup.start.n}-units.json"
+    column.download_button("Download (JSON)", data, file_name=name, mime="application/json", width="stretch",
+                           icon=":material/download:")  # fmt: skip
