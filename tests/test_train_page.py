@@ -5,9 +5,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simulator import state
 from simulator.data import BLUE, stocks
+from simulator.explain import fmt
 from simulator.train import STATQUEST, Scale, initial, snapshots, train
-from simulator.training import clipping_notice, clipping_setups, run, vanishing_notice, vanishing_setups
+from simulator.train_figures import RADIUS
+from simulator.training import (
+    clipping_notice,
+    clipping_setups,
+    defaults,
+    network_json,
+    radius_said,
+    run,
+    setup,
+    stock,
+    vanishing_notice,
+    vanishing_setups,
+)
 from simulator.upload import weights_json
 from tests.apptest import charts, open_app, tables
 from tests.spec import array
@@ -212,3 +226,61 @@ def test_what_to_notice_tells_the_runs_it_describes():
         at, "at the threshold 5 the loss rises from 0.02367 to 37.25"
     )
     assert not said(at, "keeps the same run finite")
+
+
+def test_an_lstm_trains_on_the_stock_and_its_weights_stay_on_this_page():
+    at = page(cell="lstm", optimizer="adam", lr="0.01")
+    assert not at.exception
+    s = setup(stocks_series(), defaults(cell="lstm", optimizer="adam", lr=0.01))
+    r = run(s)
+    assert r.loss[-1] < 0.3 * r.loss[0]
+    assert said(at, f"the loss fell from **{fmt(r.loss[0], 4)}** to **{fmt(r.loss[-1], 4)}**")
+    assert said(at, "one step of Adam on the whole series: 300 steps")
+    labels = [b.label for b in at.button]
+    assert "Show them on Unroll" not in labels and said(at, "A link carries the one-unit RNN's five weights")
+    (weights,) = [t for t in tables(at) if "trained" in t]
+    assert weights["weight"] == ("w_x", "W_h", "b", "w_y", "b_y") and weights["shape"][1] == "4 × 1"
+    drawn = [t["name"] for t in chart(at)["data"] if t.get("legend") == "legend2"]
+    assert drawn == ["‖w_x‖", "‖W_h‖", "‖b‖", "‖w_y‖", "|b_y|"]
+    frames = chart(at)["frames"]
+    upload(at, "lstm.json", network_json(s, r).encode(), key="weights·file")
+    assert not at.exception and said(at, "lstm.json holds an LSTM of 1 unit: only the one-unit RNN's five weights")
+    assert chart(at)["frames"] == frames and at.selectbox(key="init").value == "statquest"
+
+
+def stocks_series():
+    return stock("GOOG", state.START.default, state.END.default)
+
+
+def test_n_units_draw_the_spectral_radius_and_say_what_it_did():
+    at = page(units="8", recipe="orthogonal", init="current", act="tanh")
+    assert not at.exception
+    s = setup(stocks_series(), defaults(units=8, recipe="orthogonal", init="current", act="tanh"))
+    r = run(s)
+    (trace,) = [t for t in chart(at)["data"] if t.get("name") == RADIUS]
+    np.testing.assert_array_equal(array(trace["y"]), r.radius)
+    assert said(at, radius_said(s, r)) and said(at, "ρ(W_h) went from 0.9 to")
+    assert at.number_input(key="units").value == 8 and at.selectbox(key="recipe").value == "orthogonal"
+
+
+def test_windows_in_batches_are_settings_in_the_link():
+    at = page(learn="windows", window="10", batch="8", seed="5")
+    assert not at.exception
+    assert at.number_input(key="window").value == 10 and at.number_input(key="batch").value == 8
+    assert at.number_input(key="seed").value == 5
+    assert said(at, "Each epoch cuts the series into its 95 windows of 10 weeks, shuffles them (seed 5)")
+    assert said(at, "12 steps an epoch, 3,600 in all")
+    at.number_input(key="batch").set_value(32).run()
+    assert not at.exception and at.query_params["batch"] == "32" and said(at, "3 steps an epoch")
+    at = page(learn="windows", window="1", batch="0", optimizer="magic")
+    assert not at.exception and all(said(at, f"Ignored `{n}=") for n in ("window", "batch", "optimizer"))
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_typed_and_uploaded_prices_train_any_cell(cell):
+    at = page(data="typed", typed="0, 0.5, 1, 0.5, 0, 0.5, 1, 0.5", cell=cell, units="2", optimizer="adam", lr="0.05")
+    assert not at.exception and said(at, "the loss fell")
+    np.testing.assert_array_equal(prices_drawn(at), [0, 0.5, 1, 0.5, 0, 0.5, 1, 0.5])
+    at = upload(page(data="upload", cell=cell), "shop.csv", GOOD_CSV)
+    assert not at.exception and said(at, "for the day after 2024-01-05")
+    np.testing.assert_array_equal(prices_drawn(at), [0, 0.4, 0.2, 1, 0.8])
