@@ -63,14 +63,17 @@ def epochs_allowed(epochs, days, per_day=1.0):
 
 
 def work(cell, n, days, window=None, batch=1):
-    """What one epoch costs a day, in days of the one-unit RNN on the whole series (bench/train.py measures them):
-    any other network's day costs ~2 + n/8 of them (the gated cells ~6 + n/8), counted 4 times over so that
-    their runs stay near a second; windows add their batches' steps, each a day of numpy calls whatever its size."""
-    per = 1.0 if cell == "rnn" and n == 1 else 4 * ((2 if cell == "rnn" else 6) + n / 8)
+    """What one epoch costs a day, in days of the one-unit RNN on the whole series (its loop runs in Python
+    floats), as bench/train.py measures them: a day of any other RNN costs ~3 + n/16 of them, of the gated cells
+    ~9 + n/14; windows add their batches' days, each a batched step (wider for more units). Any network but the
+    one-unit RNN counts 4 times over, so that its runs stay near a second."""
+    one = cell == "rnn" and n == 1
+    day = 1.0 if one else (3 + n / 16 if cell == "rnn" else 9 + n / 14)
     if window:
         length = min(window, days - 1)
-        per *= 1 + 2 * -(-max(days - length, 1) // batch) * length / max(days, 1)
-    return per
+        steps = -(-max(days - length, 1) // batch) * length  # batched days an epoch
+        day += steps / max(days, 1) * (5 if one else day * (1.5 + n / 30))
+    return day if one and not window else 4 * day
 
 
 def snapshots(epochs):
