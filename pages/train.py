@@ -5,8 +5,10 @@ import streamlit as st
 
 from simulator.tables import markdown, training
 from simulator.training import (
+    baseline,
     caption,
     carried,
+    compared,
     figure,
     headline,
     prediction,
@@ -34,6 +36,7 @@ if setup is None:
     st.stop()
 
 run = train_controls.train(setup)
+beside = train_controls.train(other) if (other := baseline(setup)) else None
 st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
@@ -42,7 +45,7 @@ if said := start_said(setup):
 st.caption(steps_said(setup, run))
 epoch, follow = train_controls.epoch_shown(run)
 controls.chart(
-    figure(setup, run, epoch),
+    figure(setup, run, epoch, beside),
     key="training",
     numbers=training(run),
     on_frame=follow,
@@ -51,6 +54,8 @@ controls.chart(
     "press Play to replay.",
 )
 st.caption(caption(setup))
+if beside:
+    st.markdown(compared(setup, run, beside))
 st.markdown(prediction(setup, run))
 
 st.subheader("The weights")
@@ -75,7 +80,7 @@ if message := train_controls.load_weights():
 st.subheader("What to notice")
 too_big, vanishing = train_controls.what_to_notice()
 st.markdown(
-    "- **Learning is small steps.** Each epoch moves every weight a little against its gradient; the loss curve "
+    "- **Learning is small steps.** Each step moves every weight a little against its gradient; the loss curve "
     "flattens as the prediction line settles onto the prices.\n"
     f"{too_big}\n{vanishing}\n{radius_said(setup, run)}"
 )

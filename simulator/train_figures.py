@@ -46,36 +46,42 @@ def _binned_max(values, bins):
 
 
 WEIGHT_LIMIT = 10.0  # the weights' axis goes no further: a runaway weight leaves the chart
+NORM_LIMIT = 100.0  # the same for the norms of n units' weights (a 64 x 64 W_h's is ~8 at the start)
 
 
-def _weight_range(theta):
-    """The weights' axis: all of their paths, but no further than ±WEIGHT_LIMIT."""
+def _limit(run):
+    """How far the weights' axis goes: WEIGHT_LIMIT for the five weights, NORM_LIMIT for norms."""
+    return WEIGHT_LIMIT if run.one_unit else NORM_LIMIT
+
+
+def _weight_range(theta, limit=WEIGHT_LIMIT):
+    """The weights' axis: all of their paths, but no further than ±limit."""
     finite = theta[np.isfinite(theta)]
-    lo, hi = max(float(finite.min()), -WEIGHT_LIMIT), min(float(finite.max()), WEIGHT_LIMIT)
+    lo, hi = max(float(finite.min()), -limit), min(float(finite.max()), limit)
     pad = 0.08 * (hi - lo or 1.0)
     return [lo - pad, hi + pad]
 
 
-def _on_chart(path):
-    """A weight's path with the epochs beyond ±WEIGHT_LIMIT as gaps: a weight that flips sign as it runs away
-    would otherwise draw a line across the whole panel every epoch."""
+def _on_chart(path, limit=WEIGHT_LIMIT):
+    """A weight's path with the epochs beyond ±limit as gaps: a weight that flips sign as it runs away would
+    otherwise draw a line across the whole panel every epoch."""
     path = _finite(path)
-    return np.where(np.abs(path) <= WEIGHT_LIMIT, path, np.nan)
+    return np.where(np.abs(path) <= limit, path, np.nan)
 
 
-def runaways(theta, names):
-    """{weight name: first epoch it is beyond ±WEIGHT_LIMIT} for the weights (columns `names`) that leave the chart."""
+def runaways(theta, names, limit=WEIGHT_LIMIT):
+    """{weight name: first epoch it is beyond ±limit} for the weights (columns `names`) that leave the chart."""
     out = {}
     for j, name in enumerate(names):
-        beyond = np.flatnonzero(~(np.abs(theta[:, j]) <= WEIGHT_LIMIT))
+        beyond = np.flatnonzero(~(np.abs(theta[:, j]) <= limit))
         if len(beyond):
             out[name] = int(beyond[0])
     return out
 
 
-def _runaway_note(theta, names):
+def _runaway_note(theta, names, limit):
     """A line in the weights' panel naming the weights that left it, when and how far they went."""
-    far = runaways(theta, names)
+    far = runaways(theta, names, limit)
     if not far:
         return []
     finite = [theta[np.isfinite(theta[:, names.index(n)]), names.index(n)] for n in far]
@@ -115,7 +121,7 @@ def _static(run, prices, scale, label, color, heat, bins, period):
                mode="lines+markers" if T <= 200 else "lines"),
         _panel(LOSS, x=typed(epochs), y=typed(_finite(np.where(run.loss[epochs] > 0, run.loss[epochs], np.nan))),
                name="loss", mode="lines", line=dict(color="#262730", width=1.5), showlegend=False),
-        *(_panel(WEIGHTS, x=typed(ran), y=typed(_on_chart(run.weights[ran, j])), name=name, mode="lines",
+        *(_panel(WEIGHTS, x=typed(ran), y=typed(_on_chart(run.weights[ran, j], _limit(run))), name=name, mode="lines",
                  line=dict(color=c, width=1.5), legend="legend2")
           for j, (name, c) in enumerate(zip(run.names, WEIGHT_COLORS, strict=False))),
         dict(type="heatmap", x=typed(bins + 1), y=typed(run.snaps), z=typed(heat, np.float32), xaxis="x" + HEAT,
@@ -125,7 +131,7 @@ def _static(run, prices, scale, label, color, heat, bins, period):
              hovertemplate=period + " %{x}, epoch %{y}<br>|∂L/∂h<sub>t</sub>| = 10^%{z:.1f}<extra></extra>"),
     ]  # fmt: skip
     if run.radius is not None and not run.one_unit:
-        data.append(_panel(WEIGHTS, x=typed(run.snaps), y=typed(_on_chart(run.radius)), name=RADIUS,
+        data.append(_panel(WEIGHTS, x=typed(run.snaps), y=typed(_on_chart(run.radius, NORM_LIMIT)), name=RADIUS,
                            mode="lines+markers", line=dict(color="#262730", width=1.5, dash="dot"),
                            marker=dict(size=4), legend="legend2"))  # fmt: skip
     if not scale.identity:  # the original prices on a second axis, aligned with the scaled one
@@ -167,7 +173,7 @@ def _moving(run, i, days, ahead, shown, period):
         dict(x=[e], y=[run.loss[e] if 0 < run.loss[e] < np.inf else None]),
         dict(
             x=[e] * len(run.names),
-            y=typed(_on_chart(run.weights[min(e, len(run.weights) - 1)])),
+            y=typed(_on_chart(run.weights[min(e, len(run.weights) - 1)], _limit(run))),
             marker=dict(color=list(WEIGHT_COLORS[: len(run.names)]), size=9, line=dict(color="white", width=1)),
         ),
         dict(x=[0.5, days + 0.5], y=[e, e]),
@@ -188,7 +194,7 @@ def shown(run, epoch):
     return len(run.snaps) - 1 if epoch < 0 else int(np.abs(run.snaps - epoch).argmin())
 
 
-def _limit(limit):
+def _gamma_line(limit):
     """The 1/gamma line across the weights' panel, and its label: a spectral radius above it is needed for the
     gradient to explode."""
     line = dict(type="line", x0=0, x1=1, y0=limit, y1=limit, xref="x3 domain", yref="y" + WEIGHTS,
@@ -198,11 +204,19 @@ def _limit(limit):
     return [line], [note]
 
 
-def training(run, prices, scale, label, color, epoch=-1, period="day", limit=None):
+def _beside(run, name, loss):
+    """The loss of the run to compare with (`name`, loss (E+1,)), grey under this run's, both in the loss legend."""
+    epochs = _every(len(loss))
+    curve = _finite(np.where(loss[epochs] > 0, loss[epochs], np.nan))
+    return _panel(LOSS, x=typed(epochs), y=typed(curve), name=name, mode="lines", legend="legend3",
+                  line=dict(color="#9aa0a6", width=1.5, dash="dash"))  # fmt: skip
+
+
+def training(run, prices, scale, label, color, epoch=-1, period="day", limit=None, beside=None):
     """The figure of `run` (a `train.Run`) on the scaled `prices` (T,), their `scale` (a `train.Scale`) and the
     series' label and colour, showing the snapshot nearest to `epoch` (-1: the last); frames step through the
     snapshot epochs. `period`: what one price is, a 'day' or a 'week'; `limit`: 1/gamma, the line the spectral
-    radius of an RNN of n units is drawn against."""
+    radius of an RNN of n units is drawn against; `beside`: (name, loss (E+1,)) of a run to compare with."""
     T, E = len(prices), len(run.loss) - 1
     dh = _log10(run.dh)  # (S, T-1)
     days = dh.shape[1]
@@ -212,12 +226,15 @@ def training(run, prices, scale, label, color, epoch=-1, period="day", limit=Non
     now, prices_shown = shown(run, epoch), price_range(prices)
     moving = partial(_moving, run, days=days, ahead=ahead, shown=prices_shown, period=period)
     data = [*_static(run, prices, scale, label, color, heat, bins, period)]
+    if beside:
+        data[1] |= dict(name="this run", showlegend=True, legend="legend3")
+        data.append(_beside(run, *beside))
     data[1:1] = [{**style, **trace} for style, trace in zip(MOVING, moving(now), strict=True)]
     shapes, notes = _divergence(run.diverged) if run.diverged is not None else ([], [])
     radius = [run.radius, [limit]] if run.radius is not None and not run.one_unit and limit else []
     drawn = np.concatenate([run.weights.ravel(), *radius])  # what the weights' axis spans
     if radius:
-        line, note = _limit(limit)
+        line, note = _gamma_line(limit)
         shapes, notes = shapes + line, notes + note
     notes += [
         _title(f"{label[:20]}: the next {period}'s prediction", 0, 1.0),
@@ -228,7 +245,7 @@ def training(run, prices, scale, label, color, epoch=-1, period="day", limit=Non
             0.405,
         ),
         _title(f"gradient reaching each {period}: log<sub>10</sub> |∂L/∂h<sub>t</sub>|", 0, 0.175),
-        *_runaway_note(run.weights, run.names),
+        *_runaway_note(run.weights, run.names, _limit(run)),
     ]
     frames = [dict(name=str(e), data=moving(i), traces=[1, 2, 3, 4, 5]) for i, e in enumerate(run.snaps)]
     epoch_axis = dict(title=dict(text="epoch"), range=[-0.02 * E, 1.02 * E + 1e-9], **GRID)
@@ -237,6 +254,8 @@ def training(run, prices, scale, label, color, epoch=-1, period="day", limit=Non
         hovermode="closest",
         legend=dict(orientation="h", x=0, y=0.97, yanchor="top", bgcolor="rgba(255,255,255,0.7)"),
         legend2=dict(x=1.0, y=0.40, yanchor="top", font=dict(size=11)),
+        legend3=dict(x=1.0, y=0.63, xanchor="right", yanchor="top", font=dict(size=11),
+                     bgcolor="rgba(255,255,255,0.7)"),
         xaxis=dict(title=dict(text=period), domain=[0, 1], anchor="y", range=[0.5, T + 1.5], **GRID),
         yaxis=dict(title=dict(text="price" if scale.identity else "price, scaled to 0..1"), domain=[0.70, 1],
                    range=prices_shown, **GRID),
@@ -244,7 +263,7 @@ def training(run, prices, scale, label, color, epoch=-1, period="day", limit=Non
         yaxis2=dict(type="log", domain=[0.48, 0.63], anchor="x2", exponentformat="power",
                     **GRID),
         xaxis3=dict(domain=[0, 1], anchor="y3", **epoch_axis),
-        yaxis3=dict(domain=[0.25, 0.40], anchor="x3", range=_weight_range(drawn), **GRID),
+        yaxis3=dict(domain=[0.25, 0.40], anchor="x3", range=_weight_range(drawn, _limit(run)), **GRID),
         xaxis4=dict(title=dict(text=period), domain=[0, 1], anchor="y4", range=[0.5, days + 0.5]),
         yaxis4=dict(title=dict(text="epoch"), domain=[0, 0.17], anchor="x4"),
         yaxis5=dict(overlaying="y", side="right", showgrid=False,

@@ -1,7 +1,7 @@
 """Everything the Train page shows, computed in one place: the series to learn, the run, and its story."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -168,11 +168,43 @@ def gamma(setup):
     return rnn.ACTIVATIONS[setup.activation].gamma
 
 
-def figure(setup, run, epoch=-1):
-    """The animated figure of the run, showing the snapshot nearest to `epoch` (-1: the last)."""
+def figure(setup, run, epoch=-1, beside=None):
+    """The animated figure of the run, showing the snapshot nearest to `epoch` (-1: the last); `beside`: the
+    run of `baseline(setup)` whose loss the loss chart draws beside this one's (None: none)."""
     s = setup.series
     limit = 1 / gamma(setup) if setup.cell == "rnn" else None
-    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch, s.period, limit)
+    other = (BASELINE, beside.loss) if beside is not None else None
+    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch, s.period, limit, other)
+
+
+BASELINE = "gradient descent, whole series"
+
+
+def baseline(setup):
+    """The same run as plain gradient descent on the whole series (today's way), for as many epochs; None when
+    `setup` trains that way already."""
+    s = setup.settings
+    if s["optimizer"] == "sgd" and s["learn"] == "series":
+        return None
+    return replace(setup, settings={**s, "optimizer": "sgd", "learn": "series", "epochs": setup.epochs})
+
+
+def compared(setup, run, base_run):
+    """A sentence comparing the run's final loss with the baseline's (see `baseline`), from their numbers."""
+    s = setup.settings
+    how = {"sgd": "Gradient descent", "momentum": "Momentum", "adam": "Adam"}[s["optimizer"]]
+    if setup.window is not None:
+        how += f" on windows of {setup.window} {setup.series.period}s"
+    mine, theirs = run.loss[len(run.loss) - 1], base_run.loss[len(base_run.loss) - 1]
+    if not (np.isfinite(mine) and np.isfinite(theirs)):
+        broke = [name for name, r in (("this run", run), ("gradient descent", base_run)) if r.diverged is not None]
+        return f"Beside it, dashed: plain gradient descent on the whole series; {' and '.join(broke)} broke."
+    ratio = 1.0 if mine == theirs else theirs / mine if mine > 0 else np.inf
+    verdict = f"{fmt(ratio, 3)}× lower" if ratio > 1 else f"{fmt(1 / ratio, 3)}× higher" if ratio < 1 else "the same"
+    return (
+        f"Beside it, dashed: plain gradient descent on the whole series, same start and learning rate "
+        f"({s['lr']:g}), ends at {_loss(theirs)}; {how} ends at {_loss(mine)}, {verdict}."
+    )
 
 
 def _loss(v):

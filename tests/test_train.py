@@ -35,9 +35,11 @@ from simulator.train import (
 from simulator.train_figures import RADIUS, WEIGHT_LIMIT, price_range, runaways
 from simulator.training import (
     Series,
+    baseline,
     caption,
     clipping_notice,
     clipping_setups,
+    compared,
     defaults,
     died,
     figure,
@@ -495,3 +497,22 @@ def test_the_trained_network_saves_as_json_with_every_weight():
     table = weights_table(s, r)
     assert table["weight"] == list(s.start.NAMES) and table["shape"][1] == "6 × 2"
     assert table["trained"] == [fmt(v, 4) for v in norms(r.final)]
+
+
+def test_adam_and_windows_are_drawn_beside_whole_series_gradient_descent():
+    s = _setup(optimizer="adam", lr=0.01, learn="windows", epochs=60)
+    r, b = _run(s), _run(baseline(s))
+    plain = _run(_setup(lr=0.01, epochs=60))
+    np.testing.assert_array_equal(b.loss, plain.loss)  # the baseline is today's run, same start and rate
+    assert baseline(_setup()) is None
+    fig = figure(s, r, -1, b).to_dict()
+    (drawn,) = [t for t in fig["data"] if t.get("name") == "gradient descent, whole series"]
+    np.testing.assert_array_equal(array(drawn["y"]), b.loss)
+    said = compared(s, r, b)
+    lower = b.loss[-1] / r.loss[-1]
+    assert lower > 1 and said == (
+        "Beside it, dashed: plain gradient descent on the whole series, same start and learning rate (0.01), ends "
+        f"at {fmt(b.loss[-1], 4)}; Adam on windows of 20 weeks ends at {fmt(r.loss[-1], 4)}, {fmt(lower, 3)}× lower."
+    )
+    alone = [t.get("name") for t in figure(s, r).to_dict()["data"]]
+    assert "gradient descent, whole series" not in alone and "this run" not in alone

@@ -11,8 +11,10 @@ from simulator.explain import fmt
 from simulator.train import STATQUEST, Scale, initial, snapshots, train
 from simulator.train_figures import RADIUS
 from simulator.training import (
+    baseline,
     clipping_notice,
     clipping_setups,
+    compared,
     defaults,
     network_json,
     radius_said,
@@ -284,3 +286,14 @@ def test_typed_and_uploaded_prices_train_any_cell(cell):
     at = upload(page(data="upload", cell=cell), "shop.csv", GOOD_CSV)
     assert not at.exception and said(at, "for the day after 2024-01-05")
     np.testing.assert_array_equal(prices_drawn(at), [0, 0.4, 0.2, 1, 0.8])
+
+
+def test_adam_is_drawn_and_told_beside_gradient_descent():
+    at = page(optimizer="adam", lr="0.01")
+    assert not at.exception
+    s = setup(stocks_series(), defaults(optimizer="adam", lr=0.01))
+    r, b = run(s), run(baseline(s))
+    assert said(at, compared(s, r, b)) and said(at, "Adam ends at")
+    names = [t.get("name") for t in chart(at)["data"]]
+    assert "this run" in names and "gradient descent, whole series" in names
+    assert said(at, f"the loss fell from **{fmt(r.loss[0], 4)}** to **{fmt(r.loss[-1], 4)}**")

@@ -21,7 +21,7 @@ SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red 
 INIT_LABELS = {
     "statquest": "StatQuest's weights",
     "random": "random weights",
-    "current": "the network set here, as on the other pages",
+    "current": "the network set below",
 }
 ONE_UNIT = {"cell": "rnn", "units": 1, "recipe": "statquest"}  # the network five weights describe
 OPTIMIZER_LABELS = {"sgd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
