@@ -62,17 +62,12 @@ st.subheader("The weights")
 st.markdown(markdown(weights_table(setup, run)))
 left, middle, right = st.columns(3)
 train_controls.download(right, setup, run)
-if carry := carried(setup, run):
-    values, notices = carry
-    train_controls.show_on(left, "pages/unroll.py", "Show them on Unroll", ":material/view_week:", values)
-    train_controls.show_on(middle, "pages/gradients.py", "Show them on Gradients", ":material/trending_down:", values)
-    for notice in notices:
-        st.caption(f":material/warning: {notice}")
-else:
-    st.caption(
-        "A link carries the one-unit RNN's five weights, not these: download them to keep them. The other pages "
-        "show this cell from its own settings."
-    )
+values, notices = carried(setup, run)
+them = "them" if run.one_unit else "the prices"
+train_controls.show_on(left, "pages/unroll.py", f"Show {them} on Unroll", ":material/view_week:", values)
+train_controls.show_on(middle, "pages/gradients.py", f"Show {them} on Gradients", ":material/trending_down:", values)
+for notice in notices:
+    st.caption(f":material/warning: {notice}" if run.one_unit else notice)
 if message := train_controls.load_weights():
     kind, text = message
     (st.error if kind == "error" else st.success)(text)

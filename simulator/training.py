@@ -358,18 +358,24 @@ def clamped(theta):
 
 
 def carried(setup, run):
-    """The settings that show the trained one-unit RNN on the other pages: its weights, the scaled prices it read
-    as typed prices, tomorrow's true price as the target and the task as the loss; plus notices. None for any
-    other network: a link carries only the one unit's five weights."""
-    if not run.one_unit:
-        return None
-    values, notices = clamped(run.theta[last(run)])
-    values.update(cell="rnn", units=1, recipe="statquest")
+    """The settings that show the trained network on the other pages: the scaled prices it read as typed prices,
+    tomorrow's true price as the target and the task as the loss, and the one-unit RNN's trained weights (clamped
+    to the sliders, a notice each). Any other network goes as its settings (cell, units, recipe, seed, ...), a
+    notice saying its trained weights stay here: a link carries only the one unit's five weights."""
     xs = setup.scale.scaled(setup.series.prices)
     target = float(np.clip(xs[-1], state.TARGET.lo, state.TARGET.hi))
     typed = ", ".join(f"{x:.6g}" for x in xs[:-1])
-    values.update(act=setup.activation, seq="typed", typed=typed, loss=setup.settings["task"], target=target)
-    return values, notices
+    values = dict(seq="typed", typed=typed, loss=setup.settings["task"], target=target)
+    if not run.one_unit:
+        values |= {s.name: setup.settings[s.name] for s in (*state.NETWORK, state.ACTIVATION)}
+        n = setup.start.n
+        return values, [
+            f"The trained weights of this {network.CELLS[setup.cell]} ({n:,} unit{'s' if n > 1 else ''}) stay on "
+            "this page (download them to keep them): a link carries only the one-unit RNN's five weights. The "
+            "buttons take the prices and the network's settings along."
+        ]
+    weights, notices = clamped(run.theta[last(run)])
+    return values | weights | dict(cell="rnn", units=1, recipe="statquest", act=setup.activation), notices
 
 
 def clipping_setups():

@@ -239,7 +239,8 @@ def test_an_lstm_trains_on_the_stock_and_its_weights_stay_on_this_page():
     assert said(at, f"the loss fell from **{fmt(r.loss[0], 4)}** to **{fmt(r.loss[-1], 4)}**")
     assert said(at, "one step of Adam on the whole series: 300 steps")
     labels = [b.label for b in at.button]
-    assert "Show them on Unroll" not in labels and said(at, "A link carries the one-unit RNN's five weights")
+    assert "Show them on Unroll" not in labels and "Show the prices on Unroll" in labels
+    assert said(at, "The trained weights of this LSTM (1 unit) stay on this page")
     (weights,) = [t for t in tables(at) if "trained" in t]
     assert weights["weight"] == ("w_x", "W_h", "b", "w_y", "b_y") and weights["shape"][1] == "4 × 1"
     drawn = [t["name"] for t in chart(at)["data"] if t.get("legend") == "legend2"]
@@ -297,3 +298,11 @@ def test_adam_is_drawn_and_told_beside_gradient_descent():
     names = [t.get("name") for t in chart(at)["data"]]
     assert "this run" in names and "gradient descent, whole series" in names
     assert said(at, f"the loss fell from **{fmt(r.loss[0], 4)}** to **{fmt(r.loss[-1], 4)}**")
+
+
+def test_n_units_carry_the_prices_and_the_network_settings():
+    at = page(data="blue", units="4", init="random", act="tanh", seed="3", epochs="20")
+    at.button[[b.label for b in at.button].index("Show the prices on Unroll")].click().run()
+    assert not at.exception and at.title[0].value == "Unroll an RNN"
+    assert at.query_params["units"] == "4" and at.query_params["seed"] == "3" and at.query_params["act"] == "tanh"
+    assert at.query_params["seq"] == "typed" and at.query_params["typed"].startswith("0.25, 0.5, 0.5, 0.25")

@@ -249,7 +249,7 @@ def _carry(page, values):
 
 def show_on(column, page, label, icon, values):
     """A button that makes `values` the shared settings and opens `page` with them."""
-    column.button(label, on_click=_carry, args=(page, values), width="stretch", icon=icon)
+    column.button(label, key=f"carry·{page}", on_click=_carry, args=(page, values), width="stretch", icon=icon)
     if target := ss.pop("go·to", None):
         st.switch_page(target)
 
