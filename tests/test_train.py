@@ -516,3 +516,12 @@ def test_adam_and_windows_are_drawn_beside_whole_series_gradient_descent():
     )
     alone = [t.get("name") for t in figure(s, r).to_dict()["data"]]
     assert "gradient descent, whole series" not in alone and "this run" not in alone
+
+
+def test_the_caption_names_what_the_weights_panel_draws():
+    assert "then the five weights." in caption(_setup())
+    wide = caption(_setup(units=4, init="random", act="sigmoid"))
+    assert "each weight's size (its norm" in wide and "spectral radius ρ beside the 1/γ line (4)" in wide
+    gated = caption(_setup(cell="gru", units=2))
+    assert "each weight's size" in gated and "ρ" not in gated
+    assert "the loss on the whole series after each epoch" in caption(_setup(learn="windows"))
