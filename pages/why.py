@@ -3,7 +3,6 @@ StatQuest's LSTM day by day, and why clipping cannot save a vanished gradient.""
 
 import streamlit as st
 
-from simulator import why
 from ui import controls, why_controls
 from ui.entry import require_entry_point
 
@@ -17,16 +16,13 @@ st.markdown(
     "memory, the **long-term memory C**, whose path back multiplies by the **forget gate f** alone: while f stays "
     "near 1, the gradient gets through."
 )
-days, company, runs = why_controls.sidebar()
+days, company, cells = why_controls.sidebar()
 
 st.subheader(f"How far the gradient reaches back over {days:,} days")
-why_controls.gradients(runs)
-st.markdown(why.reach_sentence(runs))
-st.markdown(why.forget_sentence(runs[1]))
+why_controls.gradients(cells, days)
 
 st.subheader("The same prices through the three cells")
-why_controls.cells(runs)
-st.markdown(why.cells_sentence(runs))
+why_controls.cells(cells, days)
 
 st.subheader("StatQuest's LSTM, day by day")
 st.markdown(
@@ -34,13 +30,9 @@ st.markdown(
     "input gate the **% of potential memory to remember**, and the output gate the **% of potential short-term "
     f"memory to remember**. Here is company {company}, every number in every equation:"
 )
-why_controls.company_table(company)
-st.markdown(why.companies_sentence())
-st.markdown(why.one_step_sentence())
-why_controls.one_step_table()
+why_controls.statquest(company)
 
 st.subheader("Why clipping fixes exploding but not vanishing")
 why_controls.clipping()
-st.markdown(why.clipping_sentence())
 why_controls.race_link()
 controls.to_link()

@@ -57,7 +57,7 @@ def gradients(runs):
         **LIGHT,
         height=380,
         margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=_axis("day (0: the memory before day 1)", range=[0, days[-1]]),
+        xaxis=_axis("day (0: the memory before day 1)", range=[0, int(days[-1])]),
         yaxis=_axis("gradient reaching the day", **_decades([y for _, _, y, _ in lines])),
         legend=dict(orientation="h", y=-0.22, yanchor="top", x=0),
     )
@@ -107,7 +107,7 @@ def cells(runs):
     data = [line(r.trace.h, f"{r.name} h", r.cell, DASH[r.cell], "") for r in runs]
     data.append(line(by["lstm"].trace.c, "LSTM c (long-term)", "lstm", "longdash", ""))
     data += [line(getattr(by[cell].trace, field), label, cell, dash, "2") for cell, field, label, dash in GATE_LINES]
-    span = [0.5, days[-1] + 0.5]
+    span = [0.5, int(days[-1]) + 0.5]
     layout = dict(
         **LIGHT,
         height=520,
