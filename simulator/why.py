@@ -198,9 +198,16 @@ def _per_day(log10_value, steps):
     return 10 ** (log10_value / steps)
 
 
+def cut_day(r):
+    """The last day whose step back multiplies by 0 (a ReLU that is off), so nothing reaches before it; or None."""
+    cut = np.flatnonzero(r.reach == -math.inf)
+    return int(cut[-1]) + 1 if cut.size else None
+
+
 def _reached(r, log10_value):
     if log10_value == -math.inf:
-        return f"the {r.name}'s to 0 (the path is cut: a unit whose slope is 0 passes nothing back)"
+        return (f"the {r.name}'s to 0 (the path is cut on day {cut_day(r):,}: a unit whose slope is 0 passes "
+                "nothing back)")  # fmt: skip
     return f"the {r.name}'s by **{fmt_log10(log10_value)}** (×{fmt(_per_day(log10_value, r.days))} a day)"
 
 

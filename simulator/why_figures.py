@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from . import why
 from .explain import fmt_log10
 from .figures import LIGHT, figure, typed
 from .gradient_figures import power_of_ten
@@ -53,9 +54,35 @@ def gradients(runs):
         data.append(dict(type="scatter", x=typed(days), y=typed(_finite(y)), name=label, mode="lines",
                          line=dict(color=COLORS[cell], dash=dash, width=2.5 if "all" in label else 1.8),
                          hovertemplate=f"{label}, day %{{x}}: 10^%{{y:.1f}}<extra></extra>"))  # fmt: skip
+    cuts = [(r, why.cut_day(r)) for r in runs if why.cut_day(r) is not None]
     layout = dict(
         **LIGHT,
         height=380,
+        shapes=[
+            dict(
+                type="line",
+                x0=day,
+                x1=day,
+                yref="paper",
+                y0=0,
+                y1=1,
+                line=dict(color=COLORS[r.cell], width=1, dash="dot"),
+            )
+            for r, day in cuts
+        ],
+        annotations=[
+            dict(
+                x=day,
+                yref="paper",
+                y=0.02,
+                xanchor="right",
+                yanchor="bottom",
+                showarrow=False,
+                text=f"{r.name}: cut on day {day}",
+                font=dict(size=12, color=COLORS[r.cell]),
+            )
+            for r, day in cuts
+        ],
         margin=dict(l=10, r=10, t=10, b=10),
         xaxis=_axis("day (0: the memory before day 1)", range=[0, int(days[-1])]),
         yaxis=_axis("gradient reaching the day", **_decades([y for _, _, y, _ in lines])),

@@ -81,8 +81,12 @@ def test_a_cut_relu_path_is_said_and_the_lstm_is_not_cut(T):
     rnn, lstm_run, _ = runs(T)
     assert rnn.reach[0] == -math.inf and (rnn.trace.h == 0).any()
     assert lstm_run.reach[0] > -2 and lstm_run.cell_path[0] > -3  # StatQuest's forget gate stays near 1
+    day = why.cut_day(rnn)
+    assert rnn.trace.h[day - 1, 0] == 0 and rnn.reach[day] > -math.inf and rnn.reach[day - 1] == -math.inf
     said = why.reach_sentence(runs(T))
-    assert "the simple RNN's to 0 (the path is cut" in said and "times more" not in said
+    assert f"the simple RNN's to 0 (the path is cut on day {day:,}" in said and "times more" not in said
+    (note,) = why_figures.gradients(runs(T)).to_dict()["layout"]["annotations"]
+    assert note["x"] == day and note["text"] == f"simple RNN: cut on day {day}"
 
 
 def test_the_honest_part_a_forget_gate_near_07_vanishes_too():
