@@ -2,8 +2,9 @@
 the simple RNN, the LSTM and the GRU on the same prices, how far each one's gradient reaches back, and why
 clipping cannot bring a vanished gradient back.
 
-A day's gradient reach is log10 of what one unit of gradient at day T's memory is multiplied by on its way back
-to day t's memory (`flow.reach`; t = 0 is the memory before day 1), so 0.7^1000 is -154.9, never 0.
+A day's gradient reach is log10 of the most that a unit of gradient on day T's memory (h, and the LSTM's c) is
+multiplied by on its way back to day t's memory (`flow.reach`: the product of the step Jacobians' largest
+singular value; t = 0 is the memory before day 1), so 0.7^1000 is -154.9, never 0.
 """
 
 import math
@@ -206,13 +207,13 @@ def cut_day(r):
 
 def _reached(r, log10_value):
     if log10_value == -math.inf:
-        return (f"the {r.name}'s to 0 (the path is cut on day {cut_day(r):,}: a unit whose slope is 0 passes "
+        return (f"in the {r.name} by 0 (the path is cut on day {cut_day(r):,}: a unit whose slope is 0 passes "
                 "nothing back)")  # fmt: skip
-    return f"the {r.name}'s by **{fmt_log10(log10_value)}** (×{fmt(_per_day(log10_value, r.days))} a day)"
+    return f"in the {r.name} by **{fmt_log10(log10_value)}** (×{fmt(_per_day(log10_value, r.days))} a day)"
 
 
 def reach_sentence(runs):
-    """How much of a unit of gradient at day T's memory reaches the memory before day 1, for each cell."""
+    """The most a unit of gradient on day T's memory is multiplied by back to the memory before day 1, per cell."""
     by = {r.cell: r for r in runs}
     T, parts = runs[0].days, []
     for r in runs:
@@ -220,7 +221,7 @@ def reach_sentence(runs):
         if r.cell == "lstm" and r.reach[0] > -math.inf:
             said += f"; along its cell path alone by {fmt_log10(r.cell_path[0])}"
         parts.append(said)
-    lead = f"Back over all {T:,} days, the gradient is multiplied: {'; '.join(parts)}."
+    lead = f"Back over all {T:,} days, a gradient on the last day's memory is multiplied at most: {'; '.join(parts)}."
     rnn, lstm_run = by["rnn"].reach[0], by["lstm"].reach[0]
     if rnn > -math.inf and lstm_run > rnn:
         lead += f" The LSTM keeps {fmt_log10(lstm_run - rnn)} times more of it than the simple RNN."
