@@ -9,6 +9,7 @@ st.navigation(
         st.Page("pages/gradients.py", title="Gradients", icon=":material/trending_down:"),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/race.py", title="Race", icon=":material/sprint:"),
+        st.Page("pages/why.py", title="Why LSTM", icon=":material/help:"),
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ]

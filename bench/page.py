@@ -56,6 +56,9 @@ def run(quick=False):
     start = time.perf_counter()
     cases = {(title, name): page(path, typed) for title, path in PAGES.items()
              for name, typed in (("defaults", None), ("T=1000", prices))}  # fmt: skip
+    for name, days in (("defaults", "9"), ("T=1000", "1000")):  # Why LSTM: its own T, the blue company repeated
+        cases["Why LSTM", name] = page("pages/why.py")
+        cases["Why LSTM", name].segmented_control(key="days").set_value(days).run()
     first = 1e3 * (time.perf_counter() - start)
     rows, misses = [["trivial page (floor)", f"{floor:.1f}", "1.0x", "-", "-"]], 0
     for (title, name), at in cases.items():

@@ -62,5 +62,11 @@ PRESETS = (  # the Unroll and Gradients scenarios' stories are told from their n
            {"act": "tanh", "task": "last", "init": "random", "seed": 3, "k": 10}, "",
            "With k = 10 the error flows back only 10 weeks, so the heatmap is blank before them. "
            "Truncation trades the long memory that barely learned anyway for a cheaper backward pass."),
+    # Why LSTM: their stories are told from their numbers, in `why`
+    Preset("why-statquest", "StatQuest's LSTM: companies A and B", "why", {}, "h = 0.0064 and h = 0.969"),
+    Preset("why-100-days", "The RNN vs the LSTM over 100 days", "why", {"days": "100", "act": "tanh"}),
+    Preset("why-forget-0.7", "A forget gate stuck near 0.7", "why", {"days": "100", "units": 16,
+           "forget_bias": 0.65}, "0.7¹⁰⁰ = 3.2e−16"),
+    Preset("why-race-50", "The race over 50 days", "why", {"length": 50}),
 )  # fmt: skip
 BY_KEY = {p.key: p for p in PRESETS}

@@ -121,6 +121,13 @@ PAGES = {
     "race": "pages/race.py",
 }
 
+# Why LSTM (pages/why.py): how many days the three cells read, and which of StatQuest's companies is shown
+DAYS = Setting("days", "Days (T)", "9", choices=("9", "100", "1000"), help="The blue company's 9 prices, repeated.")
+COMPANY = Setting("company", "StatQuest's company", "A", choices=("A", "B"), help="A starts low, B starts high.")
+WHY = (DAYS, COMPANY)
+SETTINGS.update({s.name: s for s in WHY})
+PAGES["why"] = "pages/why.py"
+
 
 MAX_NOTICES = 8  # a link with more bad parameters gets one line for the rest
 

@@ -82,11 +82,11 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     assert page.locator(EXCEPTION).count() == 0
 
 
-NAVIGATION = ["Unroll", "Gradients", "Train", "Race", "Scenarios", "Glossary"]  # st.Page titles, not legacy file names
+NAVIGATION = ["Unroll", "Gradients", "Train", "Race", "Why LSTM", "Scenarios", "Glossary"]  # st.Page titles
 
 
 def nav_titles(page):
-    return [t.split()[-1] for t in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
+    return [t.split(maxsplit=1)[-1] for t in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
 
 
 @pytest.mark.parametrize(
