@@ -11,7 +11,10 @@ ten questions on every machine):
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 
@@ -42,7 +45,10 @@ class Question:
     equation: str
     tolerance: float = 0.0  # a number within this of the answer is right
     page: str = "unroll"
-    settings: dict = field(default_factory=dict, compare=False)
+    settings: Mapping = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))  # read-only: quiz is cached
 
     @property
     def numeric(self):
@@ -233,6 +239,7 @@ MAKERS = {"next_h": next_h, "direction": direction, "vanish": vanish, "which_day
           "which_cell": which_cell}  # fmt: skip
 
 
+@lru_cache(maxsize=64)  # pure and read-only; a class's every vote asks for its question (a quiz takes ~20 ms)
 def quiz(seed, count=COUNT):
     """`count` questions from `seed` (0 .. MAX_SEED), each kind twice in ten, in an order the seed shuffles."""
     rng = np.random.default_rng([int(seed), 15])
