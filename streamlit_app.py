@@ -10,6 +10,8 @@ st.navigation(
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/race.py", title="Race", icon=":material/sprint:"),
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
+        st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:"),  # class mode (issue 15)
+        st.Page("pages/classroom.py", title="Class", icon=":material/groups:", url_path="class"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ]
 ).run()

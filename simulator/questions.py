@@ -20,6 +20,7 @@ import numpy as np
 
 from . import flow, network
 from .explain import fmt, fmt_log10, fmt_operand, fmt_weight
+from .figures import LIGHT, figure
 from .models import rnn
 
 COUNT = 10  # questions in a quiz
@@ -289,3 +290,57 @@ def distribution(question, answers):
         key = float(f"{float(a):.2g}")
         counts[key] = counts.get(key, 0) + 1
     return [(fmt(k, 2), counts[k]) for k in sorted(counts)]
+
+
+RIGHT, WRONG, WAITING = "#01665e", "#8c510a", "#9aa0a6"  # teal, brown (colour-blind safe), grey: not yet
+
+
+def tally_figure(question, answers, revealed):
+    """The class's votes as horizontal bars, one per choice (or per rounded number); once `revealed`, the true
+    answer's bar is teal and the others brown (for a number: the bars within its tolerance are teal)."""
+    rows = distribution(question, answers)
+    labels, counts = [label for label, _ in rows], [count for _, count in rows]
+    if not revealed:
+        colors = [WAITING] * len(rows)
+    elif question.numeric:
+        colors = [RIGHT if abs(float(label.replace("−", "-")) - question.answer) <= 3 * question.tolerance else WRONG
+                  for label in labels]  # fmt: skip
+    else:
+        colors = [RIGHT if label == question.answer else WRONG for label in labels]
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "y": labels,
+        "x": counts,
+        "marker": {"color": colors},
+        "text": [str(c) for c in counts],
+        "textposition": "outside",
+        "hoverinfo": "x+y",
+        "name": "votes",
+    }
+    xaxis = {"title": {"text": "votes"}, "range": [0, max(counts, default=0) * 1.15 + 1], "fixedrange": True}
+    if max(counts, default=0) < 10:
+        xaxis["dtick"] = 1
+    layout = {
+        **LIGHT,
+        "height": 90 + 46 * max(len(rows), 2),
+        "margin": {"l": 10, "r": 30, "t": 10, "b": 40},
+        "xaxis": xaxis,
+        "showlegend": False,
+        "yaxis": {"autorange": "reversed", "automargin": True, "fixedrange": True, "type": "category"},
+    }
+    return figure([bars], layout)
+
+
+def score_figure(points):
+    """Ten bars, one per question: 1 (right, teal), 0.5 (close, teal), 0 (wrong: a brown stub), or grey (not
+    answered yet: a stub)."""
+    heights = [0.04 if p is None or p == 0 else p for p in points]
+    colors = [WAITING if p is None else RIGHT if p > 0 else WRONG for p in points]
+    bars = {"type": "bar", "x": [f"Q{i + 1}" for i in range(len(points))], "y": heights, "marker": {"color": colors},
+            "hovertext": ["not answered" if p is None else f"{p:g} point(s)" for p in points], "hoverinfo": "x+text",
+            "name": "points"}  # fmt: skip
+    layout = {**LIGHT, "height": 220, "margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "showlegend": False,
+              "yaxis": {"title": {"text": "points"}, "range": [0, 1.05], "tickvals": [0, 0.5, 1], "fixedrange": True},
+              "xaxis": {"type": "category", "fixedrange": True}}  # fmt: skip
+    return figure([bars], layout)
