@@ -42,8 +42,15 @@ def joined():
     code, secret = controls.kept(state.CLASS_CODE.name), controls.kept(state.TEACHER.name)
     teaching = ss.setdefault("class·teaching", {})  # {code: secret} of the classes this session teaches
     if secret:
-        teaching[code] = secret
         controls.keep(state.TEACHER.name, state.TEACHER.default)
+        try:
+            if room().is_teacher(code, secret):
+                teaching[code] = secret
+            else:
+                st.caption(f":material/warning: The link's teacher key is not class {code}'s: this is a student's "
+                           "screen.")  # fmt: skip
+        except ClassError:
+            pass  # no such class: the student's view says so
     return code, teaching.get(code)
 
 
@@ -291,7 +298,8 @@ def quiz_question(seed, i, q):
                                   placeholder="like 0.45")  # fmt: skip
                 else:
                     st.radio("Your answer", q.choices, key=f"quiz·{seed}·{i}", index=None, horizontal=True)
-                st.form_submit_button("Check", on_click=_checked, args=(seed, i), type="primary")
+                st.form_submit_button("Check", on_click=_checked, args=(seed, i), type="primary",
+                                      key=f"quiz·check·{seed}·{i}")  # fmt: skip
             if message := ss.pop(f"quiz·error·{seed}·{i}", None):
                 st.error(message, icon=":material/error:")
             return
