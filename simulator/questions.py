@@ -92,7 +92,7 @@ def _unit(w_x, w_h, b, w_y, b_y, act, xs):
 def _describe(p):
     act = ACTS[p.activation]
     return f"w_x = {fmt_weight(p.w_x[0]).strip('()')}, w_h = {fmt_weight(p.W_h[0, 0]).strip('()')}, " \
-           f"b = {fmt_weight(p.b[0]).strip('()')} and {act}"  # fmt: skip
+           f"b = {fmt_weight(p.b[0]).strip('()')} ({act})"  # fmt: skip
 
 
 def _step(p, xs, tr, t):
