@@ -297,16 +297,18 @@ RIGHT, WRONG, WAITING = "#01665e", "#8c510a", "#9aa0a6"  # teal, brown (colour-b
 
 def tally_figure(question, answers, revealed):
     """The class's votes as horizontal bars, one per choice (or per rounded number); once `revealed`, the true
-    answer's bar is teal and the others brown (for a number: the bars within its tolerance are teal)."""
+    answer's bar is teal and ticked ✓ (even with no votes) and the others brown (for a number: the bars within
+    three times its tolerance, which still score)."""
     rows = distribution(question, answers)
     labels, counts = [label for label, _ in rows], [count for _, count in rows]
     if not revealed:
-        colors = [WAITING] * len(rows)
+        right = [False] * len(rows)
     elif question.numeric:
-        colors = [RIGHT if abs(float(label.replace("−", "-")) - question.answer) <= 3 * question.tolerance else WRONG
-                  for label in labels]  # fmt: skip
+        right = [abs(float(label.replace("−", "-")) - question.answer) <= 3 * question.tolerance for label in labels]
     else:
-        colors = [RIGHT if label == question.answer else WRONG for label in labels]
+        right = [label == question.answer for label in labels]
+    colors = [RIGHT if r else WRONG if revealed else WAITING for r in right]
+    ticks = [f"{label} ✓" if r else label for label, r in zip(labels, right, strict=True)]
     bars = {
         "type": "bar",
         "orientation": "h",
@@ -327,7 +329,14 @@ def tally_figure(question, answers, revealed):
         "margin": {"l": 10, "r": 30, "t": 10, "b": 40},
         "xaxis": xaxis,
         "showlegend": False,
-        "yaxis": {"autorange": "reversed", "automargin": True, "fixedrange": True, "type": "category"},
+        "yaxis": {
+            "autorange": "reversed",
+            "automargin": True,
+            "fixedrange": True,
+            "type": "category",
+            "tickvals": labels,
+            "ticktext": ticks,
+        },
     }
     return figure([bars], layout)
 

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from simulator import network, questions
@@ -147,3 +148,17 @@ def test_the_distribution_counts_every_answer_once():
     counts = questions.distribution(choice, [choice.choices[0]] * 3 + [choice.choices[-1]])
     assert [c for _, c in counts] == [3, *[0] * (len(choice.choices) - 2), 1]
     assert questions.distribution(number, ["0.451", "0.449", "1.2"]) == [("0.45", 2), ("1.2", 1)]
+
+
+def test_the_tally_marks_the_true_answer_only_once_revealed():
+    q = next(q for q in questions.quiz(0) if not q.numeric)
+    wrong = next(c for c in q.choices if c != q.answer)
+    hidden = questions.tally_figure(q, [wrong, wrong], revealed=False).to_dict()
+    shown = questions.tally_figure(q, [wrong, wrong], revealed=True).to_dict()
+    go.Figure(shown)  # valid plotly
+    assert set(hidden["data"][0]["marker"]["color"]) == {questions.WAITING}
+    assert "✓" not in " ".join(hidden["layout"]["yaxis"]["ticktext"])
+    at = q.choices.index(q.answer)
+    assert shown["layout"]["yaxis"]["ticktext"][at] == f"{q.answer} ✓" and shown["data"][0]["x"][at] == 0
+    assert shown["data"][0]["marker"]["color"][at] == questions.RIGHT
+    assert shown["data"][0]["marker"]["color"][q.choices.index(wrong)] == questions.WRONG

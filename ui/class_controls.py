@@ -14,6 +14,7 @@ import streamlit as st
 
 from simulator import classroom, questions, state
 from simulator.classroom import ClassError
+from simulator.explain import fmt
 from ui import controls
 
 TEACHER_EVERY, STUDENT_EVERY = 0.5, 2.0  # seconds between polls of the store (one teacher polls often, 30 phones less)
@@ -125,7 +126,7 @@ def _question_header(cls):
 
 def _answer(question):
     """The true answer and the equation that gives it."""
-    answer = questions.fmt(question.answer) if question.numeric else question.answer
+    answer = fmt(question.answer) if question.numeric else question.answer
     st.success(f"**The answer: {answer}**", icon=":material/check_circle:")
     st.markdown(f"**Why:** {question.equation}")
 
@@ -133,18 +134,20 @@ def _answer(question):
 def teacher(code, secret):
     """The teacher's screen: the code and links, then the live question."""
     try:
-        room().get(code)
+        cls, answers = room().tally(code)
     except ClassError as err:
         _ended(err)
         return
     st.markdown(f"## Class code: **{code}**")
-    students = controls.share_url({state.CLASS_CODE.name: state.CLASS_CODE.encode(code)})
-    st.markdown("Students open the Class page and type the code, or open this link (on a phone too):")
-    st.code(students, language=None, wrap_lines=True)
-    with st.expander("Your teacher link: keep it to yourself"):
-        st.caption("It advances the class and reveals the answers, from any browser, for 4 hours.")
-        st.code(teacher_url(code, secret), language=None, wrap_lines=True)
-    cls, answers = room().tally(code)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown("Students type the code on the Class page, or open the students' link (on a phone too).")
+        with st.popover("Students' link", icon=":material/group:"):
+            st.code(controls.share_url({state.CLASS_CODE.name: state.CLASS_CODE.encode(code)}), language=None,
+                    wrap_lines=True)  # fmt: skip
+        with st.popover("Your teacher link", icon=":material/key:"):
+            st.caption("Keep it to yourself: it advances the class and reveals the answers, from any browser, for "
+                       "4 hours.")  # fmt: skip
+            st.code(teacher_url(code, secret), language=None, wrap_lines=True)
     if cls.revealed:  # drawn once: nothing changes until the teacher moves on
         _teacher_view(cls, answers, secret)
     else:
