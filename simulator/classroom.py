@@ -1,9 +1,9 @@
 """The class store: live votes for "predict, then reveal", kept outside server memory.
 
-A class has a short code (students type it or open its link), a teacher secret (kept only as its SHA-256), the
-current question (the quiz seed and an index into it), whether its answer is revealed, and the votes: one per
-student session id per question (a student may change it until the reveal), anonymous, nothing personal. A class
-ends 4 hours after it starts.
+A class has a short code (6 digits: students type it or open its link), a teacher secret (16 digits, kept only as
+its SHA-256, compared in constant time), the current question (the quiz seed and an index into it), whether its
+answer is revealed, and the votes: one per student session id per question (a student may change it until the
+reveal), anonymous, nothing personal. A class ends 4 hours after it starts.
 
 Two backends behind one interface (`Backend`): SQLite (the standard library, WAL mode; the file named by
 UNROLLED_CLASS_DB, else one in the system temp dir) and Redis (when UNROLLED_REDIS_URL names a server, so that
@@ -24,10 +24,8 @@ from dataclasses import dataclass
 from . import questions
 
 TTL = 4 * 3600  # seconds a class lasts
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1: nothing to misread on a projector
-CODE_LENGTH = 5
-CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
-SECRET = re.compile(r"[0-9a-f]{32}")
+CODES = (100_000, 999_999)  # a class code is 6 digits: a phone's number pad types it, a projector shows it big
+SECRETS = (10**15, 2**53 - 1)  # a teacher secret is 16 digits (52.8 bits), exact as a link's number
 SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 RATE_WINDOW, RATE_LIMIT = 10, 5  # votes a session may send to a class in each 10 s
 MAX_VOTERS = 500  # sessions that may vote on one question
@@ -51,6 +49,17 @@ class Class:
     @property
     def question(self):
         return questions.quiz(self.seed)[self.index]
+
+
+def _draw(span):
+    return span[0] + secrets.randbelow(span[1] - span[0] + 1)
+
+
+def _number(value, span):
+    """A whole number in `span` from an int or its digits (spaces around allowed), else None."""
+    if isinstance(value, str) and 0 < len(value) <= 40 and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and span[0] <= value <= span[1] else None
 
 
 def digest(secret):
@@ -245,18 +254,18 @@ class Classroom:
             seed = secrets.randbelow(questions.MAX_SEED + 1)
         if not (isinstance(seed, int) and 0 <= seed <= questions.MAX_SEED):
             raise ClassError(f"A quiz seed is a whole number from 0 to {questions.MAX_SEED:,}.")
-        secret, now = secrets.token_hex(16), self.clock()
+        secret, now = _draw(SECRETS), self.clock()
         for _ in range(20):
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            if self.store.create(code, digest(secret), seed, now + TTL, now):
+            code = _draw(CODES)
+            if self.store.create(str(code), digest(str(secret)), seed, now + TTL, now):
                 return Class(code, seed, 0, False, now + TTL), secret
-        raise ClassError("Could not find a free class code; try again.")  # 31^5 = 28.6 million codes
+        raise ClassError("Could not find a free class code; try again.")
 
     def _record(self, code):
-        if not isinstance(code, str) or not CODE.fullmatch(code.upper()):
-            raise ClassError(f"A class code is {CODE_LENGTH} letters and digits, like K7QXM.")
-        code = code.upper()
-        record = self.store.load(code)
+        code = _number(code, CODES)
+        if code is None:
+            raise ClassError("A class code is 6 digits, like 482913.")
+        record = self.store.load(str(code))
         if record is None:
             raise ClassError(f"There is no class {code}: check the code with your teacher.")
         if self.clock() >= record["expires"]:
@@ -271,8 +280,8 @@ class Classroom:
     def is_teacher(self, code, secret):
         """True if `secret` is this class's teacher secret (compared in constant time)."""
         _, record = self._record(code)
-        given = secret if isinstance(secret, str) and SECRET.fullmatch(secret) else ""
-        return hmac.compare_digest(digest(given), record["secret"])
+        given = _number(secret, SECRETS)
+        return hmac.compare_digest(digest("" if given is None else str(given)), record["secret"])
 
     def _teacher(self, code, secret, seen):
         if not self.is_teacher(code, secret):
@@ -295,7 +304,7 @@ class Classroom:
         return self._move(current, seen, current.index, True)
 
     def _move(self, current, seen, index, revealed):
-        if not self.store.move(current.code, (int(seen[0]), bool(seen[1])), index, revealed):
+        if not self.store.move(str(current.code), (int(seen[0]), bool(seen[1])), index, revealed):
             raise ClassError("The class has moved on meanwhile; this action was not applied.")
         return Class(current.code, current.seed, index, revealed, current.expires)
 
@@ -311,7 +320,7 @@ class Classroom:
         except ValueError as err:
             raise ClassError(str(err)) from None
         window = int(self.clock() // RATE_WINDOW)
-        status = self.store.vote(current.code, index, session, answer, window, self.max_voters)
+        status = self.store.vote(str(current.code), index, session, answer, window, self.max_voters)
         if status != "ok":
             raise ClassError(REFUSED[status].format(n=current.index + 1, most=self.max_voters))
         return answer
@@ -319,7 +328,7 @@ class Classroom:
     def tally(self, code):
         """(the class, every vote on its current question)."""
         current = self.get(code)
-        return current, self.store.answers(current.code, current.index)
+        return current, self.store.answers(str(current.code), current.index)
 
 
 REFUSED = {
