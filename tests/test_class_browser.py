@@ -25,6 +25,7 @@ def test_a_students_vote_reaches_the_teachers_tally_within_2_s_and_the_reveal_re
         wait_idle(student)
         student.get_by_text("Question 1 of 10").wait_for(timeout=30_000)
         assert student.get_by_role("button", name="Reveal (A)").count() == 0  # a student cannot reveal
+        assert student.evaluate("() => document.documentElement.scrollWidth") <= 390  # never sideways on a phone
         numeric = student.get_by_label("Your answer (a number)").count() > 0
         if numeric:
             student.get_by_label("Your answer (a number)").fill("0.5")
