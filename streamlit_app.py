@@ -11,6 +11,8 @@ st.navigation(
         st.Page("pages/race.py", title="Race", icon=":material/sprint:"),
         st.Page("pages/why.py", title="Why LSTM", icon=":material/help:"),
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/movie:"),
+        st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:"),  # class mode (issue 15)
+        st.Page("pages/classroom.py", title="Class", icon=":material/groups:"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ]
 ).run()

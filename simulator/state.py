@@ -5,7 +5,7 @@ Pages read and write settings through this table; what a link may carry is valid
 
 from dataclasses import dataclass, field
 
-from . import bptt, network, presets, spectra
+from . import bptt, classroom, network, presets, questions, spectra
 from .data import STOCKS, parse_sequence, stocks
 from .models.rnn import ACTIVATIONS
 
@@ -127,6 +127,15 @@ COMPANY = Setting("company", "StatQuest's company", "A", choices=("A", "B"), hel
 WHY = (DAYS, COMPANY)
 SETTINGS.update({s.name: s for s in WHY})
 PAGES["why"] = "pages/why.py"
+
+# Class mode (issue 15): the class a student joins, its teacher's secret (only the teacher's link holds it; the Class
+# page keeps it out of every other link), and the seed of the self-check quiz. Numbers, so a phone's keypad types them.
+CLASS_CODE = Setting("class", "Class code", 0, *classroom.CODES, help="The 6 digits on the teacher's screen.")
+TEACHER = Setting("teacher", "Teacher key", 0, *classroom.SECRETS, help="Advances the class and reveals answers.")
+QUIZ = Setting("quiz", "Quiz number", 0, 0, questions.MAX_SEED, help="The same number, the same ten questions.")
+CLASS_MODE = (CLASS_CODE, TEACHER, QUIZ)
+SETTINGS.update({s.name: s for s in CLASS_MODE})
+PAGES.update(quiz="pages/quiz.py")
 
 
 MAX_NOTICES = 8  # a link with more bad parameters gets one line for the rest

@@ -82,7 +82,8 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
     assert page.locator(EXCEPTION).count() == 0
 
 
-NAVIGATION = ["Unroll", "Gradients", "Train", "Race", "Why LSTM", "Scenarios", "Glossary"]  # st.Page titles
+# st.Page titles, not legacy file names
+NAVIGATION = ["Unroll", "Gradients", "Train", "Race", "Why LSTM", "Scenarios", "Quiz", "Class", "Glossary"]
 
 
 def nav_titles(page):
