@@ -21,6 +21,7 @@ from .models.rnn import ACTIVATIONS
 WINDOW = 12  # days the diagram shows at once
 BUDGET = 60_000  # numbers in one payload at most
 STRIP = 8  # beyond this many units, a day's memory is a strip of coloured cells
+NODE_SCALE = [[0, "#8c510a"], [0.5, "#f7f7f7"], [1, "#01665e"]]  # the tiles: brown < 0 < teal, colour-blind safe
 CELL_NAMES = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}
 
 # key, label, what it means, equation kind ("affine": act(w_x x + sum W_h h + b)), activation, row block in W_h
@@ -150,6 +151,7 @@ def forward(params, rows, day):
             days=T,
             x=encoded(np.asarray(tr.xs, dtype=np.float64).reshape(-1)[a:b]),
             y=encoded(tr.y[a:b]),
+            y_last=encoded(tr.y[-1]),  # the prediction for tomorrow, wherever the chunk is
             h0=encoded(tr.s[a, 0, :n]),  # the memory before the first day sent
             values={key: encoded(v[a:b]) for key, v in values.items()},
             pre={key: encoded(v[a:b]) for key, v in pre.items()},
@@ -173,6 +175,7 @@ def forward(params, rows, day):
         day=int(np.clip(day, 1, longest)),
         window=WINDOW,
         strip=n > STRIP,
+        colours=[colour for _, colour in NODE_SCALE],
     )
 
 
@@ -191,7 +194,8 @@ def steps_back(params, trace):
 
 def backward(params, rows, day):
     """The backward diagram's data, showing `day` (1-based, counted as in the diagram: the rows line up at their
-    last day). Each row has .label, .color, .trace and .dh (T, n) dL/dh_t, .dy (T,) dL/dy_t."""
+    last day). Each row has .label, .color, .trace, .dy (T,) dL/dy_t and .dh (T, n) dL/dh_t, or a one-unit
+    `bptt.Flow` as .flow."""
     n = params.n
     longest = max(len(row.trace.y) for row in rows)
     days = span(longest, day, 3 + n)
@@ -200,6 +204,7 @@ def backward(params, rows, day):
         T = len(row.trace.y)
         a, b = max(0, days.start - (longest - T)), max(0, days.stop - (longest - T))
         factor, slope = steps_back(params, row.trace)
+        dh = np.asarray(row.dh if getattr(row, "dh", None) is not None else row.flow.dh).reshape(T, n)
         entry = dict(
             label=row.label,
             color=row.color,
@@ -207,13 +212,14 @@ def backward(params, rows, day):
             offset=longest - T,  # column of its day 1: the rows line up at their last day
             first=a,
             dy=encoded(row.dy[a:b]),
-            dh=encoded(np.asarray(row.dh).reshape(T, n)[a:b]),
+            dh=encoded(dh[a:b]),
+            dh_first=encoded(dh[0]),  # what reaches day 1, wherever the chunk is
             factor=encoded(factor[a:b]),
             factor_next=encoded(factor[b : b + 1]),
         )
         if slope is not None:
             entry["slope"] = encoded(slope[a : b + 1])
-            entry["dh_next"] = encoded(np.asarray(row.dh).reshape(T, n)[b : b + 1])
+            entry["dh_next"] = encoded(dh[b : b + 1])
         out_rows.append(entry)
     return dict(
         view="backward",
@@ -230,4 +236,5 @@ def backward(params, rows, day):
         day=int(np.clip(day, 1, longest)),
         window=WINDOW,
         strip=n > STRIP,
+        colours=[colour for _, colour in NODE_SCALE],
     )
