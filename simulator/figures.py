@@ -173,9 +173,10 @@ def over_time(rows, step=None):
         x, tomorrow = typed(days), typed(days + 1)
         line = dict(mode="lines+markers" if row.days <= 200 else "lines", legendgroup=row.label, type="scatter")
         finite = lambda a: np.where(np.isfinite(a), a, np.nan)  # noqa: E731  (plotly cannot draw inf)
+        unit = f" (unit 1 of {tr.h.shape[1]})" if tr.h.shape[1] > 1 else ""
         data += [
             dict(x=x, y=typed(tr.xs), name=f"{row.label}: price x<sub>t</sub>", line=dict(color=row.color, width=2.5)),
-            dict(x=x, y=typed(finite(tr.h[:, 0])), name=f"{row.label}: hidden state h<sub>t</sub>",
+            dict(x=x, y=typed(finite(tr.h[:, 0])), name=f"{row.label}: hidden state h<sub>t</sub>{unit}",
                  line=dict(color=row.color, width=1.5, dash="dot")),
             dict(x=tomorrow, y=typed(finite(tr.y)), name=f"{row.label}: prediction y<sub>t</sub>, drawn at day t+1",
                  line=dict(color=row.color, width=1.5, dash="dash"), opacity=0.75),

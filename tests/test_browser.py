@@ -182,6 +182,7 @@ def drawn(page):
 
 def page_text(page):
     """Every tile's and equation's text in the diagram: the numbers it shows, whatever the screen's width."""
+    page.locator(f"{DIAGRAM} .ud-tile").first.wait_for()
     return page.evaluate(f"() => [...document.querySelectorAll('{DIAGRAM} .ud-tile, {DIAGRAM} .ud-eq')]"
                          ".map((e) => e.innerText).join('|')")  # fmt: skip
 
@@ -268,10 +269,10 @@ def test_every_page_draws_every_chart_and_a_phone_never_scrolls_sideways(chromiu
 IN_VIEW = """() => {  // the diagram's scroll, and its day column, equation and play button each inside the screen?
     const box = document.querySelector(".st-key-unrolled .ud-scroll"), width = window.innerWidth;
     if (!box || !box.querySelector(".ud-head.ud-now")) return [null, false];
-    const inside = (e) => { const b = e.getBoundingClientRect(); return b.left >= 0 && b.right <= width; };
+    const inside = (e) => { const b = e.getBoundingClientRect(); return b.left >= 0 && b.right <= width + 1; };
     const r = box.getBoundingClientRect();
     const now = box.querySelector(".ud-head.ud-now").getBoundingClientRect();
-    return [box.scrollLeft, now.left >= r.left && now.right <= r.right,
+    return [box.scrollLeft, now.left >= r.left - 1 && now.right <= r.right + 1,  // a pixel's rounding
             inside(document.querySelector(".st-key-unrolled .ud-eq")),
             inside(document.querySelector(".st-key-unrolled [data-do=play]")),
             inside(document.querySelector(".st-key-unrolled .ud-scrub")),
@@ -400,3 +401,25 @@ def test_the_link_keeps_the_epoch_a_replay_is_paused_on(page, chromium, app_serv
     assert 0 < paused < 100 and f"epoch={paused}" in page.url
     opened = in_a_fresh_browser(chromium, page.url, lambda fresh: (shown_epoch(fresh), figure_data(fresh)))
     assert opened == (paused, figure_data(page))
+
+
+def test_the_diagram_writes_every_number_as_the_pages_do(chromium):
+    """ui/diagram/diagram.js's fmt, run in Chromium, against simulator.explain.fmt: the one rule for numbers."""
+    from simulator.explain import fmt
+
+    values = [0, 0.45, -0.0122, 12.3, 473, 1234, 6.1e-3, 1.23e5, -1.4e-4, 9.996, 0.99949, 1e-300, -2.5e41, 1.8, 0.5,
+              "inf", "-inf", "nan", 0.0064, 123456789, -0.5, 1 / 3]  # fmt: skip
+    source = (Path(__file__).parent.parent / "ui" / "diagram" / "diagram.js").read_text()
+    context = chromium.new_context()
+    try:
+        written = context.new_page().evaluate(
+            """async ([src, values]) => {
+                const url = URL.createObjectURL(new Blob([src], {type: "text/javascript"}));
+                const {fmt} = await import(url);
+                return values.map((v) => fmt(v));
+            }""",
+            [source, values],
+        )
+    finally:
+        context.close()
+    assert written == [fmt(float(v)) for v in values]

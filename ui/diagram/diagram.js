@@ -131,7 +131,7 @@ class Diagram {
     this.day = d;
     if (this.selected) this.selected.day = null;
     this.draw();
-    if (!this.timer) this.later(fromScrub ? SETTLE_MS : SETTLE_MS);
+    if (!this.timer) this.later(SETTLE_MS);
     return true;
   }
 
@@ -228,9 +228,7 @@ class Diagram {
       const el = this.root.querySelector(`[data-tile="${focused}"], [data-do="${focused}"]`);
       if (el) el.focus({preventScroll: true});
     }
-    if (this.wasLoaded === false && this.loaded(this.day)) this.wasLoaded = true;
-    if (!this.loaded(this.day)) {
-      this.wasLoaded = false;
+    if (!this.loaded(this.day)) { // beyond the days sent: ask the server for them now
       clearTimeout(this.settle);
       if (this.day !== this.reported) {
         this.reported = this.day;
@@ -288,18 +286,13 @@ class Diagram {
     }
     const n = cols.length;
     const style = `grid-template-columns: max-content repeat(${Math.max(0, 2 * n - 1)}, max-content)`;
-    const done = this.doneText(row);
     return `<section class="ud-seq" role="group" aria-label="${escape(row.label)}">
       <div class="ud-title"><span class="ud-swatch" style="background:${row.color}"></span>${escape(row.label)}
         <span class="ud-sub">${escape(d.cell_name)}, ${d.n} unit${d.n > 1 ? "s" : ""}</span></div>
       <div class="ud-scroll" tabindex="-1"><div class="ud-grid" style="${style}">${grid}</div>
       <div class="ud-hint" aria-hidden="true">swipe or scroll sideways for more days ⇆</div></div>
-      <div class="ud-eq" aria-live="polite">${done || this.equationHtml(row, r)}</div>
+      <div class="ud-eq" aria-live="polite">${this.equationHtml(row, r)}</div>
     </section>`;
-  }
-
-  doneText(row) {
-    return "";
   }
 
   localDay(row) {
@@ -455,7 +448,6 @@ class Diagram {
       const w = d.weights[key];
       const act = tier.act || d.act;
       const wrap = (s) => (act ? `${act}(${s})` : s);
-      const recur = (k) => `${sup("W", `${j + 1}${k + 1}`, n).replace("W", "w")}`;
       const symTerms = n === 1
         ? `${sub("w", "h")}·${sub("h", T - 1)}`
         : `Σ<sub>k</sub> ${tag("W", "", `${j + 1}k`, 2).replace("<sub></sub>", "")}<sub>h</sub>·${tag("h", T - 1, "k", 2)}`;
@@ -464,7 +456,6 @@ class Diagram {
       for (let k = 0; k < shown; k++) numTerms.push(`${weight(w.W_h[j][k])}×${operand(hPrev[k])}`);
       if (n > shown) numTerms.push(`… ${n - shown} more terms`);
       const pre = row.pre[key][t - d.start][j];
-      void recur;
       if (tier.kind === "gru_n") {
         const r = this.at(row, "r", t, j);
         const q = row.q_n[t - d.start][j];
@@ -478,7 +469,7 @@ class Diagram {
       const wx = sup("w", j + 1, n);
       const sym = wrap(`${wx}<sub>x</sub>·${sub("x", T)} + ${symTerms} + ${sup("b", j + 1, n)}`);
       const nums = wrap(`${weight(w.w_x[j])}×${operand(x)} + ${numTerms.join(" + ")} + ${weight(w.b[j])}`);
-      const mid = act && fmt(pre) !== val ? ` = ${wrap(fmt(pre))}` : act ? ` = ${wrap(fmt(pre))}` : "";
+      const mid = act ? ` = ${wrap(fmt(pre))}` : "";
       return [words, `${me} = ${sym}`, `${me} = ${nums}${mid} = <b>${val}</b>`];
     }
     if (tier.kind === "lstm_c") {
