@@ -26,12 +26,12 @@ st.markdown(
 )
 
 longest = max(row.days for row in rows)
-day = day_shown(state_name := "day", longest, longest)
+day = day_shown("day", longest, longest)
 numbers = forward(rows)
 show(
     diagram.forward(params, rows, day),
     key="unrolled",
-    name=state_name,
+    name="day",
     first=longest,
     alt=f"The {name} ({params.n} unit{'s' if params.n > 1 else ''}) unrolled over the days: for each day the price "
     "x, every unit's tiles and the prediction y, with the equation of the tile picked; press Play to compute it "

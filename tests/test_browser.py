@@ -125,7 +125,8 @@ def test_training_replays_in_the_browser_without_a_server_rerun(page, app_server
     wait_idle(page)
     assert page.get_by_text("In 100 epochs the loss fell").count() == 1
     assert shown_epoch(page) == 100
-    playing, ended, traffic = play(page, ws_recorder, 100, "▶▶ Fast", shown_epoch, 1500)
+    fast = page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶▶ Fast")
+    playing, ended, traffic = play(page, ws_recorder, 100, fast, shown_epoch, 1500)
     assert 0 <= playing < 100 and ended == 100
     assert traffic.reruns == 0 and traffic.runs == 0
     assert page.locator(EXCEPTION).count() == 0
