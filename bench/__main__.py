@@ -3,7 +3,7 @@
 import argparse
 import time
 
-from . import adding, core, page, size, train
+from . import adding, core, diagram, page, size, train
 from .common import load
 
 
@@ -20,6 +20,7 @@ def main():
         ("c) figure JSON size", lambda: size.run(args.quick)),
         ("d) training", lambda: train.run(args.quick)),
         ("e) the adding problem, trained by the core", lambda: adding.run(args.quick)),
+        ("f) the unrolled diagram: an arrow key beside a round trip (Chromium)", lambda: diagram.run(args.quick)),
     ):
         print(f"\n{title}")
         start = time.perf_counter()

@@ -1,14 +1,16 @@
-"""c) The figure JSON the browser receives for each page (as fig.to_json()), against T.
+"""c) The JSON the browser receives for each page's charts (fig.to_json(); the diagram component's data), against T.
 
 Unroll: the unrolled diagram + over_time. Gradients: the backward diagram + magnitudes (+ profiles for two rows).
 """
 
+import json
 from itertools import pairwise
 
 import numpy as np
 
+from simulator import diagram
 from simulator.data import BLUE, RED, TYPED_COLOR
-from simulator.figures import Backward, Row, over_time, unrolled
+from simulator.figures import Row, over_time
 from simulator.gradient_figures import magnitudes, profiles
 from simulator.gradients import backprop
 from simulator.models.rnn import Params, forward
@@ -22,12 +24,12 @@ GOAL_T9_KB, GOAL_ANY_KB, LINEAR = 300, 2000, 1.25  # linear: bytes per extra day
 def sizes(rows, params):
     """(diagram, charts) JSON bytes of the Unroll page and of the Gradients page, each as it opens."""
     last = max(r.days for r in rows) - 1
-    unroll = len(unrolled(params, rows, last).to_json()), len(over_time(rows, last).to_json())
+    unroll = len(json.dumps(diagram.forward(params, rows, last + 1))), len(over_time(rows, last).to_json())
     passes = [backprop(params, row, 1.0) for row in rows]
     back = [bp.row for bp in passes]
     charts = [magnitudes(back, [bp.flow for bp in passes], [bp.reach for bp in passes])]
     charts += [profiles(back, [bp.flow for bp in passes])] if len(rows) > 1 else []
-    gradients = len(unrolled(params, back, 0, view=Backward).to_json()), sum(len(c.to_json()) for c in charts)
+    gradients = len(json.dumps(diagram.backward(params, back, 1))), sum(len(c.to_json()) for c in charts)
     return unroll, gradients
 
 

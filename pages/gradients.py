@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from simulator.figures import Backward, unrolled
+from simulator import diagram
+from simulator.explain import network_note
 from simulator.gradient_figures import clipping, magnitudes, profiles
 from simulator.gradients import (
     PARAMETERS,
@@ -20,6 +21,8 @@ from simulator.gradients import (
 from simulator.tables import backward
 from simulator.tables import clipping as clipping_table
 from ui import controls
+from ui.controls import kept
+from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
 
 require_entry_point()
@@ -35,6 +38,7 @@ st.markdown(
 with st.sidebar:
     controls.preset_picker("gradients")
 params, rows, settings = controls.sidebar(extra=("Backpropagation", controls.gradient_settings))
+st.caption(network_note(kept("cell"), kept("units")))
 passes = [backprop(params, row, **settings) for row in rows]
 
 for bp in passes:
@@ -47,20 +51,22 @@ for bp in passes:
         st.warning(note, icon=":material/trending_up:")
 
 longest = max(row.days for row in rows)
-day, follow = controls.day_picker(longest, name="back", start="first")
+day = day_shown("back", longest, 1) - 1
 numbers = backward([bp.row for bp in passes])
-controls.chart(
-    unrolled(params, [bp.row for bp in passes], day, view=Backward),
+show(
+    diagram.backward(params, [bp.row for bp in passes], day + 1),
     key="backward",
+    name="back",
+    first=1,
+    alt="The backward pass unrolled: for each day the error of the prediction and the gradient reaching the memory "
+    "h, computed from the last day back to the first, with what each step back multiplies by.",
     numbers=numbers,
-    on_frame=follow,
-    alt="The backward pass unrolled: for each day the error of the prediction, the gradient reaching the memory "
-    "h and the gradient of the price, computed from the last day back to the first.",
 )
 st.caption(
     "Read right to left: each arrow back multiplies by the factor on it (w_h × the activation's slope that day). "
     "The rows line up at their last day, so a column is as many days back from the end in each. "
-    "Tile colour is the sign and the order of magnitude; grey is not reached yet; black is overflow."
+    "Tile colour is the sign and the order of magnitude; grey is not reached yet; hatched black is overflow. "
+    "Click a tile for its equation with the real numbers."
 )
 for bp in passes:
     if note := window_note(bp, day, longest):

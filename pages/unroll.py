@@ -1,42 +1,56 @@
-"""Unroll: the same RNN cell, copied once per day, reading the blue company's 9 prices and the red's 5."""
+"""Unroll: the same cell, copied once per day, reading the blue company's 9 prices and the red's 5."""
 
 import streamlit as st
 
-from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading
-from simulator.figures import over_time, unrolled
+from simulator import diagram
+from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
+from simulator.figures import over_time
 from simulator.tables import forward
 from ui import controls
+from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
 
 require_entry_point()
 
 controls.top("unroll")
 st.title("Unroll an RNN")
-params, rows, _ = controls.sidebar()
+params, rows, _ = controls.sidebar(cells=True)
+cell = diagram.cell_of(params)
+one_unit = cell == "rnn" and params.n == 1
+name = "RNN" if cell == "rnn" else diagram.CELL_NAMES[cell]
 st.markdown(
     "A recurrent neural network reads prices **one day at a time** and carries a memory, the hidden state "
-    "h, from each day to the next. Drawn *unrolled*, it is the same cell copied once per day: the same weights "
-    f"{reading(rows)}. Press **▶ Play** (or the P key), or step with ◀ ▶ (or the arrow keys)."
+    f"h, from each day to the next. Drawn *unrolled*, it is the same cell copied once per day: the same weights "
+    f"{reading(rows)}. Press **▶ Play** (or the P key), or step with ◀ ▶ (or the arrow keys); click a tile for "
+    "its equation with the real numbers."
 )
 
-day, follow = controls.day_picker(max(row.days for row in rows))
+longest = max(row.days for row in rows)
+day = day_shown("day", longest, longest)
 numbers = forward(rows)
-controls.chart(
-    unrolled(params, rows, day),
+show(
+    diagram.forward(params, rows, day),
     key="unrolled",
+    name="day",
+    first=longest,
+    alt=f"The {name} ({params.n} unit{'s' if params.n > 1 else ''}) unrolled over the days: for each day the price "
+    "x, every unit's tiles and the prediction y, with the equation of the tile picked; press Play to compute it "
+    "day by day.",
     numbers=numbers,
-    on_frame=follow,
-    alt="The RNN unrolled over the days: for each day the price x, the hidden state h and the prediction y, "
-    "with the current day's equation; press Play to compute it day by day.",
 )
 st.caption(
     "x = the day's price, h = the hidden state (the memory), y = the prediction for the next day. "
-    "Arrows carry the weights. Teal tiles are positive, brown negative, deeper for bigger values; "
-    "grey is not computed yet; black is overflow (∞ or NaN)."
+    "Teal tiles are positive, brown negative, deeper for bigger values; grey is not computed yet; "
+    "hatched black is overflow (∞ or NaN)."
+    + (
+        " With more than 8 units each day's memory is a strip of cells, one a unit: hover or tap one for its value."
+        if params.n > diagram.STRIP
+        else ""
+    )
 )
 
 for row in rows:
-    st.markdown(prediction_sentence(row.label, row.trace))
+    st.markdown(prediction_sentence(row.label, row.trace, name))
     if grows := forward_explodes(row.trace):
         st.warning(
             f"{row.label}: the forward pass explodes: {grows}. This is the values growing, not the gradient; "
@@ -46,14 +60,14 @@ for row in rows:
     if bad := first_nonfinite(row.trace):
         st.warning(
             f"{row.label}: the hidden state overflows float64 (beyond ±1.8e308) on day {bad}; "
-            "from there on it is ∞ or NaN (not a number), drawn as dark tiles and left out of the chart below. "
-            "Make |w_h| smaller than 1 or use tanh/sigmoid, which cannot grow without bound.",
+            "from there on it is ∞ or NaN (not a number), drawn as hatched tiles and left out of the chart below. "
+            "Make the feedback weights smaller or use tanh/sigmoid, which cannot grow without bound.",
             icon=":material/warning:",
         )
 
 st.subheader("Over time")
 controls.chart(
-    over_time(rows, day),
+    over_time(rows, day - 1),
     key="over_time",
     alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
     numbers=numbers,
@@ -61,9 +75,18 @@ controls.chart(
 
 st.subheader("What to notice")
 st.markdown(
-    "- **One cell, many days.** Every column uses the same four numbers, w_x, w_h, b and w_y: that is why the "
+    f"- **One cell, many days.** Every column uses the same {weights_used(params)}: that is why the "
     "network can read 9 days or 5, or 10,000.\n"
-    f"- **Memory.** Each day's h mixes today's price (×w_x) with yesterday's h (×w_h). {memory(params.W_h[0, 0])}\n"
-    "- **The prediction** for tomorrow is just the last y. Change w_h in the sidebar and watch it move; push "
-    "|w_h| above 1 on a long typed sequence and watch h explode."
+    + (
+        f"- **Memory.** Each day's h mixes today's price (×w_x) with yesterday's h (×w_h). {memory(params.W_h[0, 0])}\n"
+        if one_unit
+        else "- **Memory.** Each day's memory mixes today's price with every unit of yesterday's memory: click a "
+        "tile to see the weighted sum.\n"
+    )
+    + "- **The prediction** for tomorrow is just the last y. "
+    + (
+        "Change w_h in the sidebar and watch it move; push |w_h| above 1 on a long typed sequence and watch h explode."
+        if one_unit
+        else "Change the network in the sidebar and watch it move."
+    )
 )

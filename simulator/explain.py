@@ -99,11 +99,11 @@ def trend(last_price, prediction, tolerance=0.05):
     return "up" if prediction > last_price else "down"
 
 
-def prediction_sentence(label, trace):
-    """'Blue company: predicts 1.36 for day 10, up from 1.00 on day 9.'"""
+def prediction_sentence(label, trace, network="RNN"):
+    """'Blue company: after 9 days the RNN predicts 1.36 for day 10: up (day 9 was 1).'"""
     T, y, last = len(trace.y), trace.y[-1], trace.xs[-1]
     return (
-        f"{label}: after {T} days the RNN predicts **{fmt(y, 3)}** for day {T + 1}: "
+        f"{label}: after {T} days the {network} predicts **{fmt(y, 3)}** for day {T + 1}: "
         f"**{trend(last, y)}** (day {T} was {fmt(last)})."
     )
 
@@ -133,11 +133,21 @@ def memory(w_h):
     return f"With w_h = {fmt_weight(w_h).strip('()')}, a high yesterday {way}."
 
 
+def weights_used(params):
+    """'four numbers, w_x, w_h, b and w_y' for one simple RNN unit, else how many weights the cell has."""
+    if getattr(params, "activation", None) and params.n == 1:
+        return "four numbers, w_x, w_h, b and w_y"
+    count = sum(np.size(getattr(params, name)) for name in params.NAMES)
+    return f"{count:,} weights ({', '.join(params.NAMES)})"
+
+
 def forward_explodes(trace):
     """'|h| grows 1.5 times a day, from 0.45 on day 1 to 55.5 on day 9, and the prediction is 61.1, for prices between
     0.25 and 1', when h still grows by 5% a day or more over the last days and the prediction is more than 10 times
-    the biggest price (and at least 10), else None (overflow is said elsewhere)."""
-    y, xs, h = trace.y[-1], trace.xs, np.abs(trace.h[:, 0])
+    the biggest price (and at least 10), else None (overflow is said elsewhere). With n units, |h| is the largest
+    unit's."""
+    y, xs, h = trace.y[-1], trace.xs, np.abs(trace.h).max(axis=1)
+    which = "|h|" if trace.h.shape[1] == 1 else "the largest |h| of its units"
     k = min(len(h) - 1, 10)
     if not np.isfinite(y) or abs(y) <= 10 * max(1.0, float(np.abs(xs).max())) or not k or not h[-1 - k]:
         return None
@@ -147,6 +157,16 @@ def forward_explodes(trace):
     prices = (
         f"prices between {fmt(xs.min())} and {fmt(xs.max())}" if xs.min() != xs.max() else f"a price of {fmt(xs[0])}"
     )
-    return (f"|h| grows about {fmt(rate)} times a day over the last {k} days, from {fmt(h[0])} on day 1 to "
+    return (f"{which} grows about {fmt(rate)} times a day over the last {k} days, from {fmt(h[0])} on day 1 to "
             f"{fmt(h[-1])} on day {len(h):,}, and "
             f"the prediction is **{fmt(y)}**, for {prices}")  # fmt: skip
+
+
+def network_note(cell, units):
+    """Which network the Gradients page shows, whatever the Unroll page's network is."""
+    said = "This page shows StatQuest's kind of network: one simple RNN unit, with the weights in the sidebar."
+    if cell == "rnn" and units == 1:
+        return said
+    name = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}[cell]
+    plural = "s" if units > 1 else ""
+    return f"{said} The network you chose on the Unroll page ({name}, {units} unit{plural}) is not drawn here."

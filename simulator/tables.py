@@ -5,6 +5,7 @@ so a table reads the same as its chart. A table keeps at
 most MAX_ROWS rows; the last row then says how many were left out.
 """
 
+from .diagram import TIERS
 from .explain import fmt
 
 MAX_ROWS = 200
@@ -43,7 +44,10 @@ def _numbers(values):
 
 
 def forward(rows):
-    """Every day of every row: price x, pre-activation z, hidden state h and prediction y."""
+    """Every day of every row: price x, pre-activation z, hidden state h and prediction y; for n units or a gated
+    cell, a row a day and unit with each of its tiles (`diagram.TIERS`)."""
+    if rows[0].trace.h.shape[1] > 1 or not hasattr(rows[0].trace, "z") or hasattr(rows[0].trace, "r"):
+        return _units(rows)
     columns = {"sequence": [], "day": [], "price x": [], "z": [], "hidden state h": [], "prediction y": []}
     for row in rows:
         tr = row.trace
@@ -53,6 +57,30 @@ def forward(rows):
                              ("prediction y", tr.y)):  # fmt: skip
             columns[name] += _numbers(values)
     return _capped(columns)
+
+
+def _units(rows):
+    cell = "lstm" if hasattr(rows[0].trace, "c") else "gru" if hasattr(rows[0].trace, "r") else "rnn"
+    tiers = [(key, label) for key, label, *_ in TIERS[cell]]
+    columns = {"sequence": [], "day": [], "unit": [], "price x": [], **{label: [] for _, label in tiers},
+               "prediction y": []}  # fmt: skip
+    total = 0
+    for row in rows:
+        tr, n = row.trace, row.trace.h.shape[1]
+        total += row.days * n
+        T = min(row.days, -(-MAX_ROWS // n))  # no more days than the table can show
+        columns["sequence"] += [row.label] * (T * n)
+        columns["day"] += [str(d) for d in range(1, T + 1) for _ in range(n)]
+        columns["unit"] += [str(j) for _ in range(T) for j in range(1, n + 1)]
+        columns["price x"] += [fmt(x) for x in tr.xs[:T] for _ in range(n)]
+        for key, label in tiers:
+            columns[label] += _numbers(getattr(tr, key)[:T].reshape(-1))
+        columns["prediction y"] += [fmt(y) for y in tr.y[:T] for _ in range(n)]
+    if total <= MAX_ROWS:
+        return columns
+    more = {name: [*values[: MAX_ROWS - 1], ""] for name, values in columns.items()}
+    more["sequence"][-1] = f"… {total - MAX_ROWS + 1:,} more rows"
+    return more
 
 
 def backward(rows):

@@ -103,7 +103,7 @@ def launch(pw: Playwright, **kwargs) -> Browser:
     return pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, **kwargs)
 
 
-def wait_idle(page: Page, timeout_ms: float = 30_000) -> None:
+def wait_idle(page: Page, timeout_ms: float = 90_000) -> None:
     """Wait until a script run has finished, lazy elements have loaded and every Plotly chart has its SVG.
 
     Right after a click the state may still read ``notRunning``; use ``WsRecorder`` windows

@@ -1,10 +1,13 @@
 """Every chart says what it shows (alt text) and has its numbers beside it; the palette survives colour blindness."""
 
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator.data import BLUE, RED, TYPED_COLOR
+from simulator.explain import fmt
 from simulator.tables import MAX_ROWS, forward, markdown
 from simulator.train_figures import WEIGHT_COLORS
 from tests.apptest import open_app, tables
@@ -35,9 +38,13 @@ def seen(hex_color, deficiency):
 def test_every_chart_has_alt_text_and_a_table_of_its_numbers(page):
     at = open_app(page, **PAGES[page])
     charts = at.get("plotly_chart")
-    assert charts and all(len(c.proto.alt) > 40 for c in charts)
+    diagrams = [
+        json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "unrolled.diagram"
+    ]
+    assert charts and all(len(c.proto.alt) > 40 for c in charts) and all(len(d["alt"]) > 40 for d in diagrams)
+    assert len(diagrams) == (page != "pages/train.py")  # the unrolled diagram, forward or backward
     tables = [e for e in at.get("expander") if e.label == "The numbers in this chart"]
-    assert len(tables) == len(charts)
+    assert len(tables) == len(charts) + len(diagrams)
     assert all(len(t.get("markdown")) == 1 and t.get("markdown")[0].value.startswith("| ") for t in tables)
 
 
@@ -66,3 +73,17 @@ def test_the_companies_and_the_weights_stay_distinguishable_without_red_green_vi
         colours = [seen(c, deficiency) for c in palette]
         distances = [np.linalg.norm(a - b) for i, a in enumerate(colours) for b in colours[i + 1 :]]
         assert min(distances) > 0.15, palette
+
+
+def test_the_diagram_table_holds_every_unit_and_tile_of_any_cell():
+    from simulator import network, state
+    from simulator.figures import Row
+
+    v = {**{s.name: s.default for s in state.SETTINGS.values()}, "cell": "lstm", "units": 3}
+    p = network.params(v)
+    tr = network.forward(v, p, np.array(BLUE.xs))
+    table = forward([Row("Blue", "#000", tr)])
+    assert table["unit"][:4] == ["1", "2", "3", "1"] and table["day"][:4] == ["1", "1", "1", "2"]
+    assert table["long-term memory C"][4] == fmt(tr.c[1, 1]) and table["forget gate"][-1] == fmt(tr.f[-1, 2])
+    long = forward([Row("Long", "#000", network.forward(v, p, np.full(1000, 0.5)))])
+    assert len(long["day"]) == MAX_ROWS and long["sequence"][-1] == f"… {3000 - MAX_ROWS + 1:,} more rows"

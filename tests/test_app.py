@@ -1,14 +1,16 @@
 """The Unroll page through Streamlit's AppTest, from the entry point, as a user drives it."""
 
+import json
+
 import numpy as np
 import pytest
 
 from simulator import race
 from simulator.data import BLUE, RED
+from simulator.diagram import decoded
 from simulator.models.rnn import Params, forward
 from simulator.presets import PRESETS
 from tests.apptest import charts, open_app
-from tests.spec import array
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -17,14 +19,22 @@ app = open_app  # the home page is the Unroll page
 
 
 def chart(at, index=0):
-    """The figure JSON of the page's index-th chart (0: the unrolled diagram, 1: over time)."""
+    """The figure JSON of the page's index-th plotly chart (0: over time)."""
     return charts(at)[index]
 
 
+def drawn(at, key="unrolled"):
+    """The data the diagram component `key` gets, as the browser receives it."""
+    return json.loads(next(e for e in at.get("bidi_component") if e.proto.id.endswith(key)).proto.json)
+
+
 def shown_values(at):
-    """Every finite value drawn in the diagram's tiles, sorted (float64, as sent to the browser)."""
-    z = array(chart(at)["data"][1]["z"]).astype(float)
-    return np.sort(z[np.isfinite(z)])
+    """Every finite value the diagram's tiles show (x, h, y of every row and day), sorted."""
+    values = []
+    for row in drawn(at)["rows"]:
+        values += [*decoded(row["x"]), *decoded(row["values"]["h"]).reshape(-1), *decoded(row["y"])]
+    values = np.array(values)
+    return np.sort(values[np.isfinite(values)])
 
 
 def expected_values(params, *sequences):
@@ -39,7 +49,7 @@ def test_renders_blue_and_red_through_the_same_weights():
     at = app()
     assert not at.exception
     np.testing.assert_array_equal(shown_values(at), expected_values(Params.scalar(), BLUE.xs, RED.xs))
-    assert len(chart(at)["frames"]) == BLUE.days
+    assert [row["days"] for row in drawn(at)["rows"]] == [BLUE.days, RED.days] and drawn(at)["day"] == BLUE.days
     assert any("predicts **1.36** for day 10" in m.value for m in at.markdown)
 
 
@@ -76,9 +86,9 @@ def test_reset_restores_statquests_network():
 
 
 @pytest.mark.parametrize(("choice", "days"), [("blue", 9), ("red", 5)])
-def test_one_frame_per_day(choice, days):
-    at = app(seq=choice)
-    assert len(chart(at)["frames"]) == days
+def test_one_column_per_day(choice, days):
+    data = drawn(app(seq=choice))
+    assert [row["days"] for row in data["rows"]] == [days] and (data["start"], data["stop"]) == (0, days)
 
 
 def test_typed_sequence_and_bad_text_keeps_the_last_valid_one():
@@ -93,22 +103,42 @@ def test_typed_sequence_and_bad_text_keeps_the_last_valid_one():
         assert at.query_params["typed"] == "0, 0.5"  # the link carries the last valid prices, not the bad text
 
 
-def test_stepping_moves_the_highlighted_day():
-    at = app(seq="blue")
-    assert chart(at)["layout"]["sliders"][0]["active"] == 8
-    next(b for b in at.button if b.label == "◀ day").click().run()
-    next(b for b in at.button if b.label == "◀ day").click().run()
-    assert chart(at)["layout"]["sliders"][0]["active"] == 6
-    assert "day 7" in chart(at)["data"][3]["text"][-1]
+def test_the_link_sets_the_day_shown_and_a_day_beyond_the_end_gets_a_notice():
+    assert drawn(app(seq="blue"))["day"] == 9  # the last day, as the link leaves it out
+    assert drawn(app(seq="blue", day="7"))["day"] == 7
+    at = app(seq="blue", day="40")
+    assert drawn(at)["day"] == 9 and any("asks for day 40, but there are 9 days" in c.value for c in at.caption)
 
 
-def test_long_typed_sequence_windows_the_diagram():
-    at = app(seq="typed")
+def test_a_long_typed_sequence_is_sent_whole_for_one_unit_and_opens_on_the_linked_day():
+    at = app(seq="typed", day="500")
     at.text_area(key="typed").input(", ".join(["0.5"] * 1000)).run()
     assert not at.exception
-    assert len(chart(at)["frames"]) == 4  # days 997..1000: the window holding the last day
-    at.slider(key="day·slider").set_value(500).run()
-    assert chart(at)["frames"][0]["name"] == "493"
+    data = drawn(at)
+    assert (data["start"], data["stop"], data["longest"]) == (0, 1000, 1000)
+    at = app(seq="typed", typed="0.5*1000", day="500")
+    assert drawn(at)["day"] == 500
+
+
+@pytest.mark.parametrize(
+    ("query", "cell", "n", "network", "count"),
+    [
+        ({"cell": "lstm"}, "lstm", 1, "LSTM", 4 + 4 + 4 + 1 + 1),
+        ({"cell": "gru", "units": "3"}, "gru", 3, "GRU", 9 + 27 + 9 + 3 + 3 + 1),
+        ({"units": "32", "recipe": "orthogonal", "rho": "1"}, "rnn", 32, "RNN", 32 + 32 * 32 + 32 + 32 + 1),
+    ],
+)  # fmt: skip  (count: w_x, W_h, b, [b_hn,] w_y, b_y)
+def test_the_unroll_page_draws_any_cell_and_its_words_hold_for_it(query, cell, n, network, count):
+    at = app(seq="blue", **query)
+    assert not at.exception
+    data = drawn(at)
+    assert (data["cell"], data["n"], data["strip"]) == (cell, n, n > 8)
+    words = " ".join(m.value for m in at.markdown)
+    assert f"after 9 days the {network} predicts" in words
+    assert "With w_h" not in words and "four numbers" not in words  # the one-unit RNN's sentences only hold for it
+    assert f"the same {count:,} weights" in words
+    p = decoded(data["rows"][0]["values"]["h"])
+    assert p.shape == (9, n)
 
 
 def test_overflow_is_said_not_raised():

@@ -203,12 +203,17 @@ def test_a_tab_whose_replica_dies_gets_the_same_figures_from_its_link_on_another
         assert not other.closed or other.cookies[cluster.COOKIE] == home
 
 
-def figures(page, charts=2):
-    """Every chart's data and annotations as plotly.js draws them (as in test_browser.py), once `charts` are drawn."""
-    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}")
+def figures(page, charts=1):
+    """Every chart's data and annotations as plotly.js draws them (as in test_browser.py), and the unrolled diagram's
+    day and equations, once `charts` and the diagram are drawn."""
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot').length >= {charts} "
+        "&& document.querySelector('.ud-root .ud-tile')"
+    )
     return page.evaluate(
         "() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => JSON.stringify({data: gd.data, "
-        "notes: (gd.layout.annotations || []).map(a => a.text)}))"
+        "notes: (gd.layout.annotations || []).map(a => a.text)})).concat([...document.querySelectorAll('.ud-root')]"
+        ".map(d => d.dataset.day + [...d.querySelectorAll('.ud-eq')].map(e => e.innerText).join('|')))"
     )
 
 
@@ -235,7 +240,7 @@ def test_in_chromium_a_tab_whose_replica_dies_carries_on_with_the_same_view_on_a
             assert figures(page) == before
             for _ in range(2):
                 with recorder.window() as window:
-                    page.get_by_role("button", name="day ▶").click()
+                    page.locator(".ud-root [data-do=next]").first.click()  # the diagram steps, then tells the server
                     window.wait_runs(1)
             assert "back=" in page.url and page.locator("[data-testid='stException']").count() == 0
             fresh = context.new_page()  # a new tab on the link: a new session

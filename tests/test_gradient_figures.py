@@ -80,9 +80,9 @@ def test_magnitudes_plot_log10_of_the_cores_numbers():
     for r, (label, xs) in enumerate((("Blue", BLUE.xs), ("Red", RED.xs))):
         trace = forward(params, xs)
         grads = backward(params, trace, 1.0)
-        h_prev = np.concatenate(([0.0], trace.h[:-1, 0]))
         core = dict(dh=grads.dh[:, 0], dx=grads.dx, w_h=flows[r].w_h)
-        assert flows[r].w_h.sum() == pytest.approx(grads.W_h[0, 0]) and np.all(h_prev[:1] == 0)
+        assert flows[r].w_h.sum() == pytest.approx(grads.W_h[0, 0])  # the days' parts add up to the core's dL/dw_h
+        assert flows[r].w_h[0] == 0  # day 1's part is dz_1 h_0, and h_0 = 0
         for k, field in enumerate(FIELDS):
             series = drawn[4 * r + k]
             assert series["name"].startswith(label)
@@ -207,11 +207,12 @@ def test_clipping_squashes_a_wide_range_with_honest_ticks():
     raw = array(spec["data"][0]["y"]).astype(float)
     np.testing.assert_allclose(raw, np.sign(g) * np.log10(1 + np.abs(g)))
     axis = spec["layout"]["yaxis"]
-    assert axis["ticktext"] == ["−1", "0", "1", "10²", "10⁴"] or "0" in axis["ticktext"]
+    values = [tick_value(label) for label in axis["ticktext"]]
+    assert values == sorted(values) and 0 in values  # in order, through zero
+    assert max(values) * 10 >= g.max() and min(values) < 0 < g.max() / max(values) <= 10  # ticks span the bars
     for position, label in zip(axis["tickvals"], axis["ticktext"], strict=True):
         value = tick_value(label)
         assert position == pytest.approx(math.copysign(math.log10(1 + abs(value)), value))
-    assert tick_value("10⁴") == 1e4 and tick_value("−10") == -10
 
 
 def test_an_overflowed_raw_gradient_is_flagged_not_drawn():

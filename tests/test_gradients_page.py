@@ -9,18 +9,18 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from simulator import state
+from simulator import diagram, state
 from simulator.bptt import angle, stored
 from simulator.data import BLUE, RED
 from simulator.explain import fmt, fmt_log10
-from simulator.figures import Backward, Row, unrolled
+from simulator.figures import Row
 from simulator.gradient_figures import clipping, magnitudes
 from simulator.gradients import PARAMETERS, backprop, clipping_caption, forward_overflow, headline, precision_note
 from simulator.models.rnn import Params, backward, forward
 from simulator.presets import BY_KEY
 from simulator.state import scenario_query
 from simulator.stories import setup, story
-from tests.apptest import charts, open_app
+from tests.apptest import open_app
 from tests.spec import array
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -39,12 +39,18 @@ def chart(at, key):
     return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key)).proto.spec)
 
 
+def drawn(at, key="backward"):
+    """The data the diagram component `key` gets, as the browser receives it."""
+    return json.loads(next(e for e in at.get("bidi_component") if e.proto.id.endswith(key)).proto.json)
+
+
 def tiles(at):
-    """Every finite value drawn in the backward diagram's tiles, sorted."""
-    spec = charts(at)[0]
-    frame = next(f for f in spec["frames"] if f["name"] == "1")  # day 1: every gradient computed
-    z = array(frame["data"][0]["z"]).astype(float)
-    return np.sort(z[np.isfinite(z)])
+    """Every finite value the backward diagram's tiles show (∂L/∂y and ∂L/∂h of every day), sorted."""
+    values = []
+    for row in drawn(at)["rows"]:
+        values += [*diagram.decoded(row["dy"]), *diagram.decoded(row["dh"]).reshape(-1)]
+    values = np.array(values)
+    return np.sort(values[np.isfinite(values)])
 
 
 def expected(params, *sequences, target=1.0):
@@ -54,9 +60,8 @@ def expected(params, *sequences, target=1.0):
         grads = backward(params, trace, target)
         dy = np.zeros(len(xs))
         dy[-1] = trace.y[-1] - target
-        values += [*grads.dx, *grads.dh[:, 0], *dy]
-    logs = np.array([np.sign(v) * max(0.0, np.log10(abs(v)) + 6) if v else 0.0 for v in values])
-    return np.sort(logs)
+        values += [*grads.dh[:, 0], *dy]
+    return np.sort(np.array(values))
 
 
 def test_renders_blue_and_red_with_the_cores_gradients():
@@ -125,8 +130,10 @@ def test_float32_says_where_it_underflows_and_overflows(preset, said):
     next(g for g in at.get("button_group") if g.key == "precision").set_value("float32").run()  # ... until changed
     assert not at.exception
     assert any(said in i.value for i in at.info)
-    spec = charts(at)[0]
-    assert spec["frames"]  # still drawn: overflow and underflow are shown, not raised
+    params, rows, settings = setup(BY_KEY[preset])
+    low = backprop(params, rows[0], settings["target"], settings["loss"], precision="float32")
+    dh = diagram.decoded(drawn(at)["rows"][0]["dh"])[:, 0]  # still drawn, float32's numbers as they are
+    assert np.array_equal(dh, low.flow.dh.astype(np.float64), equal_nan=True) and dh.size == 1000
 
 
 @settings(max_examples=30, deadline=None)
@@ -163,7 +170,7 @@ def test_no_combination_of_settings_raises(
     xs = np.full(days, price) + np.linspace(0, 1, days)
     row = Row("Your prices", "#009E73", forward(params, xs))
     bp = backprop(params, row, target, loss, clip, clip_at, precision)
-    unrolled(params, [bp.row], min(day, days - 1), view=Backward).to_json()
+    json.dumps(diagram.backward(params, [bp.row], min(day, days - 1) + 1), allow_nan=False)
     magnitudes([bp.row], [bp.flow], [bp.reach]).to_json()
     clipping(bp.raw, bp.clipped, PARAMETERS, clip, clip_at).to_json()
     assert f"going back {days} days" in headline(bp)
@@ -211,12 +218,8 @@ def test_the_float32_story_is_what_the_tiles_show():
 
 
 def tiles_raw(at):
-    """The backward diagram's ∂L/∂h tile values of day 1, as its hover-free text prints them (for one row)."""
-    spec = chart(at, "backward")
-    frame = next(f for f in spec["frames"] if f["name"] == "1")
-    text = next(t for t in frame["data"] if "text" in t)["text"]
-    shown = [re.search(r"<b>(?:<span[^>]*>)?([^<]+)", t).group(1) for t in text if "∂L/∂h<sub>1</sub><br>" in t]
-    return [number(s) for s in shown]
+    """The backward diagram's ∂L/∂h values of day 1, one a row."""
+    return [diagram.decoded(row["dh"])[0, 0] for row in drawn(at)["rows"]]
 
 
 def test_the_dead_relu_story_names_the_day_and_the_prices_that_cannot_matter():
@@ -260,20 +263,29 @@ def test_a_long_sequence_says_where_its_window_sits_and_shades_it():
     assert (rect["x0"], rect["x1"]) == (0.5, 12.5)
 
 
-def test_the_backward_slider_counts_days_back_and_the_rows_line_up_at_their_end():
-    spec = chart(gradients_page(), "backward")
-    slider = spec["layout"]["sliders"][0]
-    assert slider["currentvalue"]["prefix"] == "days back from the end: "
-    assert [s["label"] for s in slider["steps"]] == [str(k) for k in range(9)]  # 0 back (day 9) to 8 back (day 1)
-    ticks = spec["layout"]["xaxis"]["ticktext"]
-    assert ticks[4] == "day 5<br>day 1" and ticks[8] == "day 9<br>day 5" and ticks[0] == "day 1"
-    frame = next(f for f in spec["frames"] if f["name"] == "7")  # blue on day 7, red on day 3: 2 days back
-    equations = next(t for t in frame["data"] if "text" in t)["text"][-2:]
-    assert "Blue company, day 7</b>, 2 days back" in equations[0]
-    assert "Red company, day 3</b>, 2 days back" in equations[1]
-    highlight = next(t for t in frame["data"] if "x" in t and "text" not in t)
-    left = [x for x in highlight["x"] if x is not None][::5]
-    assert len(left) == 2 and left[0] == left[1]  # both rows' highlights in the same column
+def test_the_backward_diagram_lines_the_rows_up_at_their_end_and_keeps_its_day_from_the_link():
+    data = drawn(gradients_page())
+    assert (data["view"], data["longest"], data["day"]) == ("backward", 9, 1)  # day 1: the whole pass computed
+    assert [(r["label"], r["days"], r["offset"]) for r in data["rows"]] == [
+        ("Blue company", 9, 0),
+        ("Red company", 5, 4),
+    ]
+    params = Params.scalar()
+    for row, xs in zip(data["rows"], (BLUE.xs, RED.xs), strict=True):
+        trace = forward(params, xs)
+        slope = (trace.z[:, 0] > 0).astype(float)  # ReLU's act'(z_t)
+        assert np.array_equal(diagram.decoded(row["factor"]), -0.5 * slope)  # w_h act'(z_t), each step back
+    assert drawn(gradients_page(back="7"))["day"] == 7
+    at = gradients_page(back="40")
+    assert drawn(at)["day"] == 1 and any("asks for day 40" in c.value for c in at.caption)
+
+
+def test_the_page_says_which_network_it_shows_whatever_the_unroll_pages_network():
+    for query, said in (({}, "one simple RNN unit"), ({"cell": "lstm", "units": "3"}, "(LSTM, 3 units) is not drawn")):
+        at = gradients_page(**query)
+        assert not at.exception
+        assert any(said in c.value for c in at.caption)
+        assert drawn(at)["cell"] == "rnn" and drawn(at)["n"] == 1
 
 
 def test_the_chain_rule_is_on_the_page_one_step_a_line():

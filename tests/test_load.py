@@ -63,7 +63,7 @@ def in_browser(page, frames, base_url):
     nav = page.locator("[data-testid='stSidebarNavLink']")
     for step in (
         lambda: type_number(page, "w_x · input weight", "1.5"),
-        lambda: page.get_by_role("button", name="◀ day").click(),
+        lambda: page.get_by_role("button", name="Reset to StatQuest's network").click(),
         lambda: page.get_by_role("radio", name="Both").click(),
         lambda: nav.filter(has_text="Gradients").click(),
         lambda: nav.filter(has_text="Train").click(),
@@ -77,8 +77,8 @@ def in_browser(page, frames, base_url):
 def over_websocket(base_url):
     """The same steps through the client; returns the BackMsgs it sent and the Runs it read."""
     with Session(base_url, LINK) as s:
-        runs = [s.first, s.set("w_x", 1.5), s.click("◀ day"), s.set("seq", "Both"), s.goto("gradients"),
-                s.goto("train"), s.set("epochs", 50)]  # fmt: skip
+        runs = [s.first, s.set("w_x", 1.5), s.click("Reset to StatQuest's network"), s.set("seq", "Both"),
+                s.goto("gradients"), s.goto("train"), s.set("epochs", 50)]  # fmt: skip
     return s.sent, runs
 
 

@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
+from simulator import network as networks
 from simulator import state
 from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequence
-from simulator.figures import WINDOW, Row, projected, same_but_shown, shown_frame
+from simulator.figures import Row, projected, same_but_shown, shown_frame
 from simulator.models.rnn import Params, forward
 from simulator.presets import BY_KEY, PRESETS
 from simulator.stories import story
@@ -128,7 +129,7 @@ def use_scenario(preset):
 
 
 KEYS_JS = """<script>
-if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses the page's first animation
+if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses the page's first animation (a replay)
   window.unrolledKeys = true;
   document.addEventListener("keydown", (e) => {
     const t = e.target;
@@ -146,51 +147,6 @@ if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses th
     button.dispatchEvent(new MouseEvent("click", {bubbles: true}));
     e.preventDefault();
   });
-}
-</script>"""
-
-
-FOLLOW_JS = """<script>
-if (!window.unrolledFollow) {  // once per browser tab: a diagram wider than its box (a phone) keeps its day in view
-  window.unrolledFollow = true;
-  const boxes = ".st-key-unrolled, .st-key-backward";
-  const follow = (box, gd, name, behavior = "auto") => {
-    const xa = gd._fullLayout && gd._fullLayout.xaxis;
-    const slider = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
-    if (!xa || !slider || box.scrollWidth <= box.clientWidth) return;
-    name = name ?? slider.steps[slider.active].args[0][0];  // the frame shown: its name is its day
-    const day = `day ${name}`;  // a tick reads "day 7", or one line a row: the first row's day, then a line break
-    const i = (gd.layout.xaxis.ticktext || []).findIndex((t) => t === day || t.startsWith(`${day}<`));
-    if (i >= 0) box.scrollTo({left: xa._offset + xa.l2p(i) - box.clientWidth / 2, behavior});
-  };
-  const pin = (box) => box.style.setProperty("--pin", `${box.scrollLeft}px`);  // NARROW_CSS keeps the equations
-  const rows = (gd) => {  // the first scatter trace, "labels": its last text points are the equations, one per row
-    const labels = gd.data.find((d) => d.name === "labels");
-    return labels ? [].concat(labels.textposition).filter((p) => p === "top right").length : 0;
-  };
-  const fit = (box, gd) => {  // equations wider than the box shrink until they fit (--fit, NARROW_CSS)
-    const texts = [...gd.querySelectorAll(".scatterlayer > .trace:first-child g.textpoint > text")];
-    const equations = texts.slice(texts.length - rows(gd));
-    if (!equations.length) return;
-    const left = equations[0].getBoundingClientRect().left - box.getBoundingClientRect().left;
-    const widest = Math.max(...equations.map((t) => t.getBBox().width));
-    box.style.setProperty("--fit", Math.min(1, (box.clientWidth - left - 8) / widest));
-  };
-  const drawn = (box, gd) => { box.dataset.rows = rows(gd); fit(box, gd); follow(box, gd); };
-  new MutationObserver(() => {
-    for (const box of document.querySelectorAll(boxes)) {
-      const gd = box.querySelector(".js-plotly-plot");
-      if (!gd || !gd.on || gd.unrolledFollowing) continue;
-      gd.unrolledFollowing = true;
-      box.addEventListener("scroll", () => pin(box));
-      gd.on("plotly_afterplot", () => drawn(box, gd));
-      gd.on("plotly_animatingframe", (e) => {
-        follow(box, gd, e.name, "smooth");
-        requestAnimationFrame(() => fit(box, gd));
-      });
-      drawn(box, gd);
-    }
-  }).observe(document.body, {childList: true, subtree: true});
 }
 </script>"""
 
@@ -242,21 +198,6 @@ NARROW_CSS = """<style>
 [data-testid="stCode"] button {opacity: 1 !important; visibility: visible !important;}
 /* a table of numbers wider than its box scrolls inside it */
 [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
-@media (max-width: 640px) {  /* a phone: the unrolled diagrams keep a readable width and scroll inside their box */
-  .st-key-unrolled, .st-key-backward {overflow-x: auto;}
-  .st-key-unrolled > div, .st-key-backward > div {min-width: 720px;}
-  /* each row's equation (the last text points) stays at the box's left edge while the diagram scrolls */
-  :is(.st-key-unrolled, .st-key-backward)[data-rows="1"] .scatterlayer > .trace:first-child
-    g.textpoint:nth-last-child(1) > text,
-  :is(.st-key-unrolled, .st-key-backward)[data-rows="2"] .scatterlayer > .trace:first-child
-    g.textpoint:nth-last-child(-n+2) > text {
-    transform: translateX(var(--pin, 0px)) scale(var(--fit, 1));
-    transform-box: fill-box;
-    transform-origin: left top;
-  }
-  /* and the play buttons stay at its left edge too */
-  :is(.st-key-unrolled, .st-key-backward) .menulayer {transform: translateX(var(--pin, 0px));}
-}
 </style>"""
 
 
@@ -278,7 +219,7 @@ def top(page):
             GLOSSARY, label="Glossary", icon=":material/menu_book:", help="Every word the pages use, explained"
         )
     present = kept(state.PRESENT.name) == "on"
-    st.html(KEYS_JS + FOLLOW_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
+    st.html(KEYS_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
     for notice in notices:
         st.caption(f":material/warning: {notice}")
     if preset := scenario(page):
@@ -385,15 +326,26 @@ def linked_sidebar(*sections):
     return results
 
 
-def sidebar(extra=None):
+def _network_section():
+    from ui import network_controls  # it builds on this module's widgets
+
+    return network_controls.section()
+
+
+def sidebar(extra=None, cells=False):
     """Every shared control, in the sidebar, then the page's own (`extra`: a (title, function) section); all go into
-    the link.
+    the link. `cells`: the network section (cell, units, W_h recipe) instead of the one-unit RNN's weights.
 
     Returns (params, rows, what `extra` returned), each row with its forward trace.
     """
-    sections = [("Sequence", sequences), ("Weights", network)]
-    chosen, params, *more = linked_sidebar(*sections, *([extra] if extra else []))
-    return params, [Row(label, color, forward(params, xs)) for label, color, xs in chosen], more[0] if more else None
+    sections = [("Sequence", sequences), ("Network", _network_section) if cells else ("Weights", network)]
+    chosen, built, *more = linked_sidebar(*sections, *([extra] if extra else []))
+    if cells:
+        values, params = built
+        rows = [Row(label, color, networks.forward(values, params, xs)) for label, color, xs in chosen]
+    else:
+        params, rows = built, [Row(label, color, forward(built, xs)) for label, color, xs in chosen]
+    return params, rows, more[0] if more else None
 
 
 def _picked():
@@ -423,47 +375,6 @@ def gradient_settings():
     bound(st.slider, "target", state.TARGET.label, state.TARGET.lo, state.TARGET.hi, step=STEP)
     clipping()
     return {s.name: kept(s.name) for s in state.GRADIENTS}
-
-
-def _set_day(name, days, first, day):
-    """Show `day` (clipped to 1..days); the first day shown is kept as 0, so a link leaves it out."""
-    day = int(np.clip(day, 1, days))
-    keep(name, 0 if day == first else day)
-
-
-def _slid_day(name, days, first):
-    _set_day(name, days, first, ss[f"{name}·slider"])
-
-
-def day_picker(days, name="day", start="last"):
-    """◀ day ▶ (and a slider for long sequences): the day the diagram shows, kept as setting `name` (0: the first
-    day shown, which is day `days` for start='last' and day 1 for 'first'). The arrow keys step too.
-
-    Returns the day (0-based) and the diagram's `on_frame` (see `chart`), which keeps the day the user stops on.
-    """
-    first = days if start == "last" else 1
-    day = kept(name) or first
-    if day > days:
-        st.caption(
-            f":material/warning: The link asks for day {day}, but there are {days} days; "
-            f"showing day {min(first, days)}."
-        )
-        keep(name, 0)
-        day = first
-    back, middle, ahead = st.columns([1, 6, 1], vertical_alignment="bottom")
-    back.button(
-        "◀ day", on_click=_set_day, args=(name, days, first, day - 1), shortcut="ArrowLeft", width="stretch",
-        disabled=day <= 1, help="Previous day (← key)",
-    )  # fmt: skip
-    ahead.button(
-        "day ▶", on_click=_set_day, args=(name, days, first, day + 1), shortcut="ArrowRight", width="stretch",
-        disabled=day >= days, help="Next day (→ key)",
-    )  # fmt: skip
-    if days > WINDOW:
-        ss[f"{name}·slider"] = day
-        middle.slider(f"Jump to day (the diagram shows {WINDOW} days at a time)", 1, days, key=f"{name}·slider",
-                      on_change=_slid_day, args=(name, days, first))  # fmt: skip
-    return day - 1, partial(_set_day, name, days, first)
 
 
 def _framed(key, on_frame):

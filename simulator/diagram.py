@@ -1,0 +1,240 @@
+"""The unrolled diagram's numbers: traces in, plain JSON-able data out, for the component in `ui/diagram/` to draw.
+
+The component draws and animates; every number it shows comes from here, as sent:
+
+- `unit_tiers(cell)`: the tiles each unit has a day, in the order drawn (StatQuest's words for the LSTM).
+- `forward(params, rows, day)`: per row and day the price x, the prediction y and every tile's value (T, n), with
+  the operands of each tile's equation: its pre-activation and the weights (w_x^j, W_h^jk, b^j), the memory before
+  the first day sent, so h_t^j = act(w_x^j x_t + sum_k W_h^jk h_{t-1}^k + b^j) shows with the real numbers.
+- `backward(params, rows, day)`: per row and day dL/dy_t and dL/dh_t per unit, and what each step back multiplies
+  by: w_h act'(z_t) for one unit (with both operands), the norm of the step Jacobian for n units.
+
+A long run is sent in a chunk of days around the day shown (`BUDGET` numbers at most); the component asks for
+another chunk when the user scrubs beyond it. inf and NaN are sent as the strings "inf", "-inf" and "nan".
+"""
+
+import numpy as np
+
+from .flow import cell_of, jacobians
+from .models.rnn import ACTIVATIONS
+
+WINDOW = 12  # days the diagram shows at once
+BUDGET = 60_000  # numbers in one payload at most
+STRIP = 8  # beyond this many units, a day's memory is a strip of coloured cells
+NODE_SCALE = [[0, "#8c510a"], [0.5, "#f7f7f7"], [1, "#01665e"]]  # the tiles: brown < 0 < teal, colour-blind safe
+CELL_NAMES = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}
+
+# key, label, what it means, equation kind ("affine": act(w_x x + sum W_h h + b)), activation, row block in W_h
+TIERS = {
+    "rnn": (("h", "h", "hidden state (the memory)", "affine", None, 0),),
+    "lstm": (
+        ("f", "forget gate", "% of long-term memory to remember", "affine", "σ", 1),
+        ("i", "input gate", "% of potential memory to remember", "affine", "σ", 0),
+        ("g", "potential long-term memory", "what could be added to the long-term memory", "affine", "tanh", 2),
+        ("o", "output gate", "% of potential short-term memory to send on", "affine", "σ", 3),
+        ("c", "long-term memory C", "c = f × c₋₁ + i × g", "lstm_c", None, None),
+        ("h", "short-term memory h", "h = o × tanh(c)", "lstm_h", None, None),
+    ),
+    "gru": (
+        ("r", "reset gate", "how much of the memory the candidate sees", "affine", "σ", 0),
+        ("z", "update gate", "% of the old memory kept", "affine", "σ", 1),
+        ("n", "candidate memory", "n = tanh(w_x x + b + r × (W_h h₋₁ + b_hn))", "gru_n", "tanh", 2),
+        ("h", "hidden state h", "h = (1 − z) × n + z × h₋₁", "gru_h", None, None),
+    ),
+}
+
+
+def encoded(values):
+    """An array as nested lists of floats, inf and NaN as the strings "inf", "-inf", "nan" (JSON has neither)."""
+    a = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(a)
+    if finite.all():
+        return a.tolist()
+    out = a.astype(object)
+    out[np.isnan(a)] = "nan"
+    out[np.isposinf(a)] = "inf"
+    out[np.isneginf(a)] = "-inf"
+    return out.tolist()
+
+
+def decoded(values):
+    """The inverse of `encoded`, as a float64 array."""
+    names = {"inf": np.inf, "-inf": -np.inf, "nan": np.nan}
+    return np.array(_decode(values, names), dtype=np.float64)
+
+
+def _decode(v, names):
+    if isinstance(v, list):
+        return [_decode(x, names) for x in v]
+    return names[v] if isinstance(v, str) else v
+
+
+def unit_tiers(cell):
+    """[{key, label, words, kind, act}] for the tiles of one unit, in the order drawn."""
+    return [dict(key=k, label=lab, words=w, kind=kind, act=act) for k, lab, w, kind, act, _ in TIERS[cell]]
+
+
+def _blocks(a, k, n):
+    """A weight stacked k blocks of n rows, as (k, n, ...)."""
+    return np.asarray(a, dtype=np.float64).reshape(k, n, *np.shape(a)[1:])
+
+
+def weights(params):
+    """Each affine tile's weights by key: w_x (n,), W_h (n, n), b (n,); then w_y (n,), b_y and, for the GRU,
+    b_hn (n,)."""
+    cell, n = cell_of(params), params.n
+    k = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    w_x, W_h, b = (_blocks(params.w_x.reshape(k * n), k, n), _blocks(params.W_h, k, n), _blocks(params.b, k, n))
+    out = {
+        key: dict(w_x=encoded(w_x[blk]), W_h=encoded(W_h[blk]), b=encoded(b[blk]))
+        for key, _, _, _, _, blk in TIERS[cell]
+        if blk is not None
+    }
+    out["w_y"], out["b_y"] = encoded(params.w_y), encoded(params.b_y)
+    if cell == "gru":
+        out["b_hn"] = encoded(params.b_hn)
+    return out
+
+
+def activation(params):
+    """The symbol of the simple RNN's activation ('ReLU', 'tanh', 'σ', '' for none); None for a gated cell."""
+    return ACTIVATIONS[params.activation].symbol if cell_of(params) == "rnn" else None
+
+
+def _values(params, trace):
+    """{tile key: (T, n) value}, {tile key: (T, n) pre-activation}, and extra operands by name, of one trace."""
+    cell, xs = cell_of(params), np.asarray(trace.xs, dtype=np.float64).reshape(-1)
+    h_prev = trace.s[:-1, 0, : params.n]
+    if cell == "rnn":
+        return {"h": trace.h}, {"h": trace.z}, {}
+    n = params.n
+    with np.errstate(all="ignore"):
+        if cell == "lstm":
+            pre = xs[:, None] * params.w_x.reshape(-1) + h_prev @ params.W_h.T + params.b
+            z = {key: pre[:, blk * n : (blk + 1) * n] for key, *_, blk in TIERS[cell] if blk is not None}
+            return {key: getattr(trace, key) for key in "figoch"}, z, {}
+        u = xs[:, None] * params.w_x.reshape(-1) + params.b
+        q = h_prev @ params.W_h.T
+        z = {"r": u[:, :n] + q[:, :n], "z": u[:, n : 2 * n] + q[:, n : 2 * n]}
+        z["n"] = u[:, 2 * n :] + trace.r * trace.q_n
+    return {"r": trace.r, "z": trace.z, "n": trace.n, "h": trace.h}, z, {"q_n": trace.q_n}
+
+
+def span(longest, day, per_day):
+    """The days (0-based range) one payload carries: all of them, or BUDGET // per_day around `day` (1-based)."""
+    size = max(WINDOW, BUDGET // max(per_day, 1))
+    if longest <= size:
+        return range(longest)
+    start = (day - 1) // WINDOW * WINDOW - (size // 2) // WINDOW * WINDOW
+    start = int(np.clip(start, 0, longest - size))
+    return range(start, start + size)
+
+
+def _per_day(cell, n):
+    return 2 + n * sum(2 if kind == "affine" or kind == "gru_n" else 1 for *_, kind, _, _ in TIERS[cell]) + n
+
+
+def forward(params, rows, day):
+    """The forward diagram's data for `rows` (each with .label, .color, .trace of `params`), showing `day` (1-based)."""
+    cell, n = cell_of(params), params.n
+    longest = max(len(row.trace.y) for row in rows)
+    days = span(longest, day, _per_day(cell, n))
+    out_rows = []
+    for row in rows:
+        tr = row.trace
+        T = len(tr.y)
+        a, b = min(days.start, T), min(days.stop, T)
+        values, pre, extra = _values(params, tr)
+        entry = dict(
+            label=row.label,
+            color=row.color,
+            days=T,
+            x=encoded(np.asarray(tr.xs, dtype=np.float64).reshape(-1)[a:b]),
+            y=encoded(tr.y[a:b]),
+            y_last=encoded(tr.y[-1]),  # the prediction for tomorrow, wherever the chunk is
+            h0=encoded(tr.s[a, 0, :n]),  # the memory before the first day sent
+            values={key: encoded(v[a:b]) for key, v in values.items()},
+            pre={key: encoded(v[a:b]) for key, v in pre.items()},
+            **{key: encoded(v[a:b]) for key, v in extra.items()},
+        )
+        if cell == "lstm":
+            entry["c0"] = encoded(tr.cs[a, 0])
+        out_rows.append(entry)
+    return dict(
+        view="forward",
+        cell=cell,
+        cell_name=CELL_NAMES[cell],
+        n=n,
+        act=activation(params),
+        tiers=unit_tiers(cell),
+        weights=weights(params),
+        rows=out_rows,
+        start=days.start,
+        stop=days.stop,
+        longest=longest,
+        day=int(np.clip(day, 1, longest)),
+        window=WINDOW,
+        strip=n > STRIP,
+        colours=[colour for _, colour in NODE_SCALE],
+    )
+
+
+def steps_back(params, trace):
+    """What each step back from day t to day t-1 multiplies the gradient by, (T,): w_h act'(z_t) for one simple RNN
+    unit, else the 2-norm of the step Jacobian J_t; and act'(z_t) (T,) for one unit (else None)."""
+    if cell_of(params) == "rnn" and params.n == 1:
+        with np.errstate(all="ignore"):
+            slope = ACTIVATIONS[params.activation].df(trace.z, trace.h)[:, 0]
+            return params.W_h[0, 0] * slope, slope
+    with np.errstate(all="ignore"):
+        J = jacobians(params, trace)
+        norms = np.array([np.linalg.norm(j, 2) if np.isfinite(j).all() else np.nan for j in J])
+    return norms, None
+
+
+def backward(params, rows, day):
+    """The backward diagram's data, showing `day` (1-based, counted as in the diagram: the rows line up at their
+    last day). Each row has .label, .color, .trace, .dy (T,) dL/dy_t and .dh (T, n) dL/dh_t, or a one-unit
+    `bptt.Flow` as .flow."""
+    n = params.n
+    longest = max(len(row.trace.y) for row in rows)
+    days = span(longest, day, 3 + n)
+    out_rows = []
+    for row in rows:
+        T = len(row.trace.y)
+        a, b = max(0, days.start - (longest - T)), max(0, days.stop - (longest - T))
+        factor, slope = steps_back(params, row.trace)
+        dh = np.asarray(row.dh if getattr(row, "dh", None) is not None else row.flow.dh).reshape(T, n)
+        entry = dict(
+            label=row.label,
+            color=row.color,
+            days=T,
+            offset=longest - T,  # column of its day 1: the rows line up at their last day
+            first=a,
+            dy=encoded(row.dy[a:b]),
+            dh=encoded(dh[a:b]),
+            dh_first=encoded(dh[0]),  # what reaches day 1, wherever the chunk is
+            factor=encoded(factor[a:b]),
+            factor_next=encoded(factor[b : b + 1]),
+        )
+        if slope is not None:
+            entry["slope"] = encoded(slope[a : b + 1])
+            entry["dh_next"] = encoded(dh[b : b + 1])
+        out_rows.append(entry)
+    return dict(
+        view="backward",
+        cell=cell_of(params),
+        cell_name=CELL_NAMES[cell_of(params)],
+        n=n,
+        act=activation(params),
+        tiers=[dict(key="dh", label="∂L/∂h", words="the gradient reaching the memory", kind="back", act=None)],
+        weights=dict(w_y=encoded(params.w_y), W_h=encoded(params.W_h) if n == 1 else None),
+        rows=out_rows,
+        start=days.start,
+        stop=days.stop,
+        longest=longest,
+        day=int(np.clip(day, 1, longest)),
+        window=WINDOW,
+        strip=n > STRIP,
+        colours=[colour for _, colour in NODE_SCALE],
+    )

@@ -1,0 +1,46 @@
+"""The unrolled diagram as a component: `simulator.diagram` sends the numbers, `ui/diagram/diagram.js` draws and plays
+them in the browser (no server round trip a step), and the day the user stops on comes back so the link keeps it."""
+
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+
+from simulator import state
+from simulator.tables import markdown
+from ui.controls import keep, kept
+
+FILES = Path(__file__).with_suffix("")  # ui/diagram/: the component's JS and CSS, read once, no build step
+_component = st.components.v2.component(
+    "unrolled.diagram",
+    js=(FILES / "diagram.js").read_text(encoding="utf-8"),
+    css=(FILES / "diagram.css").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+
+
+def day_shown(name, days, first):
+    """The day (1-based) setting `name` keeps (0: `first`); a link asking for a day beyond `days` gets a notice."""
+    day = kept(name) or first
+    if day > days:
+        st.caption(f":material/warning: The link asks for day {day}, but there are {days} days; showing day {first}.")
+        keep(name, 0)
+        day = first
+    return day
+
+
+def _stopped(key, name, days, first):
+    """The browser says which day the diagram `key` stopped on: keep it (0 for `first`), ignore anything else."""
+    day = (st.session_state.get(key) or {}).get("day")
+    if isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= days:
+        keep(name, 0 if day == first else day)
+
+
+def show(payload, key, name, first, alt, numbers=None):
+    """The diagram of `payload` (`simulator.diagram.forward` or `.backward`) under `key`, its day kept as setting
+    `name` (0 meaning day `first`); then the table of its numbers for screen readers."""
+    data = {**payload, "present": kept(state.PRESENT.name) == "on", "alt": alt}
+    _component(key=key, data=data, on_day_change=partial(_stopped, key, name, payload["longest"], first))
+    if numbers:
+        with st.expander("The numbers in this chart"):
+            st.markdown(markdown(numbers))
