@@ -32,11 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import numpy as np
 from websockets.exceptions import ConnectionClosed
 
 from simulator import state
 from simulator.data import BLUE, RED
-from simulator.explain import fmt, fmt_weight
+from simulator.diagram import decoded
 from simulator.models.rnn import ACTIVATIONS, Params, forward
 from tests.browser import start_server, stop_server
 
@@ -49,11 +50,10 @@ REPLICA_GOALS = {"p95_ms": 800.0, "rss_mb": 600.0}  # 90 sessions on three repli
 SEQUENCES = {"blue": [BLUE.xs], "red": [RED.xs], "both": [BLUE.xs, RED.xs]}
 PAGES = {"unroll": "", "gradients": "gradients", "train": "train"}  # action -> the page's url path
 ACTIONS = {  # url path -> (action, weight): what a learner does on the page
-    "": (("w_h", 4), ("w_x", 3), ("act", 1), ("seq", 1), ("day", 3), ("gradients", 1), ("train", 1)),
-    "gradients": (("w_h", 3), ("w_x", 2), ("act", 1), ("seq", 1), ("day", 2), ("unroll", 1), ("train", 1)),
+    "": (("w_h", 4), ("w_x", 3), ("act", 1), ("seq", 1), ("gradients", 1), ("train", 1)),
+    "gradients": (("w_h", 3), ("w_x", 2), ("act", 1), ("seq", 1), ("unroll", 1), ("train", 1)),
     "train": (("lr", 3), ("epochs", 2), ("act", 1), ("unroll", 1), ("gradients", 1)),
 }
-TILE = re.compile(r"([hy])<sub>(\d+)</sub><br><b>([^<]*)</b>")
 LOG_ERRORS = re.compile(r"Uncaught app exception|\bError\b")
 
 
@@ -230,8 +230,6 @@ class Visitor:
         rng, own = self.rng, self.own
         if action in PAGES:
             return s.goto(PAGES[action])
-        if action == "day":
-            return s.click(rng.choice([b for b in ("◀ day", "day ▶") if s.has_button(b)]))
         if action in ("act", "seq"):
             labels = s.options(action)
             choices = state.SETTINGS[action].choices
@@ -264,23 +262,22 @@ class Visitor:
                 for n, v in self.own.items() if shown.get(n, state.SETTINGS[n].default) != v]  # fmt: skip
 
     def foreign_tiles(self, run):
-        """The unrolled diagram's tiles (h_t, y_t) and w_h label that are not this visitor's network's."""
-        spec = next((v for k, v in run.charts.items() if widget_key(k) == "unrolled"), None)
-        if spec is None:
+        """The unrolled diagram's hidden states, predictions and w_h that are not this visitor's network's."""
+        data = next(
+            (json.loads(e.proto.json) for e in run.of("bidi_component") if e.proto.id.endswith("unrolled")), None
+        )
+        if data is None:
             return ["no unrolled diagram"]
         params = Params.scalar(w_x=self.own["w_x"], w_h=self.own["w_h"], activation=self.own["act"])
         traces = [forward(params, xs) for xs in SEQUENCES[self.own["seq"]]]
-        expected = {}
-        for tr in traces:
-            for d in range(len(tr.y)):
-                expected.setdefault(("h", d + 1), set()).add(fmt(tr.h[d, 0]))
-                expected.setdefault(("y", d + 1), set()).add(fmt(tr.y[d]))
-        text = " ".join(t for trace in json.loads(spec)["data"] for t in trace.get("text") or [] if isinstance(t, str))
-        tiles = [(k, int(d), v) for k, d, v in TILE.findall(text) if v != "?"]
-        bad = [f"{k}{d}={v}" for k, d, v in tiles if v not in expected.get((k, d), ())]
-        problems = [f"tiles {', '.join(bad[:3])} are not this session's network"] if bad else []
-        problems += [] if tiles else ["no tile values in the unrolled diagram"]
-        problems += [] if f"×{fmt_weight(self.own['w_h'])}" in text else ["the diagram's w_h is not this session's"]
+        problems = [] if len(data["rows"]) == len(traces) else ["the diagram's sequences are not this session's"]
+        for row, tr in zip(data["rows"], traces, strict=False):
+            h, y = decoded(row["values"]["h"]).reshape(-1), decoded(row["y"])
+            a = data["start"]
+            if not (np.allclose(h, tr.h[a : a + len(h), 0]) and np.allclose(y, tr.y[a : a + len(y)])):
+                problems.append(f"{row['label']}: the tiles are not this session's network")
+        if decoded(data["weights"]["h"]["W_h"]).item() != self.own["w_h"]:
+            problems.append("the diagram's w_h is not this session's")
         return problems
 
 
