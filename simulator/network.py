@@ -93,7 +93,8 @@ def edit(p, table):
 
 def table(values):
     """A table (n, n + 3) -> link text: its rows split by ';', the numbers in a row by ','."""
-    return ";".join(",".join(repr(float(x)) for x in row) for row in np.asarray(values, dtype=np.float64))
+    rows = np.asarray(values, dtype=np.float64) + 0.0  # -0.0 reads 0.0
+    return ";".join(",".join(repr(float(x)) for x in row) for row in rows)
 
 
 def parse_table(text):
