@@ -69,6 +69,11 @@ def test_the_trap_doubles_and_needs_two_units():
     assert "the last unit sits out" in words(app(units="3", recipe="trap"))
 
 
+def test_copies_of_one_unit_are_said_to_act_as_one_and_random_units_are_not():
+    assert "All 4 units hold the same number on every day" in words(app(units="4"))
+    assert "hold the same number" not in words(app(units="4", recipe="gain"))
+
+
 def test_the_trap_button_sets_up_the_trap():
     at = app()
     next(b for b in at.button if "trap" in b.label).click().run()
