@@ -20,6 +20,7 @@ from .explain import fmt, fmt_log10
 from .models import rnn
 
 ROUNDING = 1e-12  # |eigenvalues| below this times sigma_max are 0 up to rounding (the trap's come out as 1e-15)
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 LINES = 8  # units drawn as lines beside the heatmap of the hidden state
 
 
@@ -204,7 +205,7 @@ def _radius(v):
     other = 1.1 if rho < 1 else 0.9
     _, _, (twin,) = setup({**v, state.RHO.name: other})
     _, _, (tanh,) = setup({**v, state.ACTIVATION.name: "tanh"})
-    power = f"{fmt(rho)}^{first.days} = {fmt_log10(first.days * math.log10(rho))}"
+    power = f"{fmt(rho)}{str(first.days).translate(SUPERSCRIPT)} = {fmt_log10(first.days * math.log10(rho))}"
     said = (
         f"W_h is random with ρ = {fmt(radius(s))} (σ_max = {fmt(s.norm)}). With no activation the gradient shrinks "
         f"or grows like ρᵏ: after {first.days} days it is {_times(first)} ({power}); the same seed with "
