@@ -7,6 +7,7 @@ st.navigation(
     [
         st.Page("pages/unroll.py", title="Unroll", icon=":material/view_week:", default=True),
         st.Page("pages/gradients.py", title="Gradients", icon=":material/trending_down:"),
+        st.Page("pages/layer.py", title="Layer", icon=":material/grid_on:"),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/race.py", title="Race", icon=":material/sprint:"),
         st.Page("pages/why.py", title="Why LSTM", icon=":material/help:"),

@@ -28,7 +28,7 @@ def reruns(at, repeats):
     return median_ms(rerun, repeats)
 
 
-PAGES = {"Unroll": "pages/unroll.py", "Gradients": "pages/gradients.py"}
+PAGES = {"Unroll": "pages/unroll.py", "Gradients": "pages/gradients.py", "Layer": "pages/layer.py"}
 
 
 def page(path, typed=None):

@@ -18,6 +18,7 @@ st.markdown(
     "the link to share."
 )
 for title, page in (("Unroll: the forward pass", "unroll"), ("Gradients: vanishing and exploding", "gradients"),
+                    ("Layer: n units, their spectrum and the bound", "layer"),
                     ("Train: learning, and when it breaks", "train")):  # fmt: skip
     st.subheader(title)
     cards = st.columns(3)

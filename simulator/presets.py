@@ -69,4 +69,18 @@ PRESETS = (  # the Unroll and Gradients scenarios' stories are told from their n
            "forget_bias": 0.65}, "0.7¹⁰⁰ = 3.2e−16"),
     Preset("why-race-50", "The race over 50 days", "why", {"length": 50}),
 )  # fmt: skip
+LAYER = (  # the Layer page's, each told from its numbers in `layer`
+    Preset("layer-irnn", "W_h = I with ReLU (IRNN)", "layer",
+           _typed("0.5*100", units=8, recipe="identity", rho=1.0), "Le, Jaitly & Hinton 2015"),
+    Preset("layer-orthogonal", "An orthogonal W_h keeps the gradient's length", "layer",
+           _typed("0.5*100", units=8, recipe="orthogonal", rho=1.0, act="identity")),
+    Preset("layer-rho-0.9", "ρ = 0.9 for 100 days", "layer",
+           _typed("0.5*100", units=8, recipe="radius", rho=0.9, act="identity")),
+    Preset("layer-rho-1.1", "ρ = 1.1 for 100 days", "layer",
+           _typed("0.5*100", units=8, recipe="radius", rho=1.1, act="identity")),
+    Preset("layer-copies", "4 copies of StatQuest's unit act as one", "layer", {"units": 4}),
+    Preset("layer-trap", "The trap: ρ = 0, and the gradient doubles", "layer",
+           _typed("0*30", units=2, recipe="trap"), "Pascanu, Mikolov & Bengio 2013, and where it stops"),
+)  # fmt: skip
+PRESETS += LAYER
 BY_KEY = {p.key: p for p in PRESETS}

@@ -137,6 +137,14 @@ CLASS_MODE = (CLASS_CODE, TEACHER, QUIZ)
 SETTINGS.update({s.name: s for s in CLASS_MODE})
 PAGES.update(quiz="pages/quiz.py")
 
+# The Layer page: the RNN's weights edited by hand, every number of them for up to 8 units (see `network.table`)
+LAYER = Setting(
+    "layer", "The layer's weights, edited", "", check=network.parse_table,
+    help="Rows ';', numbers ',': each unit's W_h row, then w_x, b and w_y; '' is the recipe's.",
+)  # fmt: skip
+SETTINGS[LAYER.name] = LAYER
+PAGES["layer"] = "pages/layer.py"
+
 
 MAX_NOTICES = 8  # a link with more bad parameters gets one line for the rest
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import bptt, state, why
+from . import bptt, layer, state, why
 from .data import BLUE, RED, parse_sequence
 from .explain import fmt, fmt_log10, fmt_operand, fmt_weight, trend
 from .figures import Row
@@ -124,5 +124,7 @@ def story(preset):
     """What to notice in `preset`, from its own numbers (a Train scenario's story as written)."""
     if preset.page == "why":
         return why.story(preset)
+    if preset.key in layer.TELLERS:
+        return layer.story(preset)
     teller = TELLERS.get(preset.key)
     return teller(*setup(preset)) if teller else preset.story

@@ -93,7 +93,7 @@ def test_the_backward_pass_plays_in_the_browser_without_a_server_rerun(page, app
 
 
 # st.Page titles, not legacy file names
-NAVIGATION = ["Unroll", "Gradients", "Train", "Race", "Why LSTM", "Scenarios", "Quiz", "Class", "Glossary"]
+NAVIGATION = ["Unroll", "Gradients", "Layer", "Train", "Race", "Why LSTM", "Scenarios", "Quiz", "Class", "Glossary"]
 
 
 def nav_titles(page):

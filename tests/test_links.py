@@ -2,11 +2,12 @@
 
 from urllib.parse import parse_qs
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import state
+from simulator import network, state
 from simulator.data import parse_sequence
 from simulator.presets import PRESETS
 from tests.apptest import open_app
@@ -41,6 +42,13 @@ def _value(setting):
     """Any valid value of `setting`."""
     if setting.choices:
         return st.sampled_from(setting.choices)
+    if setting is state.LAYER:  # a table of n units, n + 3 weights a row
+        weights = st.floats(-100, 100, allow_nan=False).map(lambda x: round(x, 3))
+        return st.integers(1, 3).flatmap(
+            lambda n: st.lists(weights, min_size=n * (n + 3), max_size=n * (n + 3)).map(
+                lambda xs: network.table(np.reshape(xs, (n, n + 3)))
+            )
+        )
     if setting.check:
         prices = st.lists(st.floats(-10, 10).map(lambda x: round(x, 3)), min_size=1, max_size=20)
         return prices.map(lambda xs: ", ".join(f"{x:g}" for x in xs))
