@@ -11,8 +11,9 @@ import math
 import numpy as np
 
 from . import figures
+from .diagram import NODE_SCALE
 from .explain import fmt
-from .figures import FONT, LIGHT, NODE_SCALE, typed
+from .figures import FONT, LIGHT, typed
 from .gradient_figures import power_of_ten
 from .layer import LINES, bound, radius
 
