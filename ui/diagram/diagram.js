@@ -278,7 +278,7 @@ class Diagram {
       grid += `<div class="ud-head${cur}">${t === null ? "" : `day ${t + 1}`}</div>`;
     });
     for (const line of lines) {
-      grid += `<div class="ud-label" title="${escape(line.words || "")}">${line.label}</div>`;
+      grid += `<div class="ud-label" title="${escape(line.words || "")}"><span>${line.label}</span></div>`;
       cols.forEach(([c, t], i) => {
         if (i) grid += `<div class="ud-link">${line.link && t !== null && cols[i - 1][1] !== null ? line.link(t) : ""}</div>`;
         grid += t === null ? `<div class="ud-empty"></div>` : line.tile(t, c);
