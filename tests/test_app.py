@@ -190,8 +190,8 @@ def test_the_unroll_words_follow_the_screen():
     assert "With w_h = 0.9, a high yesterday pushes today *up*." in words and "−0.5" not in words
 
 
-PAGES = ("pages/unroll.py", "pages/gradients.py", "pages/train.py", "pages/race.py", "pages/scenarios.py",
-         "pages/glossary.py")  # fmt: skip
+PAGES = ("pages/unroll.py", "pages/gradients.py", "pages/layer.py", "pages/train.py", "pages/race.py", "pages/why.py",
+         "pages/scenarios.py", "pages/quiz.py", "pages/classroom.py", "pages/glossary.py")  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -74,6 +74,9 @@ def _start():
 
 
 def _join():
+    if not (ss.get("class·typed") or "").strip():  # nothing typed yet: a nudge, not an error
+        ss["class·hint"] = "Type the 6-digit code on your teacher's screen first."
+        return
     try:
         cls = room().get(ss["class·typed"])
     except ClassError as err:
@@ -89,6 +92,8 @@ def _leave():
 def _error():
     if message := ss.pop("class·error", None):
         st.error(message, icon=":material/error:")
+    if hint := ss.pop("class·hint", None):
+        st.info(hint, icon=":material/touch_app:")
 
 
 def start_or_join():
@@ -279,8 +284,11 @@ def quiz_number():
 def _checked(seed, i):
     q = questions.quiz(seed)[i]
     raw = ss.get(f"quiz·{seed}·{i}")
+    if raw is None or not str(raw).strip():  # nothing chosen yet: a nudge, not an error
+        ss[f"quiz·hint·{seed}·{i}"] = "Type a number first." if q.numeric else "Pick an answer first."
+        return
     try:
-        ss.setdefault("quiz·answers", {})[(seed, i)] = questions.checked(q, "" if raw is None else raw)
+        ss.setdefault("quiz·answers", {})[(seed, i)] = questions.checked(q, raw)
     except ValueError as err:
         ss[f"quiz·error·{seed}·{i}"] = str(err)
 
@@ -322,6 +330,8 @@ def quiz_question(seed, i, q):
                                       key=f"quiz·check·{seed}·{i}")  # fmt: skip
             if message := ss.pop(f"quiz·error·{seed}·{i}", None):
                 st.error(message, icon=":material/error:")
+            if hint := ss.pop(f"quiz·hint·{seed}·{i}", None):
+                st.info(hint, icon=":material/touch_app:")
             return
         verdict = questions.verdict(q, answer)
         shown = st.success if verdict.points == 1 else st.warning if verdict.points else st.error
