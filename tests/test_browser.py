@@ -384,6 +384,7 @@ def test_many_units_draw_a_strip_of_cells_a_day_with_the_value_on_hover(page, ap
     page.goto(f"{app_server}/?units=32&recipe=orthogonal&rho=1&seq=blue")
     wait_idle(page)
     cells = page.locator(f"{DIAGRAM} .ud-strip").first.locator(".ud-cell")
+    cells.first.wait_for()  # the component mounts after the page's charts
     assert cells.count() == 32
     assert re.fullmatch(r"h, day 1, unit 7 = \S+", cells.nth(6).get_attribute("title"))
     cells.nth(6).click()
