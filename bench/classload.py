@@ -12,7 +12,6 @@ port unless --redis-url names one.
 """
 
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator import classroom, questions
+from tests.browser import free_port
 from ui.class_controls import STUDENT_EVERY, TEACHER_EVERY
 
 from .common import goal_main, table, verdict
@@ -68,12 +68,6 @@ class Result:
             print(f"  error: {error}")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def redis_server():
     """(url, process) of a redis-server of our own on a free loopback port, nothing saved."""
     binary = shutil.which("redis-server")
@@ -81,7 +75,7 @@ def redis_server():
         raise SystemExit("--backend redis needs Debian's redis-server (apt-get install -y redis-server) or --redis-url")
     import redis
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"

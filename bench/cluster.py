@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser import _free_port, start_server, stop_server
+from tests.browser import free_port, start_server, stop_server
 
 HAPROXY_CFG = Path(__file__).resolve().parent.parent / "deploy" / "haproxy.cfg"
 SERVER_LINE = re.compile(r"^[ \t]*server[ \t].*\n", re.MULTILINE)
@@ -88,7 +88,7 @@ class Cluster:
     def _start_haproxy(self):
         cfg, log = self.dir / "haproxy.cfg", self.dir / "haproxy.log"
         cfg.write_text(haproxy_config([r.port for r in self.replicas]))
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "UNROLLED_BIND": f"127.0.0.1:{port}"}
         with log.open("wb") as out:
             self.haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(cfg)], env=env, stdout=out, stderr=out)

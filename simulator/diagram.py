@@ -160,21 +160,27 @@ def forward(params, rows, day):
         if cell == "lstm":
             entry["c0"] = encoded(tr.cs[a, 0])
         out_rows.append(entry)
+    return _payload("forward", params, unit_tiers(cell), weights(params), out_rows, days, longest, day)
+
+
+def _payload(view, params, tiers, weights, rows, days, longest, day):
+    """What both views send: the network, the tiles, the rows, and the days carried and shown."""
+    cell = cell_of(params)
     return dict(
-        view="forward",
+        view=view,
         cell=cell,
         cell_name=CELL_NAMES[cell],
-        n=n,
+        n=params.n,
         act=activation(params),
-        tiers=unit_tiers(cell),
-        weights=weights(params),
-        rows=out_rows,
+        tiers=tiers,
+        weights=weights,
+        rows=rows,
         start=days.start,
         stop=days.stop,
         longest=longest,
         day=int(np.clip(day, 1, longest)),
         window=WINDOW,
-        strip=n > STRIP,
+        strip=params.n > STRIP,
         colours=[colour for _, colour in NODE_SCALE],
     )
 
@@ -221,20 +227,6 @@ def backward(params, rows, day):
             entry["slope"] = encoded(slope[a : b + 1])
             entry["dh_next"] = encoded(dh[b : b + 1])
         out_rows.append(entry)
-    return dict(
-        view="backward",
-        cell=cell_of(params),
-        cell_name=CELL_NAMES[cell_of(params)],
-        n=n,
-        act=activation(params),
-        tiers=[dict(key="dh", label="∂L/∂h", words="the gradient reaching the memory", kind="back", act=None)],
-        weights=dict(w_y=encoded(params.w_y), W_h=encoded(params.W_h) if n == 1 else None),
-        rows=out_rows,
-        start=days.start,
-        stop=days.stop,
-        longest=longest,
-        day=int(np.clip(day, 1, longest)),
-        window=WINDOW,
-        strip=n > STRIP,
-        colours=[colour for _, colour in NODE_SCALE],
-    )
+    tiers = [dict(key="dh", label="∂L/∂h", words="the gradient reaching the memory", kind="back", act=None)]
+    w = dict(w_y=encoded(params.w_y), W_h=encoded(params.W_h) if params.n == 1 else None)
+    return _payload("backward", params, tiers, w, out_rows, days, longest, day)

@@ -44,7 +44,17 @@ def chromium_available() -> bool:
     return os.access(CHROMIUM, os.X_OK)
 
 
-def _free_port() -> int:
+def unavailable(reason: str) -> None:
+    """A test's missing dependency (`reason`): a skip on a laptop, a failure in CI (CI=true)."""
+    import pytest
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true, so this is an error, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A free loopback port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -62,7 +72,7 @@ def start_server(
     Output goes to a temporary file (``proc.log_path``); raises RuntimeError with its tail if the
     server does not answer /_stcore/health within ``timeout`` seconds.
     """
-    port = port or _free_port()
+    port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     flags = [*SERVER_FLAGS, f"--server.port={port}"]
     cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", *flags]

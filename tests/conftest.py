@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser import CHROMIUM, WsRecorder, chromium_available, launch, start_server, stop_server
+from tests.browser import CHROMIUM, WsRecorder, chromium_available, launch, start_server, stop_server, unavailable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,10 +40,7 @@ def require_browser() -> None:
     if not chromium_available():
         missing.append(f"Chromium at {CHROMIUM}")
     if missing:
-        reason = f"browser test needs {' and '.join(missing)}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true, so this is an error, not a skip)", pytrace=False)
-        pytest.skip(reason)
+        unavailable(f"browser test needs {' and '.join(missing)}")
 
 
 @pytest.fixture(scope="session")

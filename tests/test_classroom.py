@@ -3,7 +3,6 @@
 import multiprocessing
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -14,14 +13,9 @@ import pytest
 
 from simulator import classroom, questions
 from simulator.classroom import ClassError, Classroom
+from tests.browser import free_port, unavailable
 
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def require_redis():
@@ -34,10 +28,7 @@ def require_redis():
     except ImportError:
         missing.append("the redis package (pip install -r requirements-dev.txt)")
     if missing:
-        reason = f"the Redis tests need {' and '.join(missing)}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true, so this is an error, not a skip)", pytrace=False)
-        pytest.skip(reason)
+        unavailable(f"the Redis tests need {' and '.join(missing)}")
 
 
 @pytest.fixture(scope="module")

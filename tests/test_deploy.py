@@ -21,7 +21,7 @@ import pytest
 
 from bench import cluster, load
 from bench.ws import Session
-from tests.browser import PROJECT_ROOT, WsRecorder, _free_port, wait_idle
+from tests.browser import PROJECT_ROOT, WsRecorder, free_port, wait_idle
 
 DEPLOY = PROJECT_ROOT / "deploy"
 DOCKERFILE = DEPLOY / "Dockerfile"
@@ -114,7 +114,7 @@ def test_the_images_command_serves_every_page_without_root_and_its_healthcheck_t
     home.mkdir()
     for path in [home, *app.rglob("*"), app]:
         path.chmod(path.stat().st_mode & ~0o222)
-    port = _free_port()
+    port = free_port()
     env = image_env() | {"STREAMLIT_SERVER_PORT": str(port), "STREAMLIT_SERVER_ADDRESS": "127.0.0.1"}
     env |= {"HOME": str(home), "PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
     assert only("EXPOSE") == image_env()["STREAMLIT_SERVER_PORT"]
