@@ -46,18 +46,38 @@ def test_the_trap_with_one_unit_says_it_needs_two(page, app_server):
     assert page.get_by_text("The trap needs 2 units or more").count() == 1
 
 
+def edit_cell(page, ws_recorder, column, row, text, attempts=3):
+    """Type ``text`` into the data grid's cell (column, row), counted from 0 with the header as row 0, and wait
+    for the rerun it sends.
+
+    The grid is a canvas: it takes clicks only once drawn, and charts drawn late can move it. So each try scrolls
+    it into view and measures it again, and a double-click that came too early is tried again.
+    """
+    grid = page.locator(TABLE)
+    for attempt in range(attempts):
+        grid.scroll_into_view_if_needed()
+        wait_idle(page, WAIT)
+        box = grid.bounding_box()
+        columns, height = 6, 35  # the unit's name, h1, h2, w_x, b, w_y; Streamlit's rows are 35 px, the header too
+        with ws_recorder.window() as traffic:
+            page.mouse.dblclick(box["x"] + box["width"] / columns * (column + 0.5), box["y"] + (row + 0.5) * height)
+            page.wait_for_timeout(300)
+            page.keyboard.press("Control+a")
+            page.keyboard.type(text)
+            page.keyboard.press("Enter")
+            try:
+                traffic.wait_runs(1, WAIT / attempts)
+                return
+            except TimeoutError:
+                if attempt == attempts - 1:
+                    raise
+                page.keyboard.press("Escape")
+
+
 def test_a_weight_edited_in_the_table_goes_into_the_link(page, app_server, ws_recorder):
     open_layer(page, app_server, "units=2")
     cells(page)
-    box = page.locator(TABLE).bounding_box()
-    columns, row = 6, 35  # the unit's name, h1, h2, w_x, b, w_y; Streamlit's rows are 35 px, the header too
-    with ws_recorder.window() as traffic:
-        page.mouse.dblclick(box["x"] + box["width"] / columns * 1.5, box["y"] + 2.5 * row)  # unit 2, from h1
-        page.wait_for_timeout(300)
-        page.keyboard.press("Control+a")
-        page.keyboard.type("0.3")
-        page.keyboard.press("Enter")
-        traffic.wait_runs(1, WAIT)
+    edit_cell(page, ws_recorder, 1, 2, "0.3")  # unit 2's weight from h1
     page.wait_for_timeout(500)
     edited = network.parse_table(parse_qs(urlparse(page.url).query)["layer"][0])
     np.testing.assert_array_equal(edited[:, :2], [[-0.5, 0.0], [0.3, -0.5]])
