@@ -19,7 +19,8 @@ st.markdown(
 )
 for title, page in (("Unroll: the forward pass", "unroll"), ("Gradients: vanishing and exploding", "gradients"),
                     ("Layer: n units, their spectrum and the bound", "layer"),
-                    ("Train: learning, and when it breaks", "train")):  # fmt: skip
+                    ("Train: learning, and when it breaks", "train"),
+                    ("Why LSTM: the gates, the memory highway and the race", "why")):  # fmt: skip
     st.subheader(title)
     cards = st.columns(3)
     for i, preset in enumerate(p for p in PRESETS if p.page == page):
