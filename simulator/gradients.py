@@ -482,9 +482,9 @@ def _layer_chain_rule(bp, shown, longest):
             lines.append(f"{_norm('h', d + 1)} = **{fmt(s.dh[d])}** ≤ ‖J<sub>{d + 2}</sub>‖ × {_norm('h', d + 2)}"
                          f"{'' if last else ' + …'} = {fmt(J)} × {fmt(s.dh[d + 1])}{extra} = {fmt(bound)}")  # fmt: skip
     if T > 1 and np.isfinite(bp.reach[1]):
-        bound = "" if bp.cell == "lstm" else f": at most the product of the {T - 1:,} ‖J<sub>t</sub>‖"
-        lines.append(f"so {_norm('h', 1)} = {_norm('h', T)} × {fmt_log10(bp.reach[1])} = {fmt(s.dh[-1])} × "
-                     f"{fmt_log10(bp.reach[1])} = **{fmt(s.dh[0])}**{bound}")  # fmt: skip
+        bound = "" if bp.cell == "lstm" else f", at most the product of the {T - 1:,} ‖J<sub>t</sub>‖"
+        lines.append(f"so {_norm('h', 1)} = {fmt(s.dh[-1])} × {fmt_log10(bp.reach[1])} = **{fmt(s.dh[0])}**: "
+                     f"{_norm('h', T)} times what the {T - 1:,} steps back multiplied it by{bound}")  # fmt: skip
     dW = bp.grads.W_h
     if s.w_h is not None:
         lines.append("and each day's own part of the weights' gradient: ∂L/∂z<sub>t</sub> = act′(z<sub>t</sub>) ⊙ "
