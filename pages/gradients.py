@@ -42,10 +42,10 @@ if one:
     )
 else:
     st.markdown(
-        "To learn, the network sends its error back from tomorrow's prediction to day 1. With many units each day "
-        "back multiplies the whole gradient by a matrix, the transposed **step Jacobian J_t**, which can make it at "
-        "most **‖J_t‖** times bigger: below 1 day after day it fades away (vanishing), above 1 it may blow up "
-        "(exploding)."
+        "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
+        "the whole gradient, one number a unit, by a matrix, the transposed **step Jacobian J_t**, which can make it "
+        "at most **‖J_t‖** times bigger: when that stays below 1 the gradient fades away (vanishing); above 1 it may "
+        "blow up (exploding)."
         + (
             " The LSTM's long-term memory C has a second path back, the cell path, where each day multiplies only "
             "by the forget gate **f_t**."
