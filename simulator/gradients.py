@@ -202,7 +202,8 @@ def _layer_headline(bp):
         return f"{said}, there is no step back: {_norm('h', 1)} = **{fmt(last)}**."
     if not np.isfinite(s.dh).all():
         day = int(np.flatnonzero(~np.isfinite(s.dh))[-1]) + 1
-        return f"{said}, the gradient overflows float64 (beyond 1.8e308) on day {day:,}: ∞ or NaN from there back."
+        limit = "float64 (beyond 1.8e308)" if bp.dtype is np.float64 else "float32 (beyond 3.4e38)"
+        return f"{said}, the gradient overflows {limit} on day {day:,}: ∞ or NaN from there back."
     if last == 0:
         return f"{said}: the error on day {T:,} is 0, so there is no gradient to send back."
     steps = (f"each of the {T - 1:,} steps back multiplies it by the transposed step Jacobian, "

@@ -1,24 +1,31 @@
 """The Gradients page's numbers for n units and the gated cells, against central finite differences of the forward
 pass: each day's gradient size, the LSTM's long-term memory and its cell path, and the sentences that state them."""
 
+import json
 import re
 
 import numpy as np
 import pytest
 
-from simulator import network, state
+from simulator import diagram, network, state
 from simulator.data import BLUE
 from simulator.explain import fmt
 from simulator.figures import Row
 from simulator.flow import cell_of
+from simulator.gradient_figures import clipping as gradient_clipping
+from simulator.gradient_figures import magnitudes
 from simulator.gradients import (
     backprop,
     chain_rule,
+    explosion,
     forget_note,
+    forward_overflow,
     headline,
     part_norms,
     precision_note,
+    shown_days,
     weights_of,
+    window_note,
 )
 from simulator.tables import clipping
 from tests.equations import plain, wrong
@@ -139,3 +146,32 @@ def test_float32_is_compared_with_float64_for_n_units():
     exact = backprop(p, row, 1.0)
     said = precision_note(low)
     assert f"is **{fmt(low.flow.dh[0])}**, where float64 has {fmt(exact.flow.dh[0])}" in said
+
+
+@pytest.mark.parametrize(
+    ("cell", "n", "more", "days", "loss", "precision", "clip"),
+    [
+        ("rnn", 9, {"recipe": "identity", "rho": 2.0, "act": "identity"}, 1200, "all", "float32", "value"),
+        ("rnn", 2, {"recipe": "gain", "rho": 2.0, "act": "relu"}, 1, "last", "float64", "norm"),
+        ("rnn", 3, {"recipe": "trap"}, 40, "last", "float64", "none"),
+        ("lstm", 9, {"recipe": "radius", "forget_bias": -3.0}, 700, "all", "float32", "norm"),
+        ("lstm", 2, {"recipe": "radius"}, 2, "last", "float64", "value"),
+        ("gru", 12, {"recipe": "radius"}, 300, "last", "float32", "none"),
+    ],
+)
+def test_no_network_or_setting_raises_and_overflow_is_said(cell, n, more, days, loss, precision, clip):
+    """Everything the page computes and draws for n units and the gated cells, overflow and one day included."""
+    p, _ = setup(cell, n, more.pop("recipe"), **more)
+    v = {**DEFAULTS, "cell": cell, "units": n, "h0": 0.2, **more}
+    xs = np.linspace(0.2, 1.0, days)
+    row = Row("Your prices", "#009E73", network.forward(v, p, xs))
+    bp = backprop(p, row, 1.0, loss, clip, 0.5, precision)
+    json.dumps(diagram.backward(p, [bp.row], max(1, days // 2)), allow_nan=False)
+    magnitudes([bp.row], [bp.flow], [bp.reach], shown_days(bp, 0, days)).to_json()
+    gradient_clipping(bp.raw, bp.clipped, weights_of(bp), clip, 0.5).to_json()
+    said = [headline(bp), *chain_rule(bp, days - 1, days), precision_note(bp) or "", explosion(bp) or ""]
+    said += [forward_overflow(bp) or "", window_note(bp, 0, days) or "", forget_note(bp) or ""]
+    assert all(isinstance(s, str) for s in said)
+    if not np.isfinite(bp.flow.dh).all():
+        assert f"overflows {precision}" in said[0]
+    assert f"going back from day {days:,} to day 1" in said[0]
