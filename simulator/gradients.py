@@ -415,7 +415,7 @@ def chain_rule(bp, shown, longest):
     lines.append(f"and each day's own part of the weight's gradient: {_d('z', 't')} = {_d('h', 't')} · "
                  "act′(z<sub>t</sub>), "
                  f"∂L/∂w<sub>h</sub> = Σ<sub>t</sub> {_d('z', 't')} · h<sub>t−1</sub>")  # fmt: skip
-    h_prev = np.concatenate(([0.0], tr.h[:-1, 0]))
+    h_prev = tr.s[:-1, 0, 0]  # h_{t-1}, from h_0 on
     days = range(T) if T <= 12 else range(T - 6, T)
     terms = " + ".join(f"{fmt_operand(f.dz[d])} × {fmt_operand(h_prev[d])}" for d in days)
     total = f"**{fmt(bp.raw[1])}**"
