@@ -572,6 +572,10 @@ class Diagram {
     const s = this.selected && this.selected.row === r ? this.selected : null;
     const t = s && s.day !== null ? s.day : this.localDay(row);
     if (t === null && this.day - 1 < row.offset) {
+      if (n > 1) {
+        const size = Math.hypot(...row.dh_first.map(value));
+        return `<b>${escape(row.label)}</b> has reached day 1: the gradient there is ‖${sub("∂L/∂h", 1)}‖ = <b>${fmt(size)}</b>, over its ${n} units`;
+      }
       return `<b>${escape(row.label)}</b> has reached day 1: the error signal there is ${sub("∂L/∂h", 1)} = <b>${fmt(row.dh_first[j0(this.selected, r)])}</b>`;
     }
     if (t === null) return "";
