@@ -234,7 +234,8 @@ def profiles(rows, flows):
     """|dL/dh_t| against days before the end (T - t), one line per row, so sequences of any length line up at
     the prediction (drawn on the right); zeros and overflow marked on the axis edges as in `magnitudes`."""
     logs = [_log10_abs(f.dh) for f in flows]
-    yaxis, *edges = _power_axis(logs, "|∂L/∂h<sub>t</sub>| (log scale)")
+    size = "|∂L/∂h<sub>t</sub>|" if isinstance(flows[0], Flow) else "‖∂L/∂h<sub>t</sub>‖"
+    yaxis, *edges = _power_axis(logs, f"{size} (log scale)")
     data, flags = [], []
     for row, f, log in zip(rows, flows, logs, strict=True):
         T = len(log)
@@ -300,13 +301,13 @@ def clipping(raw, clipped, names, mode, threshold):
     `names`: one a number (one unit's weights), or (name, size) each: a bar is then that weight's norm ‖∂L/∂W_h‖,
     and the title's angle and length are the whole vector's."""
     raw, clipped = np.asarray(raw, dtype=np.float64), np.asarray(clipped, dtype=np.float64)
-    title_of = (raw, clipped)
+    title_of, parts = (raw, clipped), None
     label = lambda n: sub(*n.split("_", 1)) if "_" in n else n  # noqa: E731
     labels = (
         [label(n) for n in names] if all(isinstance(n, str) for n in names) else [f"‖{label(n)}‖" for n, _ in names]
     )
     if not all(isinstance(name, str) for name in names):
-        raw, clipped = part_norms(raw, names), part_norms(clipped, names)
+        raw, clipped = parts = part_norms(raw, names), part_norms(clipped, names)
     how = {"none": "no clipping", "norm": f"clipped by norm to {fmt_weight(threshold)}"}.get(
         mode, f"clipped by value to ±{fmt_weight(threshold).strip('()')}"
     )
@@ -333,7 +334,7 @@ def clipping(raw, clipped, names, mode, threshold):
             )
         )
     yaxis = dict(
-        title=dict(text="gradient"),
+        title=dict(text="gradient" if parts is None else "each weight's gradient, its norm"),
         zeroline=True,
         zerolinecolor="#6b7280",
         showgrid=True,
