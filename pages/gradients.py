@@ -6,22 +6,22 @@ from simulator import diagram
 from simulator.explain import network_note
 from simulator.gradient_figures import clipping, magnitudes, profiles
 from simulator.gradients import (
-    PARAMETERS,
     backprop,
     chain_rule,
     clipping_caption,
     clipping_summary,
     explosion,
+    forget_note,
     forward_overflow,
     headline,
     precision_note,
     shown_days,
+    weights_of,
     window_note,
 )
 from simulator.tables import backward
 from simulator.tables import clipping as clipping_table
 from ui import controls
-from ui.controls import kept
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
 
@@ -29,16 +29,32 @@ require_entry_point()
 
 controls.top("gradients")
 st.title("Backpropagation through time")
-st.markdown(
-    "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
-    "the signal by the same kind of factor, **w_h × act′(z)**: below 1 it fades away (vanishing), above 1 it "
-    "blows up (exploding). Press **▶ Play** to watch it travel back."
-)
-
 with st.sidebar:
     controls.preset_picker("gradients")
-params, rows, settings = controls.sidebar(extra=("Backpropagation", controls.gradient_settings))
-st.caption(network_note(kept("cell"), kept("units")))
+params, rows, settings = controls.sidebar(extra=("Backpropagation", controls.gradient_settings), cells=True)
+cell = diagram.cell_of(params)
+one = cell == "rnn" and params.n == 1
+if one:
+    st.markdown(
+        "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
+        "the signal by the same kind of factor, **w_h × act′(z)**: below 1 it fades away (vanishing), above 1 it "
+        "blows up (exploding). Press **▶ Play** to watch it travel back."
+    )
+else:
+    st.markdown(
+        "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
+        "the whole gradient, one number a unit, by a matrix, the transposed **step Jacobian J_t**, which can make it "
+        "at most **‖J_t‖** times bigger: when that stays below 1 the gradient fades away (vanishing); above 1 it may "
+        "blow up (exploding)."
+        + (
+            " The LSTM's long-term memory C has a second path back, the cell path, where each day multiplies only "
+            "by the forget gate **f_t**."
+            if cell == "lstm"
+            else ""
+        )
+        + " Press **▶ Play** to watch it travel back."
+    )
+st.caption(network_note(cell, params.n))
 passes = [backprop(params, row, **settings) for row in rows]
 
 for bp in passes:
@@ -49,6 +65,8 @@ for bp in passes:
         st.warning(note, icon=":material/warning:")
     elif note := explosion(bp):
         st.warning(note, icon=":material/trending_up:")
+if note := forget_note(passes[0]):
+    st.markdown(note)
 
 longest = max(row.days for row in rows)
 day = day_shown("back", longest, 1) - 1
@@ -63,10 +81,17 @@ show(
     numbers=numbers,
 )
 st.caption(
-    "Read right to left: each arrow back multiplies by the factor on it (w_h × the activation's slope that day). "
-    "The rows line up at their last day, so a column is as many days back from the end in each. "
+    (
+        "Read right to left: each arrow back multiplies by the factor on it (w_h × the activation's slope that day). "
+        if one
+        else "Read right to left: the arrow on the last ∂L/∂h row is ‖J_t‖, the most that step back can multiply the "
+        "gradient's size by"
+        + ("; on the ∂L/∂C rows it is each unit's forget gate f_t, the cell path. " if cell == "lstm" else ". ")
+    )
+    + "The rows line up at their last day, so a column is as many days back from the end in each. "
     "Tile colour is the sign and the order of magnitude; grey is not reached yet; hatched black is overflow. "
     "Click a tile for its equation with the real numbers."
+    + (" With more than 8 units each day is a strip of cells, one a unit." if params.n > diagram.STRIP else "")
 )
 for bp in passes:
     if note := window_note(bp, day, longest):
@@ -87,7 +112,11 @@ controls.chart(
     ),
     key="magnitudes",
     alt="Log-scale chart of the gradient's size on each day: the error reaching the memory, the price's gradient, "
-    "each day's part of w_h's gradient, and the product of the factors back to that day.",
+    + (
+        "each day's part of w_h's gradient, and the product of the factors back to that day."
+        if one
+        else "and, for the LSTM, the error reaching the long-term memory and the product of the forget gates."
+    ),
     numbers=numbers,
 )
 st.caption(
@@ -115,9 +144,9 @@ if settings["clip"] == "none":
 for bp in passes if settings["clip"] != "none" else []:
     st.markdown(f"**{bp.row.label}**")
     controls.chart(
-        clipping(bp.raw, bp.clipped, PARAMETERS, settings["clip"], settings["clip_at"]),
+        clipping(bp.raw, bp.clipped, weights_of(bp), settings["clip"], settings["clip_at"]),
         key=f"clipping-{bp.row.label}",
         alt=f"{bp.row.label}: the raw and the clipped gradient of each weight, side by side.",
-        numbers=clipping_table(bp.raw, bp.clipped, PARAMETERS),
+        numbers=clipping_table(bp.raw, bp.clipped, weights_of(bp)),
     )
     st.caption(clipping_caption(bp, settings["clip"]))

@@ -40,7 +40,7 @@ def flow(params, trace, grads):
         d = ACTIVATIONS[params.activation].df(trace.z, trace.h)[:, 0]  # (T,) act'(z_t)
         dh = grads.dh[:, 0]
         dz = dh * d
-        h_prev = np.concatenate(([0.0], trace.h[:-1, 0]))
+        h_prev = trace.s[:-1, 0, 0]  # h_{t-1}, from h_0 on
         return Flow(dh, dz, grads.dx, dz * h_prev, dz * trace.xs, params.W_h[0, 0] * d, d)
 
 

@@ -6,8 +6,9 @@ The component draws and animates; every number it shows comes from here, as sent
 - `forward(params, rows, day)`: per row and day the price x, the prediction y and every tile's value (T, n), with
   the operands of each tile's equation: its pre-activation and the weights (w_x^j, W_h^jk, b^j), the memory before
   the first day sent, so h_t^j = act(w_x^j x_t + sum_k W_h^jk h_{t-1}^k + b^j) shows with the real numbers.
-- `backward(params, rows, day)`: per row and day dL/dy_t and dL/dh_t per unit, and what each step back multiplies
-  by: w_h act'(z_t) for one unit (with both operands), the norm of the step Jacobian for n units.
+- `backward(params, rows, day)`: per row and day dL/dy_t and dL/dh_t per unit (and the LSTM's dL/dC_t), and what
+  each step back multiplies by: w_h act'(z_t) for one unit (with both operands), the norm of the step Jacobian for n
+  units, and f_t along the LSTM's cell path.
 
 A long run is sent in a chunk of days around the day shown (`BUDGET` numbers at most); the component asks for
 another chunk when the user scrubs beyond it. inf and NaN are sent as the strings "inf", "-inf" and "nan".
@@ -15,7 +16,7 @@ another chunk when the user scrubs beyond it. inf and NaN are sent as the string
 
 import numpy as np
 
-from .flow import cell_of, jacobians
+from .flow import MODELS, cell_of
 from .models.rnn import ACTIVATIONS
 
 WINDOW = 12  # days the diagram shows at once
@@ -185,32 +186,44 @@ def _payload(view, params, tiers, weights, rows, days, longest, day):
     )
 
 
-def steps_back(params, trace):
-    """What each step back from day t to day t-1 multiplies the gradient by, (T,): w_h act'(z_t) for one simple RNN
-    unit, else the 2-norm of the step Jacobian J_t; and act'(z_t) (T,) for one unit (else None)."""
-    if cell_of(params) == "rnn" and params.n == 1:
-        with np.errstate(all="ignore"):
-            slope = ACTIVATIONS[params.activation].df(trace.z, trace.h)[:, 0]
-            return params.W_h[0, 0] * slope, slope
-    with np.errstate(all="ignore"):
-        J = jacobians(params, trace)
-        norms = np.array([np.linalg.norm(j, 2) if np.isfinite(j).all() else np.nan for j in J])
-    return norms, None
+@np.errstate(all="ignore")
+def step_norms(params, trace, days):
+    """||J_t||_2 for each of `days` (0-based), NaN where J_t is not finite: the most one step back from day t to day
+    t - 1 can multiply the gradient's size by."""
+    model = MODELS[cell_of(params)]
+    out = np.full(len(days), np.nan)
+    for i, t in enumerate(days):
+        J = model.jacobian(params, trace, t)
+        if np.isfinite(J).all():
+            out[i] = np.linalg.norm(J, 2)
+    return out
+
+
+JACOBIAN_WORK = 2_000_000  # multiply-adds of the step Jacobians' norms one backward payload may cost (k^3 a day)
+
+
+def _back_days(params):
+    """How many days one backward payload carries: all of them for one unit; for n units as many as the step
+    Jacobians' norms (k x k each, k = n, 2n for the LSTM) can be worked out cheaply, 12 to 120."""
+    k = params.n * (2 if cell_of(params) == "lstm" else 1)
+    return max(WINDOW, min(10 * WINDOW, JACOBIAN_WORK // k**3) // WINDOW * WINDOW)
 
 
 def backward(params, rows, day):
     """The backward diagram's data, showing `day` (1-based, counted as in the diagram: the rows line up at their
-    last day). Each row has .label, .color, .trace, .dy (T,) dL/dy_t and .dh (T, n) dL/dh_t, or a one-unit
-    `bptt.Flow` as .flow."""
-    n = params.n
+    last day). Each row has .label, .color, .trace, .dy (T,) dL/dy_t and .flow: a one-unit `bptt.Flow` (each step
+    back multiplies by its factor w_h act'(z_t)), or `gradients.Sizes` (by the step Jacobian, of norm ||J_t||; the
+    LSTM's long-term memory also by f_t along its cell path)."""
+    cell, n = cell_of(params), params.n
+    one = cell == "rnn" and n == 1
     longest = max(len(row.trace.y) for row in rows)
-    days = span(longest, day, 3 + n)
+    days = span(longest, day, 3 + n) if one else span(longest, day, BUDGET // _back_days(params))
     out_rows = []
     for row in rows:
-        T = len(row.trace.y)
+        T, f = len(row.trace.y), row.flow
         a, b = max(0, days.start - (longest - T)), max(0, days.stop - (longest - T))
-        factor, slope = steps_back(params, row.trace)
-        dh = np.asarray(row.dh if getattr(row, "dh", None) is not None else row.flow.dh).reshape(T, n)
+        dh = np.asarray(f.dh if one else f.units).reshape(T, n)
+        factor = f.factor[a : b + 1] if one else step_norms(params, row.trace, range(a, min(b + 1, T)))
         entry = dict(
             label=row.label,
             color=row.color,
@@ -220,13 +233,19 @@ def backward(params, rows, day):
             dy=encoded(row.dy[a:b]),
             dh=encoded(dh[a:b]),
             dh_first=encoded(dh[0]),  # what reaches day 1, wherever the chunk is
-            factor=encoded(factor[a:b]),
-            factor_next=encoded(factor[b : b + 1]),
+            dh_next=encoded(dh[b : b + 1]),
+            factor=encoded(factor[: b - a]),
+            factor_next=encoded(factor[b - a : b - a + 1]),
         )
-        if slope is not None:
-            entry["slope"] = encoded(slope[a : b + 1])
-            entry["dh_next"] = encoded(dh[b : b + 1])
+        if one:
+            entry["slope"] = encoded(f.act[a : b + 1])
+        if cell == "lstm":
+            entry |= dict(dc=encoded(f.cells[a:b]), dc_next=encoded(f.cells[b : b + 1]),
+                          forget=encoded(f.forget[a : b + 1]), into_c=encoded(f.into_c[a:b]))  # fmt: skip
         out_rows.append(entry)
     tiers = [dict(key="dh", label="∂L/∂h", words="the gradient reaching the memory", kind="back", act=None)]
-    w = dict(w_y=encoded(params.w_y), W_h=encoded(params.W_h) if params.n == 1 else None)
+    if cell == "lstm":
+        tiers.append(dict(key="dc", label="∂L/∂C", words="the gradient reaching the long-term memory", kind="back",
+                          act=None))  # fmt: skip
+    w = dict(w_y=encoded(params.w_y), W_h=encoded(params.W_h) if one else None)
     return _payload("backward", params, tiers, w, out_rows, days, longest, day)

@@ -163,10 +163,11 @@ def forward_explodes(trace):
 
 
 def network_note(cell, units):
-    """Which network the Gradients page shows, whatever the Unroll page's network is."""
+    """Which network the Gradients page shows: the sidebar's, the same one the Unroll page shows."""
     said = "This page shows StatQuest's kind of network: one simple RNN unit, with the weights in the sidebar."
     if cell == "rnn" and units == 1:
         return said
     name = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}[cell]
     plural = "s" if units > 1 else ""
-    return f"{said} The network you chose on the Unroll page ({name}, {units} unit{plural}) is not drawn here."
+    return (f"This page shows the network in the sidebar, the one the Unroll page runs forward: the {name} with "
+            f"{units} unit{plural}.")  # fmt: skip

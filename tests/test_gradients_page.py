@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from simulator import diagram, state
+from simulator import diagram, network, state
 from simulator.bptt import angle, stored
 from simulator.data import BLUE, RED
 from simulator.explain import fmt, fmt_log10
@@ -280,12 +280,38 @@ def test_the_backward_diagram_lines_the_rows_up_at_their_end_and_keeps_its_day_f
     assert drawn(at)["day"] == 1 and any("asks for day 40" in c.value for c in at.caption)
 
 
-def test_the_page_says_which_network_it_shows_whatever_the_unroll_pages_network():
-    for query, said in (({}, "one simple RNN unit"), ({"cell": "lstm", "units": "3"}, "(LSTM, 3 units) is not drawn")):
-        at = gradients_page(**query)
-        assert not at.exception
-        assert any(said in c.value for c in at.caption)
-        assert drawn(at)["cell"] == "rnn" and drawn(at)["n"] == 1
+@pytest.mark.parametrize(
+    "query",
+    [{"units": "3", "recipe": "radius"}, {"cell": "lstm"}, {"cell": "gru", "units": "8"}, {"units": "32"},
+     {"cell": "lstm", "units": "3", "loss": "all", "clip": "norm", "clip_at": "0.01"}],
+)  # fmt: skip
+def test_any_cell_and_n_units_shows_the_cores_gradients_and_says_them(query):
+    at = gradients_page(**query)
+    assert not at.exception
+    v = {**{s.name: s.default for s in state.SETTINGS.values()}, **query}
+    v["units"], v["clip_at"] = int(v["units"]), float(v["clip_at"])
+    p = network.params(v)
+    model, n = network.MODELS[v["cell"]], p.n
+    said = f"the {network.CELLS[v['cell']]} with {n} unit"
+    assert any(said in c.value for c in at.caption) and (drawn(at)["cell"], drawn(at)["n"]) == (v["cell"], n)
+    for sent, company in zip(drawn(at)["rows"], (BLUE, RED), strict=True):
+        tr = network.forward(v, p, np.array(company.xs))
+        target = 1.0 if v["loss"] == "last" else np.append(tr.xs[1:], 1.0)
+        g = model.backward(p, tr, target, v["loss"])
+        np.testing.assert_allclose(diagram.decoded(sent["dh"]), g.dh.reshape(-1, n), rtol=1e-12)
+        size = np.linalg.norm(g.dh, axis=1)
+        head = next(m.value for m in at.markdown if m.value.startswith(f"{company.label}: going back from day"))
+        assert f"‖∂L/∂h<sub>1</sub>‖ = {fmt(size[0])}" in head
+        assert f"**{fmt(size[0] / size[-1])}**" in head
+        if v["cell"] == "lstm":
+            f_most = tr.f[1:, np.argmax(np.prod(tr.f, axis=0))]  # the most open unit's f_2 .. f_T
+            assert f"f<sub>2</sub> = **{fmt(np.prod(f_most))}**" in head
+    if "clip" in query:  # every parameter of the cell, named, by its norm
+        spec = chart(at, "clipping-Blue company")
+        names = [f"‖{name}‖" for name in p.NAMES]
+        assert [re.sub("<[^>]+>", "", x.replace("<sub>", "_")) for x in spec["data"][0]["x"]] == names
+    else:
+        assert any("‖∂L/∂h" in t["name"] for t in chart(at, "magnitudes")["data"])
 
 
 def test_the_chain_rule_is_on_the_page_one_step_a_line():

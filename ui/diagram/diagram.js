@@ -526,33 +526,42 @@ class Diagram {
       if (!Number.isFinite(v)) return raw;
       return v ? Math.sign(v) * Math.max(0, Math.log10(Math.abs(v)) + 6) : 0;
     };
-    const scale = Math.max(1, ...row.dh.flat().map((v) => Math.abs(logScale(v))).filter(Number.isFinite));
+    const all = row.dc ? [...row.dh.flat(), ...row.dc.flat()] : row.dh.flat();
+    const scale = Math.max(1, ...all.map((v) => Math.abs(logScale(v))).filter(Number.isFinite));
     const backTile = (id, symbol, raw, known, words) => this.tile(id, symbol, logScale(raw), scale, known, words, raw);
-    const link = (t) => { // between day t - 1 and day t: the step back from day t multiplies by factor_t
-      const f = this.backAt(row, "factor", t);
-      const known = this.known(row, t - 1);
-      return `<span class="ud-w">←<br>×${known && f !== undefined ? operand(f) : "?"}</span>`;
+    const arrow = (t, f) => `<span class="ud-w">←<br>×${this.known(row, t - 1) && f !== undefined ? operand(f) : "?"}</span>`;
+    // between day t - 1 and day t: the step back from day t multiplies by factor_t (the LSTM's cell path by f_t)
+    const link = (t) => arrow(t, this.backAt(row, "factor", t));
+    const forget = (j) => (t) => arrow(t, this.backAt(row, "forget", t, j));
+    const widest = (t) => { // the cell path's largest f_t over the units: the norm of diag(f_t)
+      const f = this.backAt(row, "forget", t);
+      return arrow(t, f === undefined ? undefined : Math.max(...f.map(value)));
     };
     const lines = [{
       label: "∂L/∂y <small>the prediction's error</small>",
       tile: (t) => backTile(`${r}:dy:1:${t}`, sub("∂L/∂y", t + 1), this.backAt(row, "dy", t), this.known(row, t),
         "the prediction's error"),
     }];
-    for (let j = 0; j < n; j++) {
-      lines.push({
-        label: `∂L/∂h${n > 1 ? ` <small>unit ${j + 1}</small>` : " <small>the memory's gradient</small>"}`,
-        link: j === n - 1 || n === 1 ? link : null,
-        tile: (t) => backTile(`${r}:dh:${j + 1}:${t}`, tag("∂L/∂h", t + 1, j + 1, n), this.backAt(row, "dh", t, j),
-          this.known(row, t), "the gradient reaching the memory"),
-      });
-      if (d.strip) break;
-    }
-    if (d.strip) {
-      lines[1] = {
-        label: `∂L/∂h <small>(${n} units)</small>`, link,
-        tile: (t) => `<div class="ud-stripcell">${this.strip(`${r}:dh:0:${t}`, (row.dh[t - row.first] || []).map(logScale),
-          scale, this.known(row, t), `∂L/∂h, day ${t + 1},`, row.dh[t - row.first] || [])}</div>`,
-      };
+    const memories = [["dh", "∂L/∂h", "the gradient reaching the memory", link]];
+    if (row.dc) memories.push(["dc", "∂L/∂C", "the gradient reaching the long-term memory", null]);
+    for (const [key, symbol, words, stepLink] of memories) {
+      if (d.strip) {
+        lines.push({
+          label: `${symbol} <small>(${n} units)</small>`, link: key === "dc" ? widest : stepLink,
+          tile: (t) => `<div class="ud-stripcell">${this.strip(`${r}:${key}:0:${t}`, (row[key][t - row.first] || []).map(logScale),
+            scale, this.known(row, t), `${symbol}, day ${t + 1},`, row[key][t - row.first] || [])}</div>`,
+        });
+        continue;
+      }
+      for (let j = 0; j < n; j++) {
+        const own = n > 1 ? ` <small>unit ${j + 1}</small>` : key === "dc" ? " <small>long-term memory</small>" : " <small>the memory's gradient</small>";
+        lines.push({
+          label: `${symbol}${own}`,
+          link: key === "dc" ? forget(j) : j === n - 1 ? stepLink : null,
+          tile: (t) => backTile(`${r}:${key}:${j + 1}:${t}`, tag(symbol, t + 1, j + 1, n), this.backAt(row, key, t, j),
+            this.known(row, t), words),
+        });
+      }
     }
     return lines;
   }
@@ -563,6 +572,10 @@ class Diagram {
     const s = this.selected && this.selected.row === r ? this.selected : null;
     const t = s && s.day !== null ? s.day : this.localDay(row);
     if (t === null && this.day - 1 < row.offset) {
+      if (n > 1) {
+        const size = Math.hypot(...row.dh_first.map(value));
+        return `<b>${escape(row.label)}</b> has reached day 1: the gradient there is ‖${sub("∂L/∂h", 1)}‖ = <b>${fmt(size)}</b>, over its ${n} units`;
+      }
       return `<b>${escape(row.label)}</b> has reached day 1: the error signal there is ${sub("∂L/∂h", 1)} = <b>${fmt(row.dh_first[j0(this.selected, r)])}</b>`;
     }
     if (t === null) return "";
@@ -587,11 +600,32 @@ class Diagram {
       if (!last) {
         lines.push(`one step back multiplies by w<sub>h</sub>·act′(${sub("z", T + 1)}) = <b>${fmt(this.backAt(row, "factor", t + 1) ?? row.factor_next[0])}</b>`);
       }
+    } else if (s && s.key === "dc") {
+      const dc = this.backAt(row, "dc", t, j);
+      const mc = tag("∂L/∂C", T, j + 1, n);
+      const into = this.backAt(row, "into_c", t, j);
+      if (last) {
+        lines.push(`${mc} = ${me}·o(1 − tanh² C) = ${operand(dh)}×${operand(into)} = <b>${fmt(dc)}</b>`);
+      } else {
+        const next = t + 1 - row.first < row.dc.length ? row.dc[t + 1 - row.first][j] : row.dc_next[0][j];
+        const f = this.backAt(row, "forget", t + 1, j);
+        lines.push(`${mc} = ${tag("f", T + 1, j + 1, n)}·${tag("∂L/∂C", T + 1, j + 1, n)} + ${me}·o(1 − tanh² C)`,
+          `${mc} = ${operand(f)}×${operand(next)} + ${operand(dh)}×${operand(into)} = <b>${fmt(dc)}</b>`,
+          `along the cell path one step back multiplies by the forget gate ${tag("f", T + 1, j + 1, n)} = <b>${fmt(f)}</b>`);
+      }
     } else {
-      lines.push(`${me} = ${sup("w", j + 1, n)}<sub>y</sub>·${sub("∂L/∂y", T)} + Σ<sub>k</sub> (J<sub>${T + 1}</sub>)<sup>k${j + 1}</sup>·${tag("∂L/∂h", T + 1, "k", 2)} = <b>${fmt(dh)}</b>`);
+      const J = {
+        rnn: `diag(act′(${sub("z", T + 1)}))·W<sub>h</sub>`,
+        gru: `∂${sub("h", T + 1)}/∂${sub("h", T)}`,
+        lstm: `∂(${sub("h", T + 1)}, ${sub("C", T + 1)})/∂(${sub("h", T)}, ${sub("C", T)})`,
+      }[d.cell];
+      const through = d.cell === "lstm"
+        ? `(W<sub>h</sub><sup>T</sup>·∂L/∂${sub("z", T + 1)})<sup>${j + 1}</sup>, through the four gates`
+        : `Σ<sub>k</sub> (J<sub>${T + 1}</sub>)<sup>k${j + 1}</sup>·${tag("∂L/∂h", T + 1, "k", 2)}`;
+      lines.push(`${me} = ${sup("w", j + 1, n)}<sub>y</sub>·${sub("∂L/∂y", T)}${last ? "" : ` + ${through}`} = <b>${fmt(dh)}</b>`);
       if (!last) {
         const f = this.backAt(row, "factor", t + 1) ?? row.factor_next[0];
-        lines.push(`one step back multiplies the whole gradient by the step Jacobian J<sub>${T + 1}</sub> = diag(act′(${sub("z", T + 1)}))·W<sub>h</sub>, of norm ‖J<sub>${T + 1}</sub>‖ = <b>${fmt(f)}</b>`);
+        lines.push(`one step back multiplies the whole gradient by the step Jacobian J<sub>${T + 1}</sub> = ${J}, of norm ‖J<sub>${T + 1}</sub>‖ = <b>${fmt(f)}</b>`);
       }
     }
     return lines.map((l) => `<div>${l}</div>`).join("");
