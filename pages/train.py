@@ -17,12 +17,14 @@ from simulator.training import (
     steps_said,
     weights_table,
 )
-from ui import controls, train_controls
+from ui import train_controls
+from ui.charts import chart
 from ui.entry import require_entry_point
+from ui.header import top
 
 require_entry_point()
 
-controls.top("train")
+top("train")
 st.title("Train it")
 st.markdown(
     "Training nudges the network's weights, epoch after epoch, against the gradient that backpropagation through "
@@ -44,7 +46,7 @@ if said := start_said(setup):
     st.caption(said)
 st.caption(steps_said(setup, run))
 epoch, follow = train_controls.epoch_shown(run)
-controls.chart(
+chart(
     figure(setup, run, epoch, beside),
     key="training",
     numbers=training(run),

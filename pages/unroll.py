@@ -6,15 +6,17 @@ from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
 from simulator.figures import over_time
 from simulator.tables import forward
-from ui import controls
+from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.sidebar import sidebar
 
 require_entry_point()
 
-controls.top("unroll")
+top("unroll")
 st.title("Unroll an RNN")
-params, rows, _ = controls.sidebar(cells=True)
+params, rows, _ = sidebar(cells=True)
 cell = diagram.cell_of(params)
 one_unit = cell == "rnn" and params.n == 1
 name = "RNN" if cell == "rnn" else diagram.CELL_NAMES[cell]
@@ -66,7 +68,7 @@ for row in rows:
         )
 
 st.subheader("Over time")
-controls.chart(
+chart(
     over_time(rows, day - 1),
     key="over_time",
     alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",

@@ -12,8 +12,9 @@ from simulator.explain import fmt_weight
 from simulator.train import NAMES
 from simulator.train_figures import shown
 from simulator.training import Series, clamped, run, stock, task_labels
-from ui import controls, network_controls
-from ui.controls import bound, clipping, keep, kept, linked_sidebar, to_link, typed_prices
+from ui import network_controls
+from ui.link import bound, keep, kept, to_link
+from ui.sidebar import STEP, activation, clipping, linked_sidebar, typed_prices
 
 ss = st.session_state
 SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red · 5 days", "typed": "Type your own",
@@ -132,10 +133,10 @@ def network_section():
     bound(st.number_input, state.UNITS.name, state.UNITS.label, state.UNITS.lo, state.UNITS.hi, step=1,
               help=state.UNITS.help)  # fmt: skip
     if cell == "rnn":
-        controls.activation()
+        activation()
     if cell == "lstm" and not _statquest():
         bound(st.slider, state.FORGET_BIAS.name, state.FORGET_BIAS.label, state.FORGET_BIAS.lo,
-              state.FORGET_BIAS.hi, step=controls.STEP, help=state.FORGET_BIAS.help)  # fmt: skip
+              state.FORGET_BIAS.hi, step=STEP, help=state.FORGET_BIAS.help)  # fmt: skip
     return network_controls.values()
 
 
