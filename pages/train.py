@@ -3,7 +3,7 @@ typed and uploaded prices, replayed epoch by epoch."""
 
 import streamlit as st
 
-from simulator.tables import markdown, training
+from simulator.tables import markdown, training_table
 from simulator.training import (
     baseline,
     caption,
@@ -49,7 +49,7 @@ epoch, follow = train_controls.epoch_shown(run)
 chart(
     figure(setup, run, epoch, beside),
     key="training",
-    numbers=training(run),
+    numbers=training_table(run),
     on_frame=follow,
     alt="The training run: the prices with the network's prediction for each next price, the loss per epoch, the "
     "weights (or each weight's norm) per epoch, and a heatmap of the gradient reaching each price in each epoch; "

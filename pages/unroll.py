@@ -5,7 +5,7 @@ import streamlit as st
 from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
 from simulator.figures import over_time
-from simulator.tables import forward
+from simulator.tables import forward_table
 from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
@@ -29,7 +29,7 @@ st.markdown(
 
 longest = max(row.days for row in rows)
 day = day_shown("day", longest, longest)
-numbers = forward(rows)
+numbers = forward_table(rows)
 show(
     diagram.forward(params, rows, day),
     key="unrolled",

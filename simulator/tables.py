@@ -43,7 +43,7 @@ def _numbers(values):
     return [fmt(v) for v in values]
 
 
-def forward(rows):
+def forward_table(rows):
     """Every day of every row: price x, pre-activation z, hidden state h and prediction y; for n units or a gated
     cell, a row a day and unit with each of its tiles (`diagram.TIERS`)."""
     if rows[0].trace.h.shape[1] > 1 or not hasattr(rows[0].trace, "z") or hasattr(rows[0].trace, "r"):
@@ -83,7 +83,7 @@ def _units(rows):
     return more
 
 
-def backward(rows):
+def backward_table(rows):
     """Every day of every row's backward pass: the error, the gradients reaching h and x, the factor back and the
     day's shares of the weight gradients."""
     columns = {"sequence": [], "day": [], "∂L/∂y": [], "∂L/∂h": [], "∂L/∂x": [], "factor w_h·act′": [],
@@ -97,14 +97,17 @@ def backward(rows):
     return _capped(columns)
 
 
-def clipping(raw, clipped, names):
+def clipping_table(raw, clipped, names):
     """Each weight's gradient before and after clipping."""
     return {"weight": list(names), "raw gradient": _numbers(raw), "clipped": _numbers(clipped)}
 
 
-def training(run):
+def training_table(run):
     """At each epoch the animation shows: the loss and the weights (the five, or each one's norm)."""
     columns = {"epoch": [str(e) for e in run.snaps], "loss": _numbers(run.loss[run.snaps])}
     for j, name in enumerate(run.names):
         columns[name] = _numbers(run.weights[run.snaps.clip(max=len(run.weights) - 1), j])
     return _capped(columns)
+
+
+backward, clipping = backward_table, clipping_table  # the names pages/gradients.py imports, until it takes the new ones
