@@ -18,12 +18,12 @@ SPEEDS = (("▶ Play", 700), ("▶ Slow", 1500), ("▶▶ Fast", 250))  # label,
 OVERFLOW, HIGHLIGHT = "#2b2b2b", "#E69F00"
 FONT = dict(family="Source Sans Pro, system-ui, sans-serif", size=13, color="#262730")
 LIGHT = dict(template=dict(data={}, layout={}), paper_bgcolor="white", plot_bgcolor="white", font=FONT)
-# plotly's typed-array names, keyed by dtype (looking up dtype.name costs 10x more)
-TYPED = {np.dtype(t): t[1:] for t in ("<f8", "<f4", "<i4", "<u4", "<i2", "<u2", "|i1", "|u1")}
+# the names of plotly's typed arrays, keyed by dtype (looking up dtype.name costs 10x more)
+PLOTLY_DTYPES = {np.dtype(t): t[1:] for t in ("<f8", "<f4", "<i4", "<u4", "<i2", "<u2", "|i1", "|u1")}
 
 
-def typed(values, dtype=None):
-    """Numbers as the typed array plotly sends ({dtype, bdata: base64, shape}), built here: plotly's own
+def binary(values, dtype=None):
+    """Numbers as the base64 typed array plotly sends ({dtype, bdata: base64, shape}), built here: plotly's own
     conversion in `Figure.to_dict` costs ~0.2 ms per numpy array (it first asks every dataframe library),
     and a list costs ~1 µs per element. 64-bit integers shrink to the smallest type that holds them, as plotly's
     do (plotly.js has no 64-bit integers); a list is sent when none does."""
@@ -32,12 +32,15 @@ def typed(values, dtype=None):
         small = (np.uint8, np.uint16, np.uint32) if a.dtype.kind == "u" else (np.int8, np.int16, np.int32)
         lo, hi = a.min(), a.max()
         a = next((a.astype(t) for t in small if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max), a)
-    if not a.size or a.dtype not in TYPED:
+    if not a.size or a.dtype not in PLOTLY_DTYPES:
         return a.tolist()
-    spec = {"dtype": TYPED[a.dtype], "bdata": base64.b64encode(a).decode("ascii")}
+    spec = {"dtype": PLOTLY_DTYPES[a.dtype], "bdata": base64.b64encode(a).decode("ascii")}
     if a.ndim > 1:
         spec["shape"] = ", ".join(map(str, a.shape))
     return spec
+
+
+typed = binary  # the name simulator/gradient_figures.py imports, until it takes the new one
 
 
 PROJECTOR = 1.4  # presenter mode: every font and the figure's height this many times bigger
@@ -50,7 +53,7 @@ def _bigger(node, k, font=False):
             size = node["size"]
             if isinstance(size, dict):  # a typed array
                 size = np.frombuffer(base64.b64decode(size["bdata"]), dtype=np.dtype(size["dtype"]))
-                node["size"] = typed(np.round(size * k).astype(np.uint8))
+                node["size"] = binary(np.round(size * k).astype(np.uint8))
             elif isinstance(size, (int, float)):
                 node["size"] = round(size * k)
         for key, value in node.items():
@@ -170,15 +173,15 @@ def over_time(rows, step=None):
     data, shapes, notes, stars = [], [], [], []
     for row in rows:
         tr, days = row.trace, np.arange(1, row.days + 1)
-        x, tomorrow = typed(days), typed(days + 1)
+        x, tomorrow = binary(days), binary(days + 1)
         line = dict(mode="lines+markers" if row.days <= 200 else "lines", legendgroup=row.label, type="scatter")
         finite = lambda a: np.where(np.isfinite(a), a, np.nan)  # noqa: E731  (plotly cannot draw inf)
         unit = f" (unit 1 of {tr.h.shape[1]})" if tr.h.shape[1] > 1 else ""
         data += [
-            dict(x=x, y=typed(tr.xs), name=f"{row.label}: price x<sub>t</sub>", line=dict(color=row.color, width=2.5)),
-            dict(x=x, y=typed(finite(tr.h[:, 0])), name=f"{row.label}: hidden state h<sub>t</sub>{unit}",
+            dict(x=x, y=binary(tr.xs), name=f"{row.label}: price x<sub>t</sub>", line=dict(color=row.color, width=2.5)),
+            dict(x=x, y=binary(finite(tr.h[:, 0])), name=f"{row.label}: hidden state h<sub>t</sub>{unit}",
                  line=dict(color=row.color, width=1.5, dash="dot")),
-            dict(x=tomorrow, y=typed(finite(tr.y)), name=f"{row.label}: prediction y<sub>t</sub>, drawn at day t+1",
+            dict(x=tomorrow, y=binary(finite(tr.y)), name=f"{row.label}: prediction y<sub>t</sub>, drawn at day t+1",
                  line=dict(color=row.color, width=1.5, dash="dash"), opacity=0.75),
         ]  # fmt: skip
         data[-3:] = [{**line, **trace} for trace in data[-3:]]
