@@ -35,6 +35,6 @@ st.markdown(
 why_controls.statquest(company)
 
 st.subheader("Why clipping fixes exploding but not vanishing")
-why_controls.clipping()
+why_controls.clipping_section()
 why_controls.race_link()
 to_link()

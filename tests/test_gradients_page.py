@@ -144,7 +144,7 @@ def test_float32_says_where_it_underflows_and_overflows(preset, said):
     price=st.floats(-5, 5),
     target=st.floats(state.TARGET.lo, state.TARGET.hi),
     loss=st.sampled_from(state.LOSS.choices),
-    clip=st.sampled_from(state.CLIPPING.choices),
+    clip=st.sampled_from(state.CLIP.choices),
     clip_at=st.floats(state.CLIP_AT.lo, state.CLIP_AT.hi),
     precision=st.sampled_from(state.PRECISION.choices),
     day=st.integers(0, 10_000),

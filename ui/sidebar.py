@@ -143,9 +143,9 @@ def sidebar(extra=None, cells=False):
     return params, rows, more[0] if more else None
 
 
-def clipping():
+def clipping_controls():
     """Gradient clipping and its threshold, side by side (the Gradients and Train pages share them)."""
-    bound(st.selectbox, state.CLIPPING.name, state.CLIPPING.label, state.CLIPPING.choices,
+    bound(st.selectbox, state.CLIP.name, state.CLIP.label, state.CLIP.choices,
           format_func={"none": "none", "norm": "by global norm", "value": "by value (±)"}.get)  # fmt: skip
     bound(st.number_input, state.CLIP_AT.name, state.CLIP_AT.label, state.CLIP_AT.lo, state.CLIP_AT.hi, step=0.5)
 
@@ -156,5 +156,5 @@ def gradient_settings():
           format_func={"last": "tomorrow only", "all": "every day"}.get)  # fmt: skip
     bound(st.segmented_control, "precision", state.PRECISION.label, state.PRECISION.choices, required=True)
     bound(st.slider, "target", state.TARGET.label, state.TARGET.lo, state.TARGET.hi, step=STEP)
-    clipping()
+    clipping_controls()
     return {s.name: kept(s.name) for s in state.GRADIENTS}

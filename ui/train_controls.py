@@ -14,7 +14,7 @@ from simulator.train_figures import shown
 from simulator.training import Series, clamped, run, stock, task_labels
 from ui import network_controls
 from ui.link import bound, keep, kept, to_link
-from ui.sidebar import STEP, activation, clipping, linked_sidebar, typed_prices
+from ui.sidebar import STEP, activation, clipping_controls, linked_sidebar, typed_prices
 
 ss = st.session_state
 SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red · 5 days", "typed": "Type your own",
@@ -168,7 +168,7 @@ def settings():
     with right:
         bound(st.number_input, state.EPOCHS.name, state.EPOCHS.label, state.EPOCHS.lo, state.EPOCHS.hi, step=50,
               help=state.EPOCHS.help)  # fmt: skip
-    clipping()
+    clipping_controls()
     bound(st.number_input, state.TRUNCATE.name, state.TRUNCATE.label, state.TRUNCATE.lo, state.TRUNCATE.hi, step=1,
           help=state.TRUNCATE.help)  # fmt: skip
     learn = bound(st.segmented_control, state.LEARN.name, state.LEARN.label, state.LEARN.choices,

@@ -113,7 +113,7 @@ def statquest(company):
     st.markdown(step)
 
 
-def clipping():
+def clipping_section():
     """The core's clipping on an exploded and a vanished gradient, and why."""
     st.markdown(markdown(why.clipping_table()))
     st.markdown(why.clipping_sentence())
