@@ -4,7 +4,7 @@ typed and uploaded prices, replayed epoch by epoch."""
 import streamlit as st
 
 from simulator.tables import markdown, training_table
-from simulator.training import (
+from simulator.train_page import (
     baseline,
     caption,
     carried,
@@ -37,8 +37,8 @@ if setup is None:
     st.info("Upload a CSV file in the sidebar: one column of prices, or a table with a date and a price column.")
     st.stop()
 
-run = train_controls.train(setup)
-beside = train_controls.train(other) if (other := baseline(setup)) else None
+run = train_controls.cached_run(setup)
+beside = train_controls.cached_run(other) if (other := baseline(setup)) else None
 st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")

@@ -212,8 +212,8 @@ def _beside(run, name, loss):
                   line=dict(color="#9aa0a6", width=1.5, dash="dash"))  # fmt: skip
 
 
-def training(run, prices, scale, label, color, epoch=-1, period="day", limit=None, beside=None):
-    """The figure of `run` (a `train.Run`) on the scaled `prices` (T,), their `scale` (a `train.Scale`) and the
+def run_figure(run, prices, scale, label, color, epoch=-1, period="day", limit=None, beside=None):
+    """The figure of `run` (a `trainer.Run`) on the scaled `prices` (T,), their `scale` (a `trainer.Scale`) and the
     series' label and colour, showing the snapshot nearest to `epoch` (-1: the last); frames step through the
     snapshot epochs. `period`: what one price is, a 'day' or a 'week'; `limit`: 1/gamma, the line the spectral
     radius of an RNN of n units is drawn against; `beside`: (name, loss (E+1,)) of a run to compare with."""

@@ -6,12 +6,12 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from simulator import network, state, training, upload
+from simulator import network, state, train_page, upload
 from simulator.data import BLUE, RED, TYPED_COLOR
 from simulator.explain import fmt_weight
-from simulator.train import NAMES
 from simulator.train_figures import shown
-from simulator.training import Series, clamped, run, stock, task_labels
+from simulator.train_page import Series, clamped, run, stock, task_labels
+from simulator.trainer import NAMES
 from ui import network_controls
 from ui.link import bound, keep, kept, to_link
 from ui.sidebar import STEP, activation, clipping_controls, linked_sidebar, typed_prices
@@ -192,7 +192,7 @@ def sidebar():
     series, net, chosen = linked_sidebar(("Data", data), ("Network", network_section), ("Training", settings))
     if series is None:
         return None
-    setup = training.setup(series, {**net, **chosen})
+    setup = train_page.setup(series, {**net, **chosen})
     run_id = (series.label, series.prices.tobytes(), tuple(sorted(setup.settings.items())))
     if ss.setdefault("train·run", run_id) != run_id and kept(state.EPOCH.name) != state.EPOCH.default:
         keep(state.EPOCH.name, state.EPOCH.default)
@@ -221,7 +221,7 @@ def epoch_shown(run):
 
 
 @st.cache_data(max_entries=32, show_spinner="Training…")
-def train(setup):
+def cached_run(setup):
     """The run of `setup`, cached: moving the animation or opening the page again does not retrain."""
     return run(setup)
 
@@ -230,10 +230,10 @@ def train(setup):
 def what_to_notice():
     """'What to notice' on too big a step and on vanishing, told from their five runs: trained once per server,
     in a cache of their own that no visitor's run evicts."""
-    clipping, vanishing = training.clipping_setups(), training.vanishing_setups()
+    clipping, vanishing = train_page.clipping_setups(), train_page.vanishing_setups()
     return (
-        training.clipping_notice(clipping, [run(s) for s in clipping]),
-        training.vanishing_notice(vanishing, [run(s) for s in vanishing]),
+        train_page.clipping_notice(clipping, [run(s) for s in clipping]),
+        train_page.vanishing_notice(vanishing, [run(s) for s in vanishing]),
     )
 
 
@@ -261,7 +261,7 @@ def load_weights():
     if file is None or ss.get("weights·id") == file.file_id:
         return ss.get("weights·message")
     ss["weights·id"] = file.file_id
-    if held := training.network_file(file.getvalue()):
+    if held := train_page.network_file(file.getvalue()):
         ss["weights·message"] = ("error", f"{file.name[:60]} holds {held}: only the one-unit RNN's five weights load "
                                  "back as a start (they are what a link carries). Nothing was changed.")  # fmt: skip
         return ss["weights·message"]
@@ -281,9 +281,9 @@ def download(column, setup, run):
     """The trained weights as a JSON file: the five weights' file for the one-unit RNN (it loads back here), every
     weight of any other network."""
     if run.one_unit:
-        values = dict(zip(NAMES, run.theta[training.last(run)], strict=True))
+        values = dict(zip(NAMES, run.theta[train_page.last(run)], strict=True))
         data, name = upload.weights_json({**values, "activation": setup.activation}), "unrolled-weights.json"
     else:
-        data, name = training.network_json(setup, run), f"unrolled-{setup.cell}-{setup.start.n}-units.json"
+        data, name = train_page.network_json(setup, run), f"unrolled-{setup.cell}-{setup.start.n}-units.json"
     column.download_button("Download (JSON)", data, file_name=name, mime="application/json", width="stretch",
                            icon=":material/download:")  # fmt: skip

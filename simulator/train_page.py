@@ -10,8 +10,8 @@ from .data import stocks
 from .explain import fmt
 from .models import gru, lstm, rnn
 from .models.rnn import Params
-from .train import MODELS, NAMES, STATQUEST, Scale, epochs_allowed, fit, initial, windows, work
-from .train_figures import training
+from .train_figures import run_figure
+from .trainer import MODELS, NAMES, STATQUEST, Scale, epochs_allowed, fit, initial, windows, work
 
 TICKER_COLORS = {"GOOG": "#0072B2", "AAPL": "#D55E00", "AMZN": "#009E73", "FB": "#CC79A7", "NFLX": "#E69F00",
                  "MSFT": "#56B4E9"}  # fmt: skip
@@ -122,7 +122,7 @@ def start_said(setup):
 
 
 def run(setup):
-    """Train as `setup` says; returns the `train.Run`."""
+    """Train as `setup` says; returns the `trainer.Run`."""
     s = setup.settings
     xs = setup.scale.scaled(setup.series.prices)
     return fit(setup.cell, setup.start, xs, s["task"], s["lr"], setup.epochs, s["clip"], s["clip_at"],
@@ -174,7 +174,7 @@ def figure(setup, run, epoch=-1, beside=None):
     s = setup.series
     limit = 1 / gamma(setup) if setup.cell == "rnn" else None
     other = (BASELINE, beside.loss) if beside is not None else None
-    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch, s.period, limit, other)
+    return run_figure(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch, s.period, limit, other)
 
 
 BASELINE = "gradient descent, whole series"
