@@ -4,8 +4,9 @@ and its figure's JSON size."""
 import numpy as np
 
 from simulator import train_page
+from simulator.data import Prices
 from simulator.train_figures import run_figure
-from simulator.train_page import Series, defaults, setup
+from simulator.train_page import defaults, setup
 from simulator.trainer import Scale, fit_one_unit, initial
 from tests.apptest import open_app
 
@@ -50,7 +51,7 @@ def cells(quick):
     """Each network the Train page trains, on SERIES, capped as the page caps it: its time and its loss."""
     rows, misses = [], 0
     for chosen in CELLS[::4] if quick else CELLS:  # quick: one network in four
-        s = setup(Series("walk", "#0072B2", SERIES, "", own_scale=True), defaults(**chosen))
+        s = setup(Prices("walk", "#0072B2", SERIES, "", own_scale=True), defaults(**chosen))
         ms = median_ms(lambda s=s: train_page.run(s), 1 if quick else 3, warmup=0)
         r = train_page.run(s)
         misses += ms > GOAL_CELL_MS

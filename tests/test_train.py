@@ -8,7 +8,7 @@ import plotly.express as px
 import pytest
 
 from simulator import bptt
-from simulator.data import BLUE, stocks
+from simulator.data import BLUE, Prices, stocks
 from simulator.explain import fmt
 from simulator.models import lstm
 from simulator.models.common import from_vector as common_from_vector
@@ -18,7 +18,6 @@ from simulator.presets import BY_KEY
 from simulator.spectra import spectrum
 from simulator.train_figures import RADIUS, WEIGHT_LIMIT, price_range, runaways
 from simulator.train_page import (
-    Series,
     baseline,
     caption,
     clipping_notice,
@@ -203,7 +202,7 @@ def test_the_work_per_run_is_bounded():
 
 def _setup(source="stock", **settings):
     chosen = defaults(data=source, **settings)
-    series = stock("GOOG", chosen["from"], chosen["to"]) if source == "stock" else Series(
+    series = stock("GOOG", chosen["from"], chosen["to"]) if source == "stock" else Prices(
         BLUE.label, BLUE.color, np.array(BLUE.xs), "on StatQuest's scale", own_scale=True
     )  # fmt: skip
     return setup(series, chosen)
@@ -440,7 +439,7 @@ def test_the_spectral_radius_trace_is_the_snapshots_w_h():
     s = _setup(units=6, init="current", recipe="radius", rho=1.2, act="tanh", lr=0.1, epochs=40, optimizer="adam")
     r = _run(s)
     for i in (0, 7, len(r.snaps) - 1):
-        at = fit("rnn", s.start, s.scale.scaled(s.series.prices), "all", 0.1, int(r.snaps[i]), optimizer="adam",
+        at = fit("rnn", s.start, s.scale.scaled(s.series.xs), "all", 0.1, int(r.snaps[i]), optimizer="adam",
                  h0=s.h0).final  # fmt: skip
         assert r.radius[i] == spectrum(at.W_h).radius
     assert r.radius[0] == pytest.approx(1.2, rel=1e-12)

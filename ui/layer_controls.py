@@ -28,7 +28,7 @@ def sidebar():
 def read(v, params, chosen):
     """The layer read for the gradient: (Spectrum, [layer.Run]) of the chosen sequences from the memory h0."""
     h0 = network.h0(v)
-    return spectra.spectrum(params.W_h, params.activation), [layer.run(params, h0, *seq) for seq in chosen]
+    return spectra.spectrum(params.W_h, params.activation), [layer.run(params, h0, s) for s in chosen]
 
 
 def _names(n):

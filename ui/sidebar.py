@@ -6,7 +6,7 @@ import streamlit as st
 
 from simulator import network as networks
 from simulator import state
-from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequence
+from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, Prices, parse_sequence
 from simulator.figures import Row
 from simulator.models.rnn import Params, forward
 from ui.link import bound, keep, kept, to_link
@@ -62,7 +62,7 @@ def typed_prices():
         st.error(f"{err} Still showing your last valid prices.", icon=":material/error:")
     xs = ss["typed·valid"]
     st.caption(f"{len(xs):,} days.")
-    return [("Your prices", TYPED_COLOR, xs)]
+    return [Prices("Your prices", TYPED_COLOR, xs, "as typed", own_scale=True)]
 
 
 def _case_text(prices):
@@ -78,7 +78,7 @@ def _use_case():
 
 
 def sequences():
-    """The chosen sequence(s) as (label, colour, prices)."""
+    """The chosen sequence(s), each a `Prices`."""
     choice = bound(
         st.segmented_control, state.SEQUENCE.name, state.SEQUENCE.label, state.SEQUENCE.choices,
         format_func=SEQUENCE_LABELS.get, required=True, on_change=_show_last_day,
@@ -90,7 +90,7 @@ def sequences():
     if choice == "typed":
         return typed_prices()
     st.caption("Illustrative prices on StatQuest's scale: 0 = low, 0.5 = medium, 1 = high.")
-    return [(c.label, c.color, np.array(c.xs)) for c in {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}[choice]]
+    return [c.array() for c in {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}[choice]]
 
 
 def weights():
@@ -137,9 +137,9 @@ def sidebar(extra=None, cells=False):
     chosen, built, *more = linked_sidebar(*sections, *([extra] if extra else []))
     if cells:
         values, params = built
-        rows = [Row(label, color, networks.forward(values, params, xs)) for label, color, xs in chosen]
+        rows = [Row(s.label, s.color, networks.forward(values, params, s.xs)) for s in chosen]
     else:
-        params, rows = built, [Row(label, color, forward(built, xs)) for label, color, xs in chosen]
+        params, rows = built, [Row(s.label, s.color, forward(built, s.xs)) for s in chosen]
     return params, rows, more[0] if more else None
 
 

@@ -3,14 +3,13 @@ weights file. Bad files get a message beside the uploader and the last good data
 
 from functools import partial
 
-import numpy as np
 import streamlit as st
 
 from simulator import network, state, train_page, upload
-from simulator.data import BLUE, RED, TYPED_COLOR
+from simulator.data import BLUE, RED, TYPED_COLOR, Prices
 from simulator.explain import fmt_weight
 from simulator.train_figures import shown
-from simulator.train_page import Series, clamped, run, stock, task_labels
+from simulator.train_page import clamped, run, stock, task_labels
 from simulator.trainer import NAMES
 from ui import network_controls
 from ui.link import bound, keep, kept, to_link
@@ -83,7 +82,7 @@ def _upload():
     try:
         prices = upload.prices(table, price_col)
         dates = tuple(row[table.columns.index(date_col)] for row in table.rows) if date_col else None
-        ss["upload·series"] = Series(f"{ss['upload·name'][:40]}: {price_col[:30]}", TYPED_COLOR, prices,
+        ss["upload·series"] = Prices(f"{ss['upload·name'][:40]}: {price_col[:30]}", TYPED_COLOR, prices,
                                      "in the file's units", dates)  # fmt: skip
     except ValueError as err:
         _file_error(str(err))
@@ -91,11 +90,11 @@ def _upload():
 
 
 def _typed():
-    ((label, color, xs),) = typed_prices()
-    if len(xs) < 2:
+    (typed,) = typed_prices()
+    if typed.days < 2:
         st.error("Training needs at least 2 prices (today and tomorrow).", icon=":material/warning:")
         return None
-    return Series(label, color, xs, "as typed", own_scale=True)
+    return typed
 
 
 def data():
@@ -111,7 +110,7 @@ def data():
         return series
     c = BLUE if source == "blue" else RED
     st.caption("Illustrative prices on StatQuest's scale: 0 = low, 0.5 = medium, 1 = high.")
-    return Series(c.label, c.color, np.array(c.xs), "on StatQuest's scale", own_scale=True)
+    return c.array()
 
 
 def _seed():
@@ -193,7 +192,7 @@ def sidebar():
     if series is None:
         return None
     setup = train_page.setup(series, {**net, **chosen})
-    run_id = (series.label, series.prices.tobytes(), tuple(sorted(setup.settings.items())))
+    run_id = (series.label, series.xs.tobytes(), tuple(sorted(setup.settings.items())))
     if ss.setdefault("train·run", run_id) != run_id and kept(state.EPOCH.name) != state.EPOCH.default:
         keep(state.EPOCH.name, state.EPOCH.default)
         to_link()
