@@ -4,8 +4,8 @@ import streamlit as st
 
 from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
-from simulator.figures import over_time
 from simulator.tables import forward_table
+from simulator.unroll_figures import over_time
 from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point

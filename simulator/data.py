@@ -38,6 +38,22 @@ class Prices:
         return replace(self, xs=np.array(self.xs))
 
 
+@dataclass(frozen=True)
+class Row:
+    """One sequence through the network: its label, colour and forward trace; for the backward pass also its
+    `bptt.Flow` and dL/dy_t (T,)."""
+
+    label: str
+    color: str
+    trace: object
+    flow: object = None
+    dy: object = None
+
+    @property
+    def days(self):
+        return len(self.trace.y)
+
+
 # Illustrative values: StatQuest shows the two companies only as pictures, so these are our own.
 STATQUEST_SCALE = "on StatQuest's scale"
 BLUE = Prices(

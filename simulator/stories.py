@@ -3,9 +3,8 @@
 import numpy as np
 
 from . import bptt, layer, state, why
-from .data import BLUE, RED, Prices, parse_sequence
+from .data import BLUE, RED, Prices, Row, parse_sequence
 from .explain import fmt, fmt_log10, fmt_operand, fmt_weight, trend
-from .figures import Row
 from .gradients import backprop, cut_day, stuck_days
 from .models.rnn import Params, forward
 

@@ -49,7 +49,7 @@ def test_every_chart_has_alt_text_and_a_table_of_its_numbers(page):
 
 
 def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
-    from simulator.figures import Row
+    from simulator.data import Row
     from simulator.models.rnn import Params
     from simulator.models.rnn import forward as run
 
@@ -77,7 +77,7 @@ def test_the_companies_and_the_weights_stay_distinguishable_without_red_green_vi
 
 def test_the_diagram_table_holds_every_unit_and_tile_of_any_cell():
     from simulator import network, state
-    from simulator.figures import Row
+    from simulator.data import Row
 
     v = {**{s.name: s.default for s in state.SETTINGS.values()}, "cell": "lstm", "units": 3}
     p = network.params(v)

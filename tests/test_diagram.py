@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from simulator import diagram, network, state
-from simulator.data import BLUE, RED
-from simulator.figures import Row
+from simulator.data import BLUE, RED, Row
 from simulator.models import rnn
 
 DEFAULTS = {s.name: s.default for s in state.SETTINGS.values()}

@@ -6,8 +6,7 @@ import streamlit as st
 
 from simulator import network as networks
 from simulator import state
-from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, Prices, parse_sequence
-from simulator.figures import Row
+from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, Prices, Row, parse_sequence
 from simulator.models.rnn import Params, forward
 from ui.link import bound, keep, kept, to_link
 
