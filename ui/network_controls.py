@@ -9,7 +9,7 @@ import streamlit as st
 
 from simulator import layer, network, state
 from ui.link import bound, keep, kept
-from ui.sidebar import STEP, activation, weights
+from ui.sidebar import STEP, activation, one_unit_controls
 
 NAMES = [s.name for s in (*state.NETWORK, *state.WEIGHTS, state.ACTIVATION, state.LAYER)]
 ss = st.session_state
@@ -57,7 +57,7 @@ def section(cell=None):
             bound(st.slider, state.RHO.name, state.RHO.label, state.RHO.lo, state.RHO.hi, step=STEP,
                   help=state.RHO.help)  # fmt: skip
     if cell == "rnn" and recipe == "statquest":
-        weights()
+        one_unit_controls()
     elif cell == "rnn" and recipe != "trap":
         activation()
     if cell == "lstm" and not (n == 1 and recipe == "statquest"):

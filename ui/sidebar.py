@@ -92,8 +92,8 @@ def sequences():
     return [c.array() for c in {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}[choice]]
 
 
-def weights():
-    """Weights and activation -> `Params` of the one-unit network."""
+def one_unit_controls():
+    """The one-unit RNN's five weights and activation -> its `Params`."""
     values = {s.name: weight(s) for s in state.WEIGHTS}
     act = activation()
     st.button("Reset to StatQuest's network", on_click=reset_weights, width="stretch")
@@ -132,7 +132,7 @@ def sidebar(extra=None, cells=False):
 
     Returns (params, rows, what `extra` returned), each row with its forward trace.
     """
-    sections = [("Sequence", sequences), ("Network", _network_section) if cells else ("Weights", weights)]
+    sections = [("Sequence", sequences), ("Network", _network_section) if cells else ("Weights", one_unit_controls)]
     chosen, built, *more = linked_sidebar(*sections, *([extra] if extra else []))
     if cells:
         values, params = built

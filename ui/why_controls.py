@@ -10,7 +10,7 @@ from simulator.tables import markdown
 from ui.charts import chart
 from ui.link import bound, kept
 from ui.scenarios import preset_picker
-from ui.sidebar import STEP, linked_sidebar, weights
+from ui.sidebar import STEP, linked_sidebar, one_unit_controls
 
 FORGET_HELP = "StatQuest's LSTM keeps its own forget-gate bias, 1.62: set 2 or more units for this one to act."
 ENTRIES = 16  # views kept per cached function
@@ -45,7 +45,7 @@ def _cells():
           help="Draws the GRU's weights (and, with 2 or more units, the LSTM's).")  # fmt: skip
     if kept(state.RECIPE.name) == "statquest":
         st.markdown("**The simple RNN** (StatQuest's unit)")
-        weights()
+        one_unit_controls()
     return _settings()
 
 
