@@ -3,7 +3,7 @@
 import argparse
 import time
 
-from . import adding, core, diagram, page, size, train
+from . import adding, core, diagram, page, size, training
 from .common import load
 
 
@@ -18,7 +18,7 @@ def main():
         ("a) the cells: forward + backward", lambda: core.run(args.quick, args.torch_python)),
         ("b) page reruns (AppTest)", lambda: page.run(args.quick)),
         ("c) figure JSON size", lambda: size.run(args.quick)),
-        ("d) training", lambda: train.run(args.quick)),
+        ("d) training", lambda: training.run(args.quick)),
         ("e) the adding problem, trained by the core", lambda: adding.run(args.quick)),
         ("f) the unrolled diagram: an arrow key beside a round trip (Chromium)", lambda: diagram.run(args.quick)),
     ):

@@ -9,11 +9,11 @@ from itertools import pairwise
 import numpy as np
 
 from simulator import diagram
-from simulator.data import BLUE, RED, TYPED_COLOR
-from simulator.figures import Row, over_time
+from simulator.data import BLUE, RED, TYPED_COLOR, Row
 from simulator.gradient_figures import magnitudes, profiles
 from simulator.gradients import backprop
 from simulator.models.rnn import Params, forward
+from simulator.unroll_figures import over_time
 
 from .common import table, verdict
 

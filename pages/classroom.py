@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from ui import class_controls, controls
+from ui import class_controls
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.link import to_link
 
 require_entry_point()
 
-controls.top("class")
+top("class")
 st.title("Class: predict, then reveal")
 code, secret = class_controls.joined()
 if not code:
@@ -22,5 +24,5 @@ elif secret:
     class_controls.teacher(code, secret)
 else:
     class_controls.student(code)
-controls.to_link()
+to_link()
 class_controls.teacher_link(code, secret)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import controls
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.link import to_link
 
 require_entry_point()
 
@@ -64,9 +65,9 @@ TERMS = (
      "app's default network is."),
 )  # fmt: skip
 
-controls.top("glossary")
+top("glossary")
 st.title("Glossary")
 st.markdown("The words the pages use, in plain words. A subscript t means 'on day t'; T is the last day.")
 for term, meaning in TERMS:
     st.markdown(f"**{term}**: {meaning}")
-controls.to_link()
+to_link()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from simulator import diagram
 from simulator.explain import network_note
-from simulator.gradient_figures import clipping, magnitudes, profiles
+from simulator.gradient_figures import clipping_chart, magnitudes, profiles
 from simulator.gradients import (
     backprop,
     chain_rule,
@@ -19,19 +19,21 @@ from simulator.gradients import (
     weights_of,
     window_note,
 )
-from simulator.tables import backward
-from simulator.tables import clipping as clipping_table
-from ui import controls
+from simulator.tables import backward_table, clipping_table
+from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.scenarios import preset_picker
+from ui.sidebar import gradient_settings, sidebar
 
 require_entry_point()
 
-controls.top("gradients")
+top("gradients")
 st.title("Backpropagation through time")
 with st.sidebar:
-    controls.preset_picker("gradients")
-params, rows, settings = controls.sidebar(extra=("Backpropagation", controls.gradient_settings), cells=True)
+    preset_picker("gradients")
+params, rows, settings = sidebar(extra=("Backpropagation", gradient_settings), cells=True)
 cell = diagram.cell_of(params)
 one = cell == "rnn" and params.n == 1
 if one:
@@ -70,7 +72,7 @@ if note := forget_note(passes[0]):
 
 longest = max(row.days for row in rows)
 day = day_shown("back", longest, 1) - 1
-numbers = backward([bp.row for bp in passes])
+numbers = backward_table([bp.row for bp in passes])
 show(
     diagram.backward(params, [bp.row for bp in passes], day + 1),
     key="backward",
@@ -103,7 +105,7 @@ for tab, bp in zip(st.tabs([bp.row.label for bp in passes]), passes, strict=True
         st.markdown("  \n".join(chain_rule(bp, day, longest)), unsafe_allow_html=True)
 
 st.subheader("How big is the gradient on each day?")
-controls.chart(
+chart(
     magnitudes(
         [bp.row for bp in passes],
         [bp.flow for bp in passes],
@@ -127,7 +129,7 @@ st.caption(
 
 if len(passes) > 1:
     st.subheader("Same weights, 9 days and 5 days")
-    controls.chart(
+    chart(
         profiles([bp.row for bp in passes], [bp.flow for bp in passes]),
         key="profiles",
         numbers=numbers,
@@ -143,8 +145,8 @@ if settings["clip"] == "none":
     )
 for bp in passes if settings["clip"] != "none" else []:
     st.markdown(f"**{bp.row.label}**")
-    controls.chart(
-        clipping(bp.raw, bp.clipped, weights_of(bp), settings["clip"], settings["clip_at"]),
+    chart(
+        clipping_chart(bp.raw, bp.clipped, weights_of(bp), settings["clip"], settings["clip_at"]),
         key=f"clipping-{bp.row.label}",
         alt=f"{bp.row.label}: the raw and the clipped gradient of each weight, side by side.",
         numbers=clipping_table(bp.raw, bp.clipped, weights_of(bp)),

@@ -6,12 +6,15 @@ import streamlit as st
 from simulator import layer
 from simulator.layer_figures import eigenvalues, gradient, hidden_heatmap, hidden_lines, singular_values, weights
 from simulator.presets import BY_KEY
-from ui import controls, layer_controls
+from ui import layer_controls
+from ui.charts import chart
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.scenarios import preset_picker, use_scenario
 
 require_entry_point()
 
-controls.top("layer")
+top("layer")
 st.title("A layer of neurons")
 st.markdown(
     "With **n units** the memory h is n numbers, and yesterday's memory reaches every unit: each unit adds up all "
@@ -21,16 +24,16 @@ st.markdown(
 )
 
 with st.sidebar:
-    controls.preset_picker("layer")
+    preset_picker("layer")
 v, params, chosen = layer_controls.sidebar()
 spectrum, runs = layer_controls.read(v, params, chosen)
 
 st.subheader("The weights")
 chart_side, table_side = st.columns([3, 2]) if params.n <= layer_controls.EDITABLE else (st.container(), None)
 with chart_side:
-    controls.chart(weights(params), key="weights",
-                   alt=f"Heatmap of the {params.n} by {params.n} matrix W_h beside the columns w_x, b and w_y; brown "
-                   "is negative, teal positive, white 0.")  # fmt: skip
+    chart(weights(params), key="weights",
+          alt=f"Heatmap of the {params.n} by {params.n} matrix W_h beside the columns w_x, b and w_y; brown "
+          "is negative, teal positive, white 0.")  # fmt: skip
 if table_side:
     with table_side:
         layer_controls.table(params)
@@ -42,19 +45,19 @@ else:
 st.subheader("What W_h does to a vector")
 plane, bars = st.columns(2)
 with plane:
-    controls.chart(eigenvalues(spectrum), key="eigenvalues",
-                   alt="W_h's eigenvalues in the complex plane, with the unit circle, the 1/γ circle and the circle "
-                   "of radius σ_max.")  # fmt: skip
+    chart(eigenvalues(spectrum), key="eigenvalues",
+          alt="W_h's eigenvalues in the complex plane, with the unit circle, the 1/γ circle and the circle "
+          "of radius σ_max.")  # fmt: skip
     st.markdown(layer.radius_sentence(spectrum))
 with bars:
-    controls.chart(singular_values(spectrum), key="singular",
-                   alt="W_h's singular values as bars, largest first, with a dashed line at 1/γ.")  # fmt: skip
+    chart(singular_values(spectrum), key="singular",
+          alt="W_h's singular values as bars, largest first, with a dashed line at 1/γ.")  # fmt: skip
     st.markdown(layer.norm_sentence(spectrum))
 
 st.subheader("The gradient reaching each day back")
-controls.chart(gradient(runs, spectrum), key="gradient",
-               alt="Log-scale chart of the gradient reaching each day back, as a multiple of the last day's, with "
-               "the bound (σ_max γ) to the power k dashed over it.")  # fmt: skip
+chart(gradient(runs, spectrum), key="gradient",
+      alt="Log-scale chart of the gradient reaching each day back, as a multiple of the last day's, with "
+      "the bound (σ_max γ) to the power k dashed over it.")  # fmt: skip
 st.markdown(layer.conditions(spectrum, runs[0]))
 st.caption(
     "Each step up the axis is ten times bigger. The dashed bound is the most the gradient could be after k days "
@@ -69,7 +72,7 @@ st.markdown(
     "the bound only allows growth; the slopes on the days actually met can hold it down. And the eigenvalues "
     "alone do not decide: a matrix whose eigenvalues are all 0 can still double the gradient every day back."
 )
-st.button("Show me the trap (ρ = 0)", on_click=controls.use_scenario, args=(BY_KEY["layer-trap"],),
+st.button("Show me the trap (ρ = 0)", on_click=use_scenario, args=(BY_KEY["layer-trap"],),
           icon=":material/warning:")  # fmt: skip
 
 st.subheader("The hidden state over time")
@@ -77,10 +80,10 @@ for tab, run in zip(st.tabs([r.label for r in runs]), runs, strict=True):
     with tab:
         tiles, lines = st.columns(2)
         with tiles:
-            controls.chart(hidden_heatmap(run), key=f"hidden-{run.label}",
-                           alt=f"{run.label}: heatmap of every unit's h, a row a unit, a column a day.")  # fmt: skip
+            chart(hidden_heatmap(run), key=f"hidden-{run.label}",
+                  alt=f"{run.label}: heatmap of every unit's h, a row a unit, a column a day.")  # fmt: skip
         with lines:
-            controls.chart(hidden_lines(run), key=f"lines-{run.label}",
-                           alt=f"{run.label}: each unit's h over the days, a line each.")  # fmt: skip
+            chart(hidden_lines(run), key=f"lines-{run.label}",
+                  alt=f"{run.label}: each unit's h over the days, a line each.")  # fmt: skip
         if params.n > 1 and layer.spread([run]) == 0:
             st.caption(f"All {params.n} units hold the same number on every day: they act as one unit.")

@@ -3,12 +3,14 @@
 import streamlit as st
 
 from simulator.questions import quiz
-from ui import class_controls, controls
+from ui import class_controls
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.link import to_link
 
 require_entry_point()
 
-controls.top("quiz")
+top("quiz")
 st.title("Quiz: predict, then check")
 st.markdown(
     "Each question is computed from a real RNN or LSTM with the numbers it gives. Answer, press **Check**, and see "
@@ -18,4 +20,4 @@ seed = class_controls.quiz_number()
 class_controls.score(seed)
 for i, question in enumerate(quiz(seed)):
     class_controls.quiz_question(seed, i, question)
-controls.to_link()
+to_link()

@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from ui import controls, race_controls
+from ui import race_controls
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.link import to_link
 
 require_entry_point()
 
-controls.top("race")
+top("race")
 st.title("Race: who remembers?")
 st.markdown(
     "Each day brings two numbers: a price between 0 and 1, and a marker that is 1 on exactly two days, one in each "
@@ -30,4 +32,4 @@ st.markdown(
     "plays the same part.\n"
     "- **Try T = 10,** where the gradient has only a few days to cross, then 100 or 200."
 )
-controls.to_link()
+to_link()

@@ -5,12 +5,13 @@ import streamlit as st
 from simulator.presets import PRESETS
 from simulator.state import PAGES, scenario_query
 from simulator.stories import story
-from ui import controls
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.link import to_link
 
 require_entry_point()
 
-controls.top("scenarios")
+top("scenarios")
 st.title("Scenarios")
 st.markdown(
     "Each card sets up the whole view, sequence, weights and settings included, on the page that tells its "
@@ -30,4 +31,4 @@ for title, page in (("Unroll: the forward pass", "unroll"), ("Gradients: vanishi
             if preset.reference:
                 st.caption(f"Reproduces {preset.reference}.")
             st.page_link(PAGES[page], label="Open", icon=":material/play_arrow:", query_params=scenario_query(preset))
-controls.to_link()
+to_link()

@@ -3,8 +3,8 @@ typed and uploaded prices, replayed epoch by epoch."""
 
 import streamlit as st
 
-from simulator.tables import markdown, training
-from simulator.training import (
+from simulator.tables import markdown, training_table
+from simulator.train_page import (
     baseline,
     caption,
     carried,
@@ -17,12 +17,14 @@ from simulator.training import (
     steps_said,
     weights_table,
 )
-from ui import controls, train_controls
+from ui import train_controls
+from ui.charts import chart
 from ui.entry import require_entry_point
+from ui.header import top
 
 require_entry_point()
 
-controls.top("train")
+top("train")
 st.title("Train it")
 st.markdown(
     "Training nudges the network's weights, epoch after epoch, against the gradient that backpropagation through "
@@ -35,8 +37,8 @@ if setup is None:
     st.info("Upload a CSV file in the sidebar: one column of prices, or a table with a date and a price column.")
     st.stop()
 
-run = train_controls.train(setup)
-beside = train_controls.train(other) if (other := baseline(setup)) else None
+run = train_controls.cached_run(setup)
+beside = train_controls.cached_run(other) if (other := baseline(setup)) else None
 st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
@@ -44,10 +46,10 @@ if said := start_said(setup):
     st.caption(said)
 st.caption(steps_said(setup, run))
 epoch, follow = train_controls.epoch_shown(run)
-controls.chart(
+chart(
     figure(setup, run, epoch, beside),
     key="training",
-    numbers=training(run),
+    numbers=training_table(run),
     on_frame=follow,
     alt="The training run: the prices with the network's prediction for each next price, the loss per epoch, the "
     "weights (or each weight's norm) per epoch, and a heatmap of the gradient reaching each price in each epoch; "

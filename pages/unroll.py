@@ -4,17 +4,19 @@ import streamlit as st
 
 from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
-from simulator.figures import over_time
-from simulator.tables import forward
-from ui import controls
+from simulator.tables import forward_table
+from simulator.unroll_figures import over_time
+from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.sidebar import sidebar
 
 require_entry_point()
 
-controls.top("unroll")
+top("unroll")
 st.title("Unroll an RNN")
-params, rows, _ = controls.sidebar(cells=True)
+params, rows, _ = sidebar(cells=True)
 cell = diagram.cell_of(params)
 one_unit = cell == "rnn" and params.n == 1
 name = "RNN" if cell == "rnn" else diagram.CELL_NAMES[cell]
@@ -27,7 +29,7 @@ st.markdown(
 
 longest = max(row.days for row in rows)
 day = day_shown("day", longest, longest)
-numbers = forward(rows)
+numbers = forward_table(rows)
 show(
     diagram.forward(params, rows, day),
     key="unrolled",
@@ -66,7 +68,7 @@ for row in rows:
         )
 
 st.subheader("Over time")
-controls.chart(
+chart(
     over_time(rows, day - 1),
     key="over_time",
     alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",

@@ -3,12 +3,14 @@ StatQuest's LSTM day by day, and why clipping cannot save a vanished gradient.""
 
 import streamlit as st
 
-from ui import controls, why_controls
+from ui import why_controls
 from ui.entry import require_entry_point
+from ui.header import top
+from ui.link import to_link
 
 require_entry_point()
 
-controls.top("why")
+top("why")
 st.title("Why LSTM")
 st.markdown(
     "To learn from an early day, a network needs the error's gradient to get back to it. In a simple RNN every day "
@@ -33,6 +35,6 @@ st.markdown(
 why_controls.statquest(company)
 
 st.subheader("Why clipping fixes exploding but not vanishing")
-why_controls.clipping()
+why_controls.clipping_section()
 why_controls.race_link()
-controls.to_link()
+to_link()

@@ -71,7 +71,7 @@ def decade(log10_value):
     return f"{mantissa:.3f}e{math.floor(log10_value)}"
 
 
-CLIPPING = ("none", "norm", "value")
+CLIP_MODES = ("none", "norm", "value")
 
 
 @np.errstate(all="ignore")  # an overflowed gradient stays inf/nan, silently
@@ -85,7 +85,7 @@ def clip(vector, mode, threshold):
         return vector * min(1.0, threshold / norm) if norm > 0 else vector
     if mode == "value":
         return np.clip(vector, -threshold, threshold)
-    raise ValueError(f"clipping {mode!r} is not one of {', '.join(CLIPPING)}")
+    raise ValueError(f"clipping {mode!r} is not one of {', '.join(CLIP_MODES)}")
 
 
 def angle(a, b):

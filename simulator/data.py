@@ -1,9 +1,10 @@
-"""The sequences the app ships: the two companies, StatQuest's cases, and typed-in prices."""
+"""The sequences the app ships: the two companies, StatQuest's cases, and typed-in prices; `Prices`, the one type of a
+labelled price sequence."""
 
 import csv
 import gzip
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
@@ -15,22 +16,50 @@ MAX_CHARS = 200_000
 
 
 @dataclass(frozen=True)
-class Company:
-    """A named price sequence on StatQuest's 0..1 scale (low 0, medium 0.5, high 1)."""
+class Prices:
+    """A labelled price sequence (a company, typed or uploaded prices, a stock): label, colour, the prices xs (T,)
+    in `unit`, with a date each (or None); `own_scale` when they are on StatQuest's 0..1 scale (low 0, medium 0.5,
+    high 1), never rescaled; `period`: what one price is, a 'day' or a 'week'."""
 
-    key: str
     label: str
     color: str
-    xs: tuple
+    xs: tuple | np.ndarray
+    unit: str = ""
+    dates: tuple | None = None
+    own_scale: bool = False
+    period: str = "day"
 
     @property
     def days(self):
         return len(self.xs)
 
+    def array(self):
+        """The same with xs as a numpy array (the companies hold a tuple)."""
+        return replace(self, xs=np.array(self.xs))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One sequence through the network: its label, colour and forward trace; for the backward pass also its
+    `bptt.Flow` and dL/dy_t (T,)."""
+
+    label: str
+    color: str
+    trace: object
+    flow: object = None
+    dy: object = None
+
+    @property
+    def days(self):
+        return len(self.trace.y)
+
 
 # Illustrative values: StatQuest shows the two companies only as pictures, so these are our own.
-BLUE = Company("blue", "Blue company", "#0072B2", (0.25, 0.5, 0.5, 0.25, 0.5, 0.75, 0.5, 0.75, 1.0))
-RED = Company("red", "Red company", "#D55E00", (1.0, 0.75, 0.5, 0.5, 0.25))
+STATQUEST_SCALE = "on StatQuest's scale"
+BLUE = Prices(
+    "Blue company", "#0072B2", (0.25, 0.5, 0.5, 0.25, 0.5, 0.75, 0.5, 0.75, 1.0), STATQUEST_SCALE, own_scale=True
+)
+RED = Prices("Red company", "#D55E00", (1.0, 0.75, 0.5, 0.5, 0.25), STATQUEST_SCALE, own_scale=True)
 TYPED_COLOR = "#009E73"
 
 STATQUEST_CASES = {  # prices -> StatQuest's prediction for tomorrow (statquest-numbers.md)

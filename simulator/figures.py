@@ -1,29 +1,27 @@
-"""Pure figure builders: traces in, `go.Figure` out. Tests inspect them without Streamlit.
-
-The over-time chart, and what the animated charts share (`player`: frames played in the browser). The unrolled
-diagram is not a plotly figure: `simulator.diagram` sends its numbers to the component in `ui/diagram/`.
+"""What every figure builder shares: plotly's typed arrays (`binary`), the light `Figure`, frames played in the
+browser (`player`), presenter mode's bigger fonts (`projected`) and the diagram's window of days. Pure: tests
+inspect figures without Streamlit. The unrolled diagram is not a plotly figure: `simulator.diagram` sends its
+numbers to the component in `ui/diagram/`.
 """
 
 import base64
 import copy
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
 from .diagram import WINDOW
-from .explain import first_nonfinite, fmt
 
 SPEEDS = (("▶ Play", 700), ("▶ Slow", 1500), ("▶▶ Fast", 250))  # label, milliseconds per day
 OVERFLOW, HIGHLIGHT = "#2b2b2b", "#E69F00"
 FONT = dict(family="Source Sans Pro, system-ui, sans-serif", size=13, color="#262730")
 LIGHT = dict(template=dict(data={}, layout={}), paper_bgcolor="white", plot_bgcolor="white", font=FONT)
-# plotly's typed-array names, keyed by dtype (looking up dtype.name costs 10x more)
-TYPED = {np.dtype(t): t[1:] for t in ("<f8", "<f4", "<i4", "<u4", "<i2", "<u2", "|i1", "|u1")}
+# the names of plotly's typed arrays, keyed by dtype (looking up dtype.name costs 10x more)
+PLOTLY_DTYPES = {np.dtype(t): t[1:] for t in ("<f8", "<f4", "<i4", "<u4", "<i2", "<u2", "|i1", "|u1")}
 
 
-def typed(values, dtype=None):
-    """Numbers as the typed array plotly sends ({dtype, bdata: base64, shape}), built here: plotly's own
+def binary(values, dtype=None):
+    """Numbers as the base64 typed array plotly sends ({dtype, bdata: base64, shape}), built here: plotly's own
     conversion in `Figure.to_dict` costs ~0.2 ms per numpy array (it first asks every dataframe library),
     and a list costs ~1 µs per element. 64-bit integers shrink to the smallest type that holds them, as plotly's
     do (plotly.js has no 64-bit integers); a list is sent when none does."""
@@ -32,9 +30,9 @@ def typed(values, dtype=None):
         small = (np.uint8, np.uint16, np.uint32) if a.dtype.kind == "u" else (np.int8, np.int16, np.int32)
         lo, hi = a.min(), a.max()
         a = next((a.astype(t) for t in small if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max), a)
-    if not a.size or a.dtype not in TYPED:
+    if not a.size or a.dtype not in PLOTLY_DTYPES:
         return a.tolist()
-    spec = {"dtype": TYPED[a.dtype], "bdata": base64.b64encode(a).decode("ascii")}
+    spec = {"dtype": PLOTLY_DTYPES[a.dtype], "bdata": base64.b64encode(a).decode("ascii")}
     if a.ndim > 1:
         spec["shape"] = ", ".join(map(str, a.shape))
     return spec
@@ -50,7 +48,7 @@ def _bigger(node, k, font=False):
             size = node["size"]
             if isinstance(size, dict):  # a typed array
                 size = np.frombuffer(base64.b64decode(size["bdata"]), dtype=np.dtype(size["dtype"]))
-                node["size"] = typed(np.round(size * k).astype(np.uint8))
+                node["size"] = binary(np.round(size * k).astype(np.uint8))
             elif isinstance(size, (int, float)):
                 node["size"] = round(size * k)
         for key, value in node.items():
@@ -143,73 +141,7 @@ def same_but_shown(a, b):
     return unplaced(a) == unplaced(b)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One sequence through the network: its label, colour and forward trace; for the backward pass also its
-    `bptt.Flow` and dL/dy_t (T,)."""
-
-    label: str
-    color: str
-    trace: object
-    flow: object = None
-    dy: object = None
-
-    @property
-    def days(self):
-        return len(self.trace.y)
-
-
 def window_of(step, days):
     """The days (0-based range) of the diagram window that holds day `step` (0-based)."""
     start = step // WINDOW * WINDOW
     return range(start, min(start + WINDOW, days))
-
-
-def over_time(rows, step=None):
-    """Price, hidden state and prediction (y_t drawn at day t+1) over every day; the diagram's window shaded."""
-    data, shapes, notes, stars = [], [], [], []
-    for row in rows:
-        tr, days = row.trace, np.arange(1, row.days + 1)
-        x, tomorrow = typed(days), typed(days + 1)
-        line = dict(mode="lines+markers" if row.days <= 200 else "lines", legendgroup=row.label, type="scatter")
-        finite = lambda a: np.where(np.isfinite(a), a, np.nan)  # noqa: E731  (plotly cannot draw inf)
-        unit = f" (unit 1 of {tr.h.shape[1]})" if tr.h.shape[1] > 1 else ""
-        data += [
-            dict(x=x, y=typed(tr.xs), name=f"{row.label}: price x<sub>t</sub>", line=dict(color=row.color, width=2.5)),
-            dict(x=x, y=typed(finite(tr.h[:, 0])), name=f"{row.label}: hidden state h<sub>t</sub>{unit}",
-                 line=dict(color=row.color, width=1.5, dash="dot")),
-            dict(x=tomorrow, y=typed(finite(tr.y)), name=f"{row.label}: prediction y<sub>t</sub>, drawn at day t+1",
-                 line=dict(color=row.color, width=1.5, dash="dash"), opacity=0.75),
-        ]  # fmt: skip
-        data[-3:] = [{**line, **trace} for trace in data[-3:]]
-        if np.isfinite(tr.y[-1]):
-            data.append(dict(
-                type="scatter", x=[row.days + 1], y=[tr.y[-1]], mode="markers", showlegend=False,
-                legendgroup=row.label, marker=dict(color=row.color, size=12, symbol="star"),
-                hovertemplate=f"{row.label}: tomorrow {fmt(tr.y[-1])}<extra></extra>",
-            ))  # fmt: skip
-            stars.append(f"<span style='color:{row.color}'>★</span> {fmt(tr.y[-1])}")  # short: it fits a phone
-        if bad := first_nonfinite(tr):
-            shapes.append(dict(type="line", x0=bad, x1=bad, y0=0, y1=1, yref="paper",
-                               line=dict(color=OVERFLOW, dash="dot")))  # fmt: skip
-            notes.append(dict(x=bad, y=1, yref="paper", text=f"{row.label}: overflows float64 on day {bad}",
-                              showarrow=False, xanchor="left", yanchor="bottom"))  # fmt: skip
-    if stars:  # above the plot, where no line runs: the predictions for tomorrow (the stars)
-        notes.append(dict(x=1, y=1, xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
-                          text="tomorrow: " + "  ".join(stars)))  # fmt: skip
-    longest = max(r.days for r in rows)
-    if step is not None and longest > WINDOW:
-        w = window_of(step, longest)
-        shapes.append(dict(type="rect", x0=w[0] + 0.5, x1=w[-1] + 1.5, y0=0, y1=1, yref="paper", line_width=0,
-                           fillcolor=HIGHLIGHT, opacity=0.15, layer="below"))  # fmt: skip
-        notes.append(dict(x=w[0] + 0.5, y=1, yref="paper", text="in the diagram", showarrow=False,
-                          xanchor="left", yanchor="top"))  # fmt: skip
-    prices = np.concatenate([r.trace.xs for r in rows])
-    scale = "value (0 = low, 1 = high)" if prices.min() >= 0 and prices.max() <= 1 else "value"
-    layout = dict(
-        **LIGHT, height=360, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
-        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
-        yaxis=dict(title=dict(text=scale), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
-        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="x unified",
-    )  # fmt: skip
-    return figure(data, layout)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .bptt import Flow, angle
 from .explain import fmt, fmt_weight, sub
-from .figures import HIGHLIGHT, LIGHT, figure, typed
+from .figures import HIGHLIGHT, LIGHT, binary, figure
 from .gradients import part_norms
 
 GRID = "#eef0f3"
@@ -99,8 +99,10 @@ def _edge_markers(logs, x0, dx, edges, style, hover, group, zero_text=ZERO):
             traces.append(
                 dict(
                     type="scatter",
-                    x=typed(x),
-                    y=typed(np.full(x.size, y, dtype=np.float32)),  # plotly reads dy=0 as dy=1: the edge needs an array
+                    x=binary(x),
+                    y=binary(
+                        np.full(x.size, y, dtype=np.float32)
+                    ),  # plotly reads dy=0 as dy=1: the edge needs an array
                     mode="markers",
                     marker=dict(size=8 if x.size <= MARKERS_UP_TO else 4, **style),
                     cliponaxis=False,
@@ -204,8 +206,8 @@ def magnitudes(rows, flows, reaches, window=None):
             type="scatter",
             x0=start,
             dx=1,
-            y=typed(y),
-            customdata=typed(custom),
+            y=binary(y),
+            customdata=binary(custom),
             hovertemplate=f"{row.label}: {hover} = {reads}<extra></extra>",
             name=f"{row.label}: {name}",
             showlegend=False,
@@ -246,8 +248,8 @@ def profiles(rows, flows):
                 type="scatter",
                 x0=start,
                 dx=-1,
-                y=typed(y),
-                customdata=typed(custom),
+                y=binary(y),
+                customdata=binary(custom),
                 name=f"{row.label} ({T} days)",
                 mode="lines+markers" if T <= MARKERS_UP_TO else "lines",
                 line=dict(color=row.color, width=2.5),
@@ -295,7 +297,7 @@ def _direction(raw, clipped, mode):
     return words
 
 
-def clipping(raw, clipped, names, mode, threshold):
+def clipping_chart(raw, clipped, names, mode, threshold):
     """Raw vs clipped gradient per parameter as grouped bars, the title stating the clipping and how far it turned
     the step; a signed log10(1 + |v|) axis when |raw| spans more than 3 decades; overflow flagged, never drawn.
     `names`: one a number (one unit's weights), or (name, size) each: a bar is then that weight's norm ‖∂L/∂W_h‖,

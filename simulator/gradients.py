@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import bptt, flow, why
+from .data import Row
 from .diagram import step_norms
 from .explain import first_nonfinite, fmt, fmt_log10, fmt_operand, fmt_weight, forward_explodes, result
-from .figures import WINDOW, Row, window_of
+from .figures import WINDOW, window_of
 from .models import common
 from .models.rnn import ACTIVATIONS
 

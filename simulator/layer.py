@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import network, spectra, state
-from .data import BLUE, RED, TYPED_COLOR, parse_sequence
+from .data import BLUE, RED, TYPED_COLOR, Prices, parse_sequence
 from .explain import fmt, fmt_log10
 from .models import rnn
 
@@ -64,10 +64,10 @@ def back(params, trace):
     return np.array(out + [math.nan] * (T + 1 - len(out)))
 
 
-def run(params, h0, label, color, xs):
-    """One sequence's `Run` through `params` from the memory h0."""
-    trace = rnn.forward(params, xs, h0)
-    return Run(label, color, trace, back(params, trace))
+def run(params, h0, prices):
+    """The `Run` of `prices` (a `data.Prices`) through `params` from the memory h0."""
+    trace = rnn.forward(params, prices.xs, h0)
+    return Run(prices.label, prices.color, trace, back(params, trace))
 
 
 def bound(spectrum, days):
@@ -163,11 +163,11 @@ def setup(v):
     p = network.params(v)
     chosen = {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}.get(v[state.SEQUENCE.name])
     if chosen:
-        sequences = [(c.label, c.color, np.array(c.xs)) for c in chosen]
+        sequences = [c.array() for c in chosen]
     else:
-        sequences = [("Your prices", TYPED_COLOR, parse_sequence(v[state.TYPED.name]))]
+        sequences = [Prices("Your prices", TYPED_COLOR, parse_sequence(v[state.TYPED.name]))]
     h0 = network.h0(v)
-    return p, spectra.spectrum(p.W_h, p.activation), [run(p, h0, *s) for s in sequences]
+    return p, spectra.spectrum(p.W_h, p.activation), [run(p, h0, s) for s in sequences]
 
 
 def _times(first):

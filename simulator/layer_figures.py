@@ -13,7 +13,7 @@ import numpy as np
 from . import figures
 from .diagram import NODE_SCALE
 from .explain import fmt
-from .figures import FONT, LIGHT, typed
+from .figures import FONT, LIGHT, binary
 from .gradient_figures import power_of_ten
 from .layer import LINES, bound, radius
 
@@ -75,12 +75,12 @@ def weights(params):
     scale = dict(colorscale=NODE_SCALE, zmin=-top, zmax=top, zmid=0, xgap=1 if n <= 16 else 0,
                  ygap=1 if n <= 16 else 0)  # fmt: skip
     matrix = dict(
-        type="heatmap", z=typed(params.W_h), x=[f"h{i + 1}" for i in range(n)], y=units, name="W_h",
+        type="heatmap", z=binary(params.W_h), x=[f"h{i + 1}" for i in range(n)], y=units, name="W_h",
         colorbar=dict(title=dict(text="weight"), thickness=12, len=0.9), **scale,
         hovertemplate="W_h: %{x} → %{y}: %{z:.4g}<extra></extra>",
     )  # fmt: skip
     vectors = dict(
-        type="heatmap", z=typed(columns), x=["w_x", "b", "w_y"], y=units, xaxis="x2", yaxis="y", showscale=False,
+        type="heatmap", z=binary(columns), x=["w_x", "b", "w_y"], y=units, xaxis="x2", yaxis="y", showscale=False,
         name="w_x, b, w_y", **scale, hovertemplate="%{x} of %{y}: %{z:.4g}<extra></extra>",
     )  # fmt: skip
     ticks = dict(showgrid=False, zeroline=False, automargin=True, tickfont=dict(size=11))
@@ -98,7 +98,7 @@ def weights(params):
 
 
 def _circle(r, name, dash, color, width=1.5):
-    return dict(type="scatter", x=typed(r * np.cos(CIRCLE)), y=typed(r * np.sin(CIRCLE)), mode="lines", name=name,
+    return dict(type="scatter", x=binary(r * np.cos(CIRCLE)), y=binary(r * np.sin(CIRCLE)), mode="lines", name=name,
                 line=dict(color=color, dash=dash, width=width), hoverinfo="skip")  # fmt: skip
 
 
@@ -111,7 +111,7 @@ def eigenvalues(spectrum):
         circles.append(_circle(1.0 / gamma, f"1/γ = {fmt(1 / gamma)}", "dash", BOUND))
     circles.append(_circle(spectrum.norm, f"σ_max = {fmt(spectrum.norm)}", "dot", "#0072B2", 1))
     points = dict(
-        type="scatter", x=typed(lam.real), y=typed(lam.imag), mode="markers", name=f"eigenvalues (ρ = "
+        type="scatter", x=binary(lam.real), y=binary(lam.imag), mode="markers", name=f"eigenvalues (ρ = "
         f"{fmt(radius(spectrum))})", marker=dict(size=9 if lam.size <= 16 else 6, color="#01665e",
                                                 line=dict(color="white", width=1)),
         hovertemplate="λ = %{x:.4g} %{y:+.4g}i<extra></extra>",
@@ -134,7 +134,7 @@ def singular_values(spectrum):
     """W_h's singular values, largest first, as bars, with the line 1/gamma: a bar above it lets the gradient grow."""
     s, gamma = spectrum.singular, spectrum.gamma
     k = np.arange(1, s.size + 1)
-    bars = dict(type="bar", x=typed(k), y=typed(s), name="singular values σ", marker=dict(color="#01665e"),
+    bars = dict(type="bar", x=binary(k), y=binary(s), name="singular values σ", marker=dict(color="#01665e"),
                 hovertemplate="σ%{x} = %{y:.4g}<extra></extra>")  # fmt: skip
     line = dict(type="scatter", x=[0.5, s.size + 0.5], y=[1.0 / gamma] * 2, mode="lines", name=f"1/γ = "
                 f"{fmt(1 / gamma)}", line=dict(color=BOUND, dash="dash", width=2), hoverinfo="skip")  # fmt: skip
@@ -178,7 +178,7 @@ def gradient(runs, spectrum):
     for r in runs:
         finite, k = np.isfinite(r.back), np.arange(r.days + 1)
         traces.append(dict(
-            type="scatter", x=typed(k[finite]), y=typed(r.back[finite]), mode="lines+markers" if days <= 60 else
+            type="scatter", x=binary(k[finite]), y=binary(r.back[finite]), mode="lines+markers" if days <= 60 else
             "lines", name=f"{r.label}: measured", line=dict(color=r.color, width=2.5), marker=dict(size=5),
             hovertemplate=f"{r.label}, %{{x}} days back: 10<sup>%{{y:.3f}}</sup>× day {r.days}'s<extra></extra>",
         ))  # fmt: skip
@@ -196,9 +196,9 @@ def gradient(runs, spectrum):
     else:
         top = max(hi, _span(ceiling)[1]) if _span(ceiling) else hi
     traces.append(dict(
-        type="scatter", x=typed(k[shown]), y=typed(np.minimum(ceiling[shown], top + 1.0)), mode="lines",
+        type="scatter", x=binary(k[shown]), y=binary(np.minimum(ceiling[shown], top + 1.0)), mode="lines",
         name=f"bound (σ_max·γ)ᵏ = {fmt(spectrum.rate)}ᵏ", line=dict(color=BOUND, dash="dash", width=2),
-        customdata=typed(ceiling[shown]), hovertemplate="bound, %{x} days back: 10<sup>%{customdata:.3f}</sup>"
+        customdata=binary(ceiling[shown]), hovertemplate="bound, %{x} days back: 10<sup>%{customdata:.3f}</sup>"
         "<extra></extra>",
     ))  # fmt: skip
     yaxis = _power_axis(min(lo, 0.0), max(top, 0.0), "gradient reaching the day, × the last day's")
@@ -229,7 +229,7 @@ def hidden_heatmap(run):
     n, days = h.shape[1], h.shape[0]
     top = float(np.nanmax(np.abs(h))) if np.isfinite(h).any() else 1.0
     tiles = dict(
-        type="heatmap", z=typed(h.T), x0=1, dx=1, y0=1, dy=1, colorscale=NODE_SCALE, zmin=-(top or 1.0),
+        type="heatmap", z=binary(h.T), x0=1, dx=1, y0=1, dy=1, colorscale=NODE_SCALE, zmin=-(top or 1.0),
         zmax=top or 1.0, zmid=0, colorbar=dict(title=dict(text="h"), thickness=12),
         hovertemplate="unit %{y}, day %{x}: h = %{z:.4g}<extra></extra>",
     )  # fmt: skip
@@ -250,7 +250,7 @@ def hidden_lines(run):
     days, n = h.shape
     shown = min(n, LINES)
     traces = [
-        dict(type="scatter", x0=1, dx=1, y=typed(h[:, i]), mode="lines+markers" if days <= 60 else "lines",
+        dict(type="scatter", x0=1, dx=1, y=binary(h[:, i]), mode="lines+markers" if days <= 60 else "lines",
              name=f"unit {i + 1}", line=dict(color=UNITS[i % len(UNITS)], width=2), marker=dict(size=5),
              hovertemplate=f"unit {i + 1}, day %{{x}}: h = %{{y:.4g}}<extra></extra>")
         for i in range(shown)

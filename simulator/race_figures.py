@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import race, tasks
-from .figures import LIGHT, figure, typed
+from .figures import LIGHT, binary, figure
 
 COLORS = {"rnn": "#D55E00", "lstm": "#0072B2", "gru": "#009E73"}  # Okabe-Ito: colour-blind safe
 DASH = {"rnn": "solid", "lstm": "dash", "gru": "dot"}  # told apart without colour too
@@ -11,7 +11,7 @@ DASH = {"rnn": "solid", "lstm": "dash", "gru": "dot"}  # told apart without colo
 
 def _line(r):
     name = race.NAMES[r.cell]
-    return dict(type="scatter", x=typed(np.array(r.steps, dtype=np.int64)), y=typed(np.array(r.tested)), name=name,
+    return dict(type="scatter", x=binary(np.array(r.steps, dtype=np.int64)), y=binary(np.array(r.tested)), name=name,
                 mode="lines+markers", line=dict(color=COLORS[r.cell], dash=DASH[r.cell], width=2.5),
                 marker=dict(size=5), hovertemplate=f"{name}: %{{y:.4f}} at step %{{x}}<extra></extra>")  # fmt: skip
 
@@ -54,7 +54,7 @@ def reach(runners, length, seed):
         name = race.NAMES[r.cell]
         with np.errstate(divide="ignore"):
             y = race.reach(r, length, seed)
-        data.append(dict(type="scatter", x=typed(days), y=typed(np.where(y > 0, y, np.nan)), name=name, mode="lines",
+        data.append(dict(type="scatter", x=binary(days), y=binary(np.where(y > 0, y, np.nan)), name=name, mode="lines",
                          line=dict(color=COLORS[r.cell], dash=DASH[r.cell], width=2.5),
                          hovertemplate=f"{name}, day %{{x}}: %{{y:.2e}} of the error<extra></extra>"))  # fmt: skip
     layout = dict(

@@ -69,9 +69,9 @@ TYPED = Setting("typed", "Your prices", "0, 0.5, 1, 0.5, 0.5, 0.25, 0.5, 0.75, 1
 PRECISION = Setting("precision", "Precision", "float64", choices=("float64", "float32"))
 LOSS = Setting("loss", "Error measured on", "last", choices=("last", "all"))
 TARGET = Setting("target", "Tomorrow's true price (the target)", 1.0, -5.0, 5.0)
-CLIPPING = Setting("clip", "Gradient clipping", "none", choices=bptt.CLIPPING)
+CLIP = Setting("clip", "Gradient clipping", "none", choices=bptt.CLIP_MODES)
 CLIP_AT = Setting("clip_at", "Clipping threshold", 5.0, 0.01, 100.0)
-GRADIENTS = (LOSS, TARGET, PRECISION, CLIPPING, CLIP_AT)
+GRADIENTS = (LOSS, TARGET, PRECISION, CLIP, CLIP_AT)
 
 WEEKS = stocks()[0]
 SOURCE = Setting("data", "Train on", "stock", choices=("stock", "blue", "red", "typed", "upload"))
@@ -87,7 +87,7 @@ SEED = Setting("seed", "Random seed", 0, 0, 2**31 - 1, help="The same seed and s
 TRUNCATE = Setting(
     "k", "Truncate BPTT to k days", 0, 0, 10_000, help="The gradient stops every k days back; 0 = full BPTT."
 )
-TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIPPING, CLIP_AT, TRUNCATE)
+TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIP, CLIP_AT, TRUNCATE)
 LENGTH = Setting("length", "Days in each sequence (T)", 50, 10, 200, help="The marked days lie this far apart at most.")
 RACE = (LENGTH, SEED)
 CELL = Setting("cell", "Cell", "rnn", choices=tuple(network.CELLS), help="Simple RNN, LSTM or GRU: the same prices in.")

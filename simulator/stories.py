@@ -3,9 +3,8 @@
 import numpy as np
 
 from . import bptt, layer, state, why
-from .data import BLUE, RED, parse_sequence
+from .data import BLUE, RED, Prices, Row, parse_sequence
 from .explain import fmt, fmt_log10, fmt_operand, fmt_weight, trend
-from .figures import Row
 from .gradients import backprop, cut_day, stuck_days
 from .models.rnn import Params, forward
 
@@ -15,9 +14,9 @@ def setup(preset):
     s = state.scenario_settings(preset)
     params = Params.scalar(**{w.name: s[w.name] for w in state.WEIGHTS}, activation=s[state.ACTIVATION.name])
     chosen = {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}.get(s[state.SEQUENCE.name])
-    sequences = [(c.label, c.color, np.array(c.xs)) for c in chosen] if chosen else [
-        ("Your prices", "#009E73", parse_sequence(s[state.TYPED.name]))]  # fmt: skip
-    rows = [Row(label, color, forward(params, xs)) for label, color, xs in sequences]
+    sequences = [c.array() for c in chosen] if chosen else [
+        Prices("Your prices", "#009E73", parse_sequence(s[state.TYPED.name]))]  # fmt: skip
+    rows = [Row(seq.label, seq.color, forward(params, seq.xs)) for seq in sequences]
     return params, rows, {g.name: s[g.name] for g in state.GRADIENTS}
 
 

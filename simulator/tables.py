@@ -45,7 +45,7 @@ def _numbers(values):
     return [fmt(v) for v in values]
 
 
-def forward(rows):
+def forward_table(rows):
     """Every day of every row: price x, pre-activation z, hidden state h and prediction y; for n units or a gated
     cell, a row a day and unit with each of its tiles (`diagram.TIERS`)."""
     if rows[0].trace.h.shape[1] > 1 or not hasattr(rows[0].trace, "z") or hasattr(rows[0].trace, "r"):
@@ -85,7 +85,7 @@ def _units(rows):
     return more
 
 
-def backward(rows):
+def backward_table(rows):
     """Every day of every row's backward pass: the error, the gradients reaching h and x, the factor back and the
     day's shares of the weight gradients; for n units or a gated cell the sizes: ||dL/dh_t||, the LSTM's
     ||dL/dC_t|| and its forget gate's largest f_t, the size of day t's part of dL/dW_h."""
@@ -118,7 +118,7 @@ def _sizes(rows):
     return _capped(columns)
 
 
-def clipping(raw, clipped, names):
+def clipping_table(raw, clipped, names):
     """Each weight's gradient before and after clipping (`names`: one a weight, or (name, size) a weight of
     several numbers, each then told by its norm)."""
     if all(isinstance(name, str) for name in names):
@@ -128,7 +128,7 @@ def clipping(raw, clipped, names):
             "clipped (its norm)": _numbers(part_norms(clipped, names))}  # fmt: skip
 
 
-def training(run):
+def training_table(run):
     """At each epoch the animation shows: the loss and the weights (the five, or each one's norm)."""
     columns = {"epoch": [str(e) for e in run.snaps], "loss": _numbers(run.loss[run.snaps])}
     for j, name in enumerate(run.names):

@@ -8,7 +8,7 @@ from functools import partial
 import numpy as np
 
 from .explain import fmt
-from .figures import LIGHT, OVERFLOW, figure, player, typed
+from .figures import LIGHT, OVERFLOW, binary, figure, player
 
 MAX_POINTS = 1000  # per line; longer series are drawn every k-th day
 WEIGHT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe-Ito: colour-blind safe
@@ -117,21 +117,21 @@ def _static(run, prices, scale, label, color, heat, bins, period):
     ran = epochs[epochs < len(run.weights)]  # epochs whose weights exist (a diverged run stops early)
     name = f"{label}: price" + ("" if scale.identity else " (scaled)")
     data = [
-        _panel(PRICE, x=typed(days + 1), y=typed(prices[days]), name=name, line=dict(color=color, width=2.5),
+        _panel(PRICE, x=binary(days + 1), y=binary(prices[days]), name=name, line=dict(color=color, width=2.5),
                mode="lines+markers" if T <= 200 else "lines"),
-        _panel(LOSS, x=typed(epochs), y=typed(_finite(np.where(run.loss[epochs] > 0, run.loss[epochs], np.nan))),
+        _panel(LOSS, x=binary(epochs), y=binary(_finite(np.where(run.loss[epochs] > 0, run.loss[epochs], np.nan))),
                name="loss", mode="lines", line=dict(color="#262730", width=1.5), showlegend=False),
-        *(_panel(WEIGHTS, x=typed(ran), y=typed(_on_chart(run.weights[ran, j], _limit(run))), name=name, mode="lines",
+        *(_panel(WEIGHTS, x=binary(ran), y=binary(_on_chart(run.weights[ran, j], _limit(run))), name=name, mode="lines",
                  line=dict(color=c, width=1.5), legend="legend2")
           for j, (name, c) in enumerate(zip(run.names, WEIGHT_COLORS, strict=False))),
-        dict(type="heatmap", x=typed(bins + 1), y=typed(run.snaps), z=typed(heat, np.float32), xaxis="x" + HEAT,
+        dict(type="heatmap", x=binary(bins + 1), y=binary(run.snaps), z=binary(heat, np.float32), xaxis="x" + HEAT,
              yaxis="y" + HEAT, colorscale="Viridis",
              colorbar=dict(title=dict(text="log<sub>10</sub>", side="top"), len=0.17, y=0, yanchor="bottom",
                            thickness=10),
              hovertemplate=period + " %{x}, epoch %{y}<br>|∂L/∂h<sub>t</sub>| = 10^%{z:.1f}<extra></extra>"),
     ]  # fmt: skip
     if run.radius is not None and not run.one_unit:
-        data.append(_panel(WEIGHTS, x=typed(run.snaps), y=typed(_on_chart(run.radius, NORM_LIMIT)), name=RADIUS,
+        data.append(_panel(WEIGHTS, x=binary(run.snaps), y=binary(_on_chart(run.radius, NORM_LIMIT)), name=RADIUS,
                            mode="lines+markers", line=dict(color="#262730", width=1.5, dash="dot"),
                            marker=dict(size=4), legend="legend2"))  # fmt: skip
     if not scale.identity:  # the original prices on a second axis, aligned with the scaled one
@@ -168,12 +168,12 @@ def _moving(run, i, days, ahead, shown, period):
     T = len(y)  # y_t predicts day t + 2 (1-based)
     star = _star(y[-1], shown, period) if np.isfinite(y[-1]) else dict(y=[None], text=[""])
     return [
-        dict(x=typed(ahead + 2), y=typed(y[ahead])),
+        dict(x=binary(ahead + 2), y=binary(y[ahead])),
         dict(x=[T + 1], **star),
         dict(x=[e], y=[run.loss[e] if 0 < run.loss[e] < np.inf else None]),
         dict(
             x=[e] * len(run.names),
-            y=typed(_on_chart(run.weights[min(e, len(run.weights) - 1)], _limit(run))),
+            y=binary(_on_chart(run.weights[min(e, len(run.weights) - 1)], _limit(run))),
             marker=dict(color=list(WEIGHT_COLORS[: len(run.names)]), size=9, line=dict(color="white", width=1)),
         ),
         dict(x=[0.5, days + 0.5], y=[e, e]),
@@ -208,12 +208,12 @@ def _beside(run, name, loss):
     """The loss of the run to compare with (`name`, loss (E+1,)), grey under this run's, both in the loss legend."""
     epochs = _every(len(loss))
     curve = _finite(np.where(loss[epochs] > 0, loss[epochs], np.nan))
-    return _panel(LOSS, x=typed(epochs), y=typed(curve), name=name, mode="lines", legend="legend3",
+    return _panel(LOSS, x=binary(epochs), y=binary(curve), name=name, mode="lines", legend="legend3",
                   line=dict(color="#9aa0a6", width=1.5, dash="dash"))  # fmt: skip
 
 
-def training(run, prices, scale, label, color, epoch=-1, period="day", limit=None, beside=None):
-    """The figure of `run` (a `train.Run`) on the scaled `prices` (T,), their `scale` (a `train.Scale`) and the
+def run_figure(run, prices, scale, label, color, epoch=-1, period="day", limit=None, beside=None):
+    """The figure of `run` (a `trainer.Run`) on the scaled `prices` (T,), their `scale` (a `trainer.Scale`) and the
     series' label and colour, showing the snapshot nearest to `epoch` (-1: the last); frames step through the
     snapshot epochs. `period`: what one price is, a 'day' or a 'week'; `limit`: 1/gamma, the line the spectral
     radius of an RNN of n units is drawn against; `beside`: (name, loss (E+1,)) of a run to compare with."""

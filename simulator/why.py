@@ -279,7 +279,7 @@ class Clipped:
 DIRECTION = np.array([0.6, 0.8])  # a unit vector: the way the step should go
 
 
-def clipping(threshold=race.CLIP):
+def clipped_cases(threshold=race.CLIP):
     """An exploded gradient, 1.1^100 (0.6, 0.8), and a vanished one, 0.4^100 (0.6, 0.8) = 1.6e-40 long, through
     `bptt.clip`."""
     cases = (("exploded: 1.1¹⁰⁰ × (0.6, 0.8)", 1.1**100), ("vanished: 0.4¹⁰⁰ × (0.6, 0.8)", 0.4**100))
@@ -295,8 +295,8 @@ def _vec(g):
 
 
 def clipping_table(threshold=race.CLIP):
-    """{column: [text]} of `clipping`."""
-    cases = clipping(threshold)
+    """{column: [text]} of `clipped_cases`."""
+    cases = clipped_cases(threshold)
     return {
         "gradient": [c.label for c in cases],
         "before": [_vec(c.gradient) for c in cases],
@@ -306,8 +306,8 @@ def clipping_table(threshold=race.CLIP):
 
 
 def clipping_sentence(threshold=race.CLIP):
-    """Why clipping fixes exploding and not vanishing, from `clipping`'s numbers."""
-    big, small = clipping(threshold)
+    """Why clipping fixes exploding and not vanishing, from `clipped_cases`' numbers."""
+    big, small = clipped_cases(threshold)
     length = lambda g: fmt(np.linalg.norm(g))  # noqa: E731
     same = "unchanged" if np.array_equal(small.by_norm, small.gradient) else f"{length(small.by_norm)} long"
     return (f"Clipping only ever shrinks. The exploded gradient, {length(big.gradient)} long, comes back "

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import why
 from .explain import fmt_log10
-from .figures import LIGHT, figure, typed
+from .figures import LIGHT, binary, figure
 from .gradient_figures import power_of_ten
 from .race_figures import COLORS, DASH
 
@@ -51,7 +51,7 @@ def gradients(runs):
     lines = _lines(runs)
     data = []
     for label, cell, y, dash in lines:
-        data.append(dict(type="scatter", x=typed(days), y=typed(_finite(y)), name=label, mode="lines",
+        data.append(dict(type="scatter", x=binary(days), y=binary(_finite(y)), name=label, mode="lines",
                          line=dict(color=COLORS[cell], dash=dash, width=2.5 if "all" in label else 1.8),
                          hovertemplate=f"{label}, day %{{x}}: 10^%{{y:.1f}}<extra></extra>"))  # fmt: skip
     cuts = [(r, why.cut_day(r)) for r in runs if why.cut_day(r) is not None]
@@ -127,7 +127,7 @@ def cells(runs):
     many = f" (mean of {n} units)" if n > 1 else ""
 
     def line(y, name, cell, dash, axis):
-        return dict(type="scatter", x=typed(days), y=typed(_mean(y)), name=name, mode="lines", xaxis=f"x{axis}",
+        return dict(type="scatter", x=binary(days), y=binary(_mean(y)), name=name, mode="lines", xaxis=f"x{axis}",
                     yaxis=f"y{axis}", line=dict(color=COLORS[cell], dash=dash, width=2),
                     hovertemplate=f"{name}, day %{{x}}: %{{y:.3f}}<extra></extra>")  # fmt: skip
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from simulator.data import BLUE, RED, TYPED_COLOR
 from simulator.explain import fmt
-from simulator.tables import MAX_ROWS, forward, markdown
+from simulator.tables import MAX_ROWS, forward_table, markdown
 from simulator.train_figures import WEIGHT_COLORS
 from tests.apptest import open_app, tables
 
@@ -49,14 +49,14 @@ def test_every_chart_has_alt_text_and_a_table_of_its_numbers(page):
 
 
 def test_a_table_holds_the_cores_numbers_and_caps_long_sequences():
-    from simulator.figures import Row
+    from simulator.data import Row
     from simulator.models.rnn import Params
     from simulator.models.rnn import forward as run
 
     p = Params.scalar()
-    table = forward([Row("Blue", "#000", run(p, np.array(BLUE.xs)))])
+    table = forward_table([Row("Blue", "#000", run(p, np.array(BLUE.xs)))])
     assert table["day"] == [str(d) for d in range(1, 10)] and table["prediction y"][-1] == "1.36"
-    long = forward([Row("Long", "#000", run(p, np.full(5000, 0.5)))])
+    long = forward_table([Row("Long", "#000", run(p, np.full(5000, 0.5)))])
     assert len(long["day"]) == MAX_ROWS and long["sequence"][-1] == "… 4,801 more rows"
 
 
@@ -77,13 +77,13 @@ def test_the_companies_and_the_weights_stay_distinguishable_without_red_green_vi
 
 def test_the_diagram_table_holds_every_unit_and_tile_of_any_cell():
     from simulator import network, state
-    from simulator.figures import Row
+    from simulator.data import Row
 
     v = {**{s.name: s.default for s in state.SETTINGS.values()}, "cell": "lstm", "units": 3}
     p = network.params(v)
     tr = network.forward(v, p, np.array(BLUE.xs))
-    table = forward([Row("Blue", "#000", tr)])
+    table = forward_table([Row("Blue", "#000", tr)])
     assert table["unit"][:4] == ["1", "2", "3", "1"] and table["day"][:4] == ["1", "1", "1", "2"]
     assert table["long-term memory C"][4] == fmt(tr.c[1, 1]) and table["forget gate"][-1] == fmt(tr.f[-1, 2])
-    long = forward([Row("Long", "#000", network.forward(v, p, np.full(1000, 0.5)))])
+    long = forward_table([Row("Long", "#000", network.forward(v, p, np.full(1000, 0.5)))])
     assert len(long["day"]) == MAX_ROWS and long["sequence"][-1] == f"… {3000 - MAX_ROWS + 1:,} more rows"

@@ -6,14 +6,26 @@ import numpy as np
 import pytest
 
 from simulator import state
-from simulator.data import BLUE, MAX_VALUES, RED, STATQUEST_CASES, parse_sequence
+from simulator.data import BLUE, MAX_VALUES, RED, STATQUEST_CASES, Prices, parse_sequence
 from simulator.explain import fmt, fmt_log10, prediction_sentence, step_equation, trend
 from simulator.models.rnn import Params, forward
+from simulator.train_page import stock
 
 
 def test_companies_are_nine_and_five_days_on_statquests_scale():
     assert (BLUE.days, RED.days) == (9, 5)
     assert all(0 <= x <= 1 for x in BLUE.xs + RED.xs)
+
+
+def test_a_company_a_stock_and_typed_prices_are_one_type_and_only_the_stock_is_rescaled():
+    goog = stock("GOOG", state.START.default, state.END.default)
+    typed = Prices("Your prices", "#009E73", parse_sequence("0, 1"), "as typed", own_scale=True)
+    assert all(type(s) is Prices for s in (BLUE, RED, goog, typed))
+    assert [s.own_scale for s in (BLUE, goog, typed)] == [True, False, True]
+    assert (goog.days, goog.period, len(goog.dates)) == (105, "week", 105)
+    blue = BLUE.array()
+    assert isinstance(blue.xs, np.ndarray) and blue.xs.tolist() == list(BLUE.xs)
+    assert (blue.label, blue.color, blue.unit, blue.own_scale) == (BLUE.label, BLUE.color, BLUE.unit, True)
 
 
 @pytest.mark.parametrize(("prices", "prediction"), STATQUEST_CASES.items())

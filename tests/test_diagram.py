@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from simulator import diagram, network, state
-from simulator.data import BLUE, RED
-from simulator.figures import Row
+from simulator.data import BLUE, RED, Row
 from simulator.gradients import backprop
 from simulator.models import lstm, rnn
 

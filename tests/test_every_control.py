@@ -9,7 +9,7 @@ import pytest
 from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1.element_tree import Widget
 
-from simulator import race, train
+from simulator import race, trainer
 from tests.apptest import open_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -102,7 +102,7 @@ def errors(at):
 @pytest.mark.parametrize("page", PAGES)
 def test_changing_any_control_shows_no_error(page, monkeypatch):
     monkeypatch.setattr(race, "STEPS", race.LAP)  # every race a lap long and every training run a tenth of its
-    monkeypatch.setattr(train, "MAX_WORK", train.MAX_WORK / 10)  # budget: the walk is about the controls
+    monkeypatch.setattr(trainer, "MAX_WORK", trainer.MAX_WORK / 10)  # budget: the walk is about the controls
     at = open_app(page)
     title = at.title[0].value
     assert not errors(at), errors(at)

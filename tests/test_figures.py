@@ -5,9 +5,10 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from simulator.data import BLUE, RED
-from simulator.figures import Row, figure, over_time, player, projected, same_but_shown, shown_frame
+from simulator.data import BLUE, RED, Row
+from simulator.figures import figure, player, projected, same_but_shown, shown_frame
 from simulator.models.rnn import Params, forward
+from simulator.unroll_figures import over_time
 from tests.spec import array, loads
 
 STATQUEST = Params.scalar()

@@ -7,10 +7,9 @@ import plotly.graph_objects as go
 import pytest
 
 from simulator.bptt import angle, clip, flow, log10_reach
-from simulator.data import BLUE, RED
+from simulator.data import BLUE, RED, Row
 from simulator.explain import fmt_log10
-from simulator.figures import Row
-from simulator.gradient_figures import clipping, magnitudes, power_of_ten, profiles
+from simulator.gradient_figures import clipping_chart, magnitudes, power_of_ten, profiles
 from simulator.models.rnn import Params, backward, forward
 from tests.spec import array, loads
 
@@ -188,22 +187,22 @@ def test_profiles_line_up_at_the_prediction():
 
 def test_clipping_titles_state_the_mode_and_the_angle():
     g = np.array([30.0, -4.0, 0.5, 2.0, 1.0])
-    by_norm = loads(clipping(g, clip(g, "norm", 5.0), NAMES, "norm", 5.0))
+    by_norm = loads(clipping_chart(g, clip(g, "norm", 5.0), NAMES, "norm", 5.0))
     assert by_norm["layout"]["title"]["text"].startswith("clipped by norm to 5: same direction (0.0°)")
-    by_value = loads(clipping(g, clip(g, "value", 5.0), NAMES, "value", 5.0))
+    by_value = loads(clipping_chart(g, clip(g, "value", 5.0), NAMES, "value", 5.0))
     turned = angle(g, clip(g, "value", 5.0))
     assert turned > 1
     assert by_value["layout"]["title"]["text"] == f"clipped by value to ±5: direction turned {turned:.1f}°"
     raw, clipped = (array(t["y"]).astype(float) for t in by_value["data"])
     np.testing.assert_array_equal(raw, g)  # under 3 decades: the plain values
     np.testing.assert_array_equal(clipped, [5.0, -4.0, 0.5, 2.0, 1.0])
-    none = loads(clipping(g, g, NAMES, "none", 5.0))
+    none = loads(clipping_chart(g, g, NAMES, "none", 5.0))
     assert none["layout"]["title"]["text"].startswith("no clipping")
 
 
 def test_clipping_squashes_a_wide_range_with_honest_ticks():
     g = np.array([1e5, -4.0, 0.5, 2.0, 1.0])
-    spec = loads(clipping(g, clip(g, "norm", 5.0), NAMES, "norm", 5.0))
+    spec = loads(clipping_chart(g, clip(g, "norm", 5.0), NAMES, "norm", 5.0))
     raw = array(spec["data"][0]["y"]).astype(float)
     np.testing.assert_allclose(raw, np.sign(g) * np.log10(1 + np.abs(g)))
     axis = spec["layout"]["yaxis"]
@@ -217,7 +216,7 @@ def test_clipping_squashes_a_wide_range_with_honest_ticks():
 
 def test_an_overflowed_raw_gradient_is_flagged_not_drawn():
     g = np.array([np.inf, np.nan, 0.5, 2.0, 1.0])
-    spec = loads(clipping(g, clip(g, "norm", 5.0), NAMES, "norm", 5.0))
+    spec = loads(clipping_chart(g, clip(g, "norm", 5.0), NAMES, "norm", 5.0))
     assert "raw gradient overflowed (∞/NaN)" in spec["layout"]["title"]["text"]
     assert any("raw gradient overflowed (∞/NaN)" in a["text"] for a in spec["layout"]["annotations"])
     raw = spec["data"][0]
@@ -234,7 +233,7 @@ def test_figures_pass_plotlys_full_validation(w_h):
     for fig in (
         magnitudes(rows, flows, reaches),
         profiles(rows, flows),
-        clipping(g, clip(g, "value", 5.0), NAMES, "value", 5.0),
-        clipping(g[1:], clip(g[1:], "norm", 5.0), NAMES[1:], "norm", 5.0),
+        clipping_chart(g, clip(g, "value", 5.0), NAMES, "value", 5.0),
+        clipping_chart(g[1:], clip(g[1:], "norm", 5.0), NAMES[1:], "norm", 5.0),
     ):
         go.Figure(fig.to_dict())  # raises ValueError on any invalid property or value

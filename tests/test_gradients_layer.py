@@ -8,12 +8,10 @@ import numpy as np
 import pytest
 
 from simulator import diagram, network, state
-from simulator.data import BLUE
+from simulator.data import BLUE, Row
 from simulator.explain import fmt
-from simulator.figures import Row
 from simulator.flow import cell_of
-from simulator.gradient_figures import clipping as gradient_clipping
-from simulator.gradient_figures import magnitudes
+from simulator.gradient_figures import clipping_chart, magnitudes
 from simulator.gradients import (
     backprop,
     chain_rule,
@@ -27,7 +25,7 @@ from simulator.gradients import (
     weights_of,
     window_note,
 )
-from simulator.tables import clipping
+from simulator.tables import clipping_table
 from tests.equations import plain, wrong
 
 DEFAULTS = {s.name: s.default for s in state.SETTINGS.values()}
@@ -136,7 +134,7 @@ def test_clipping_names_every_parameter_of_the_cell_by_its_norm(cell, n, recipe)
     norms = part_norms(bp.raw, names)
     np.testing.assert_allclose(norms, [np.linalg.norm(getattr(g, name)) for name in p.NAMES], rtol=1e-12)
     assert np.linalg.norm(bp.clipped) == pytest.approx(0.01)
-    table = clipping(bp.raw, bp.clipped, names)
+    table = clipping_table(bp.raw, bp.clipped, names)
     assert table["raw gradient (its norm)"] == [fmt(v) for v in norms]
 
 
@@ -168,7 +166,7 @@ def test_no_network_or_setting_raises_and_overflow_is_said(cell, n, more, days, 
     bp = backprop(p, row, 1.0, loss, clip, 0.5, precision)
     json.dumps(diagram.backward(p, [bp.row], max(1, days // 2)), allow_nan=False)
     magnitudes([bp.row], [bp.flow], [bp.reach], shown_days(bp, 0, days)).to_json()
-    gradient_clipping(bp.raw, bp.clipped, weights_of(bp), clip, 0.5).to_json()
+    clipping_chart(bp.raw, bp.clipped, weights_of(bp), clip, 0.5).to_json()
     said = [headline(bp), *chain_rule(bp, days - 1, days), precision_note(bp) or "", explosion(bp) or ""]
     said += [forward_overflow(bp) or "", window_note(bp, 0, days) or "", forget_note(bp) or ""]
     assert all(isinstance(s, str) for s in said)

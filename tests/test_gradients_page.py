@@ -11,10 +11,9 @@ from hypothesis import strategies as st
 
 from simulator import diagram, network, state
 from simulator.bptt import angle, stored
-from simulator.data import BLUE, RED
+from simulator.data import BLUE, RED, Row
 from simulator.explain import fmt, fmt_log10
-from simulator.figures import Row
-from simulator.gradient_figures import clipping, magnitudes
+from simulator.gradient_figures import clipping_chart, magnitudes
 from simulator.gradients import PARAMETERS, backprop, clipping_caption, forward_overflow, headline, precision_note
 from simulator.models.rnn import Params, backward, forward
 from simulator.presets import BY_KEY
@@ -144,7 +143,7 @@ def test_float32_says_where_it_underflows_and_overflows(preset, said):
     price=st.floats(-5, 5),
     target=st.floats(state.TARGET.lo, state.TARGET.hi),
     loss=st.sampled_from(state.LOSS.choices),
-    clip=st.sampled_from(state.CLIPPING.choices),
+    clip=st.sampled_from(state.CLIP.choices),
     clip_at=st.floats(state.CLIP_AT.lo, state.CLIP_AT.hi),
     precision=st.sampled_from(state.PRECISION.choices),
     day=st.integers(0, 10_000),
@@ -172,7 +171,7 @@ def test_no_combination_of_settings_raises(
     bp = backprop(params, row, target, loss, clip, clip_at, precision)
     json.dumps(diagram.backward(params, [bp.row], min(day, days - 1) + 1), allow_nan=False)
     magnitudes([bp.row], [bp.flow], [bp.reach]).to_json()
-    clipping(bp.raw, bp.clipped, PARAMETERS, clip, clip_at).to_json()
+    clipping_chart(bp.raw, bp.clipped, PARAMETERS, clip, clip_at).to_json()
     assert f"going back {days} days" in headline(bp)
     assert (precision_note(bp) is None) == (precision == "float64")
     assert (forward_overflow(bp) is None) == bool(np.isfinite(bp.row.trace.h).all())

@@ -8,7 +8,7 @@ import plotly.express as px
 import pytest
 
 from simulator import bptt
-from simulator.data import BLUE, stocks
+from simulator.data import BLUE, Prices, stocks
 from simulator.explain import fmt
 from simulator.models import lstm
 from simulator.models.common import from_vector as common_from_vector
@@ -16,25 +16,8 @@ from simulator.models.common import vector as common_vector
 from simulator.models.rnn import Params, backward, forward
 from simulator.presets import BY_KEY
 from simulator.spectra import spectrum
-from simulator.train import (
-    MAX_SNAPSHOTS,
-    NAMES,
-    STATQUEST,
-    Scale,
-    batches,
-    epochs_allowed,
-    fit,
-    initial,
-    norm_names,
-    norms,
-    snapshots,
-    train,
-    windows,
-    work,
-)
 from simulator.train_figures import RADIUS, WEIGHT_LIMIT, price_range, runaways
-from simulator.training import (
-    Series,
+from simulator.train_page import (
     baseline,
     caption,
     clipping_notice,
@@ -56,6 +39,22 @@ from simulator.training import (
     vanishing_notice,
     vanishing_setups,
     weights_table,
+)
+from simulator.trainer import (
+    MAX_SNAPSHOTS,
+    NAMES,
+    STATQUEST,
+    Scale,
+    batches,
+    epochs_allowed,
+    fit,
+    fit_one_unit,
+    initial,
+    norm_names,
+    norms,
+    snapshots,
+    windows,
+    work,
 )
 from tests.spec import array
 
@@ -79,7 +78,7 @@ def test_the_stocks_are_plotlys_dataset():
 
 
 def test_training_lowers_the_loss_on_a_learnable_sequence():
-    run = train(GOOG, initial("statquest"), "relu", "all", lr=0.3, epochs=300)
+    run = fit_one_unit(GOOG, initial("statquest"), "relu", "all", lr=0.3, epochs=300)
     assert run.diverged is None and run.loss.shape == (301,) and run.theta.shape == (301, 5)
     assert run.loss[-1] < 0.3 * run.loss[0]
     assert np.all(np.diff(run.loss) <= 1e-12)  # a small enough step never goes uphill here
@@ -87,7 +86,7 @@ def test_training_lowers_the_loss_on_a_learnable_sequence():
 
 def test_one_epoch_is_one_plain_gradient_step():
     theta, lr = np.array(STATQUEST), 0.3
-    run = train(GOOG, theta, "tanh", "all", lr=lr, epochs=1)
+    run = fit_one_unit(GOOG, theta, "tanh", "all", lr=lr, epochs=1)
     p = Params.scalar(*theta, "tanh")
     g = backward(p, forward(p, GOOG[:-1]), GOOG[1:], "all")
     T = len(GOOG) - 1
@@ -96,30 +95,30 @@ def test_one_epoch_is_one_plain_gradient_step():
 
 
 def test_the_last_task_fits_tomorrow_only():
-    run = train(GOOG, initial("statquest"), "relu", "last", lr=0.3, epochs=200)
+    run = fit_one_unit(GOOG, initial("statquest"), "relu", "last", lr=0.3, epochs=200)
     p = run.final
     assert run.loss[0] > 0.01 and abs(forward(p, GOOG[:-1]).y[-1] - GOOG[-1]) < 1e-6
 
 
 def test_clipping_keeps_a_diverging_run_finite():
-    wild = train(GOOG, initial("statquest"), "relu", "all", lr=3.0, epochs=1000)
+    wild = fit_one_unit(GOOG, initial("statquest"), "relu", "all", lr=3.0, epochs=1000)
     assert wild.diverged is not None
     assert not np.isfinite(wild.loss[-1]) or not np.isfinite(wild.theta[-1]).all()
     assert np.isfinite(vector(wild.final)).all()
     assert wild.snaps[-1] == wild.diverged  # the animation ends where it broke
-    tame = train(GOOG, initial("statquest"), "relu", "all", lr=3.0, epochs=1000, clip="norm", clip_at=0.1)
+    tame = fit_one_unit(GOOG, initial("statquest"), "relu", "all", lr=3.0, epochs=1000, clip="norm", clip_at=0.1)
     assert tame.diverged is None and np.isfinite(tame.theta).all() and np.isfinite(tame.loss).all()
     assert tame.loss[-1] < tame.loss[0]
 
 
 def test_a_broken_start_stops_at_epoch_0():
-    run = train(GOOG, [1.0, 1e200, 0.0, 1e200, 0.0], "identity", "all", lr=0.1, epochs=50)
+    run = fit_one_unit(GOOG, [1.0, 1e200, 0.0, 1e200, 0.0], "identity", "all", lr=0.1, epochs=50)
     assert run.diverged == 0 and len(run.snaps) == 1
     assert np.array_equal(vector(run.final), [1.0, 1e200, 0.0, 1e200, 0.0])
 
 
 def test_the_same_seed_replays_the_same_run():
-    a, b = (train(GOOG, initial("random", 7), "tanh", "all", lr=0.5, epochs=100) for _ in range(2))
+    a, b = (fit_one_unit(GOOG, initial("random", 7), "tanh", "all", lr=0.5, epochs=100) for _ in range(2))
     for field in ("theta", "loss", "y", "dh", "snaps", "radius"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
     assert not np.array_equal(initial("random", 7), initial("random", 8))
@@ -131,11 +130,11 @@ def test_the_same_seed_replays_the_same_run():
 @pytest.mark.parametrize("task", ["all", "last"])
 def test_truncation_to_k_at_least_T_is_full_bptt(task):
     T = len(GOOG) - 1
-    full = train(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50)
+    full = fit_one_unit(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50)
     for k in (T, T + 1, 10_000):
-        cut = train(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50, k=k)
+        cut = fit_one_unit(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50, k=k)
         np.testing.assert_array_equal(cut.theta, full.theta)
-    shorter = train(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50, k=2)
+    shorter = fit_one_unit(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50, k=2)
     assert not np.array_equal(shorter.theta, full.theta)
 
 
@@ -203,7 +202,7 @@ def test_the_work_per_run_is_bounded():
 
 def _setup(source="stock", **settings):
     chosen = defaults(data=source, **settings)
-    series = stock("GOOG", chosen["from"], chosen["to"]) if source == "stock" else Series(
+    series = stock("GOOG", chosen["from"], chosen["to"]) if source == "stock" else Prices(
         BLUE.label, BLUE.color, np.array(BLUE.xs), "on StatQuest's scale", own_scale=True
     )  # fmt: skip
     return setup(series, chosen)
@@ -355,14 +354,14 @@ def test_the_truncated_and_clipped_scenarios_do_what_their_stories_say():
 
 def test_adam_steps_each_weight_by_about_lr_and_learns_the_stock():
     lr, T = 0.01, len(GOOG) - 1
-    gd = train(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100)
-    adam = train(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100, optimizer="adam")
+    gd = fit_one_unit(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100)
+    adam = fit_one_unit(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100, optimizer="adam")
     p = Params.scalar(*STATQUEST, "relu")
     g = bptt.vector(backward(p, forward(p, GOOG[:-1]), GOOG[1:], "all")) / T
     np.testing.assert_allclose(adam.theta[1], STATQUEST - lr * np.sign(g), rtol=1e-6)  # m^ / sqrt(v^) = sign g
     np.testing.assert_allclose(gd.theta[1], STATQUEST - lr * g, rtol=1e-15)
     assert adam.diverged is None and adam.loss[-1] < 0.3 * adam.loss[0] and adam.loss[-1] < gd.loss[-1]
-    momentum = train(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100, optimizer="momentum")
+    momentum = fit_one_unit(GOOG, initial("statquest"), "relu", "all", lr=lr, epochs=100, optimizer="momentum")
     assert momentum.loss[-1] < gd.loss[-1]  # same steps in the same direction add up
 
 
@@ -384,8 +383,8 @@ def test_windows_are_every_run_of_days_with_their_next_days():
 
 
 def test_one_window_of_the_whole_series_is_whole_series_descent():
-    full = train(GOOG, initial("random", 3), "tanh", "all", lr=0.5, epochs=30)
-    once = train(GOOG, initial("random", 3), "tanh", "all", lr=0.5, epochs=30, window=len(GOOG) - 1, batch=4)
+    full = fit_one_unit(GOOG, initial("random", 3), "tanh", "all", lr=0.5, epochs=30)
+    once = fit_one_unit(GOOG, initial("random", 3), "tanh", "all", lr=0.5, epochs=30, window=len(GOOG) - 1, batch=4)
     np.testing.assert_allclose(once.theta, full.theta, rtol=1e-12)
     np.testing.assert_allclose(once.loss, full.loss, rtol=1e-12)
 
@@ -440,7 +439,7 @@ def test_the_spectral_radius_trace_is_the_snapshots_w_h():
     s = _setup(units=6, init="current", recipe="radius", rho=1.2, act="tanh", lr=0.1, epochs=40, optimizer="adam")
     r = _run(s)
     for i in (0, 7, len(r.snaps) - 1):
-        at = fit("rnn", s.start, s.scale.scaled(s.series.prices), "all", 0.1, int(r.snaps[i]), optimizer="adam",
+        at = fit("rnn", s.start, s.scale.scaled(s.series.xs), "all", 0.1, int(r.snaps[i]), optimizer="adam",
                  h0=s.h0).final  # fmt: skip
         assert r.radius[i] == spectrum(at.W_h).radius
     assert r.radius[0] == pytest.approx(1.2, rel=1e-12)

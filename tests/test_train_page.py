@@ -8,9 +8,8 @@ import pytest
 from simulator import state
 from simulator.data import BLUE, stocks
 from simulator.explain import fmt
-from simulator.train import STATQUEST, Scale, initial, snapshots, train
 from simulator.train_figures import RADIUS
-from simulator.training import (
+from simulator.train_page import (
     baseline,
     clipping_notice,
     clipping_setups,
@@ -24,6 +23,7 @@ from simulator.training import (
     vanishing_notice,
     vanishing_setups,
 )
+from simulator.trainer import STATQUEST, Scale, fit_one_unit, initial, snapshots
 from simulator.upload import weights_json
 from tests.apptest import charts, open_app, tables
 from tests.spec import array
@@ -66,7 +66,7 @@ def test_opens_on_google_and_trains():
     assert not at.exception
     goog = stocks()[1]["GOOG"]
     np.testing.assert_array_equal(prices_drawn(at), Scale.minmax(goog).scaled(goog))
-    run = train(Scale.minmax(goog).scaled(goog), STATQUEST, "relu", "all", 0.3, 300)
+    run = fit_one_unit(Scale.minmax(goog).scaled(goog), STATQUEST, "relu", "all", 0.3, 300)
     fig = chart(at)
     assert len(fig["frames"]) == len(run.snaps)
     np.testing.assert_array_equal(array(fig["frames"][-1]["data"][0]["y"]), run.y[-1])

@@ -109,7 +109,7 @@ def test_a_forget_gate_held_open_keeps_the_gradient():
 
 
 def test_clipping_scales_an_exploded_gradient_down_and_leaves_a_vanished_one():
-    big, small = why.clipping(1.0)
+    big, small = why.clipped_cases(1.0)
     assert np.linalg.norm(big.gradient) == pytest.approx(1.1**100)
     assert np.linalg.norm(big.by_norm) == pytest.approx(1.0)
     np.testing.assert_allclose(big.by_norm, why.DIRECTION)  # the same direction

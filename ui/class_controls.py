@@ -2,7 +2,7 @@
 and the self-check quiz. The class lives in the store (`simulator.classroom`), never in server memory: each
 screen polls it (`st.fragment(run_every=...)`), so a teacher and 30 phones on any replica see the same class.
 
-Link settings (`class`, `teacher`, `quiz`) come through `ui.controls` like every other; the teacher's secret is
+Link settings (`class`, `teacher`, `quiz`) come through `ui.link` like every other; the teacher's secret is
 taken out of the kept settings at once (so no other page's link or share box carries it) and put back into the
 address bar of the Class page only.
 """
@@ -15,7 +15,8 @@ import streamlit as st
 from simulator import classroom, questions, state
 from simulator.classroom import ClassError
 from simulator.explain import fmt
-from ui import controls
+from ui.charts import chart
+from ui.link import keep, kept, share_url
 
 TEACHER_EVERY, STUDENT_EVERY = 0.5, 2.0  # seconds between polls of the store (one teacher polls often, 30 phones less)
 ss = st.session_state
@@ -40,10 +41,10 @@ def session_id():
 
 def joined():
     """(class code or 0, the teacher secret if this screen is the class's teacher, else None)."""
-    code, secret = controls.kept(state.CLASS_CODE.name), controls.kept(state.TEACHER.name)
+    code, secret = kept(state.CLASS_CODE.name), kept(state.TEACHER.name)
     teaching = ss.setdefault("class·teaching", {})  # {code: secret} of the classes this session teaches
     if secret:
-        controls.keep(state.TEACHER.name, state.TEACHER.default)
+        keep(state.TEACHER.name, state.TEACHER.default)
         try:
             if room().is_teacher(code, secret):
                 teaching[code] = secret
@@ -56,7 +57,7 @@ def joined():
 
 
 def teacher_link(code, secret):
-    """After `controls.to_link`: the teacher's secret back into this page's address bar (a reload stays the
+    """After `ui.link.to_link`: the teacher's secret back into this page's address bar (a reload stays the
     teacher) but not into the share box, which offers the students' link."""
     if code and secret:
         st.query_params[state.TEACHER.name] = state.TEACHER.encode(secret)
@@ -70,7 +71,7 @@ def _start():
         ss["class·error"] = str(err)
         return
     ss.setdefault("class·teaching", {})[cls.code] = secret
-    controls.keep(state.CLASS_CODE.name, cls.code)
+    keep(state.CLASS_CODE.name, cls.code)
 
 
 def _join():
@@ -82,11 +83,11 @@ def _join():
     except ClassError as err:
         ss["class·error"] = str(err)
         return
-    controls.keep(state.CLASS_CODE.name, cls.code)
+    keep(state.CLASS_CODE.name, cls.code)
 
 
 def _leave():
-    controls.keep(state.CLASS_CODE.name, state.CLASS_CODE.default)
+    keep(state.CLASS_CODE.name, state.CLASS_CODE.default)
 
 
 def _error():
@@ -147,7 +148,7 @@ def teacher(code, secret):
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown("Students type the code on the Class page, or open the students' link (on a phone too).")
         with st.popover("Students' link", icon=":material/group:"):
-            st.code(controls.share_url({state.CLASS_CODE.name: state.CLASS_CODE.encode(code)}), language=None,
+            st.code(share_url({state.CLASS_CODE.name: state.CLASS_CODE.encode(code)}), language=None,
                     wrap_lines=True)  # fmt: skip
         with st.popover("Your teacher link", icon=":material/key:"):
             st.caption("Keep it to yourself: it advances the class and reveals the answers, from any browser, for "
@@ -160,8 +161,8 @@ def teacher(code, secret):
 
 
 def teacher_url(code, secret):
-    return controls.share_url({state.CLASS_CODE.name: state.CLASS_CODE.encode(code),
-                               state.TEACHER.name: state.TEACHER.encode(secret)})  # fmt: skip
+    return share_url({state.CLASS_CODE.name: state.CLASS_CODE.encode(code),
+                      state.TEACHER.name: state.TEACHER.encode(secret)})  # fmt: skip
 
 
 @st.fragment(run_every=TEACHER_EVERY)
@@ -204,7 +205,7 @@ def _teacher_view(cls, answers, secret):
 
 def _tally(cls, answers):
     rows = questions.distribution(cls.question, answers)
-    controls.chart(
+    chart(
         questions.tally_figure(cls.question, answers, cls.revealed),
         key="class·tally",
         alt=f"The class's votes on question {cls.index + 1}: "
@@ -269,12 +270,12 @@ def _student_live(code):
 
 
 def _new_quiz():
-    controls.keep(state.QUIZ.name, secrets.randbelow(questions.MAX_SEED) + 1)
+    keep(state.QUIZ.name, secrets.randbelow(questions.MAX_SEED) + 1)
 
 
 def quiz_number():
     """The quiz's number (its seed, in the link) and a button for a new one; returns the number."""
-    seed = controls.kept(state.QUIZ.name)
+    seed = kept(state.QUIZ.name)
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.markdown(f"Quiz number **{seed}**: everyone who opens this page's link gets these ten questions.")
     right.button("New questions", icon=":material/casino:", on_click=_new_quiz, width="stretch")
@@ -302,7 +303,7 @@ def score(seed):
     done = [p for p in points if p is not None]
     st.markdown(f"**Score: {sum(done):g} of {len(done)}** checked so far ({len(qs) - len(done)} to go)."
                 if len(done) < len(qs) else f"**Final score: {sum(done):g} of {len(qs)}.**")  # fmt: skip
-    controls.chart(
+    chart(
         questions.score_figure(points),
         key="quiz·score",
         alt=f"Points per question: {sum(done):g} of {len(done)} checked.",

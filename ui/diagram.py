@@ -8,7 +8,7 @@ import streamlit as st
 
 from simulator import state
 from simulator.tables import markdown
-from ui.controls import keep, kept
+from ui.link import keep, kept
 
 FILES = Path(__file__).with_suffix("")  # ui/diagram/: the component's JS and CSS, read once, no build step
 _component = st.components.v2.component(

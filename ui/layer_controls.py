@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from simulator import layer, network, spectra, state
-from ui import controls, network_controls
-from ui.controls import keep, kept
+from ui import network_controls
+from ui.link import keep, kept
+from ui.sidebar import linked_sidebar, sequences
 
 ss = st.session_state
 COLUMNS = ("w_x", "b", "w_y")
@@ -18,8 +19,8 @@ EDITABLE = network.MAX_EDITED
 
 def sidebar():
     """The sequence(s) and the layer, in the sidebar and the link -> (settings, Params, the sequences chosen)."""
-    chosen, (v, params) = controls.linked_sidebar(
-        ("Sequence", controls.sequences), ("Layer", lambda: network_controls.section(cell="rnn"))
+    chosen, (v, params) = linked_sidebar(
+        ("Sequence", sequences), ("Layer", lambda: network_controls.section(cell="rnn"))
     )
     return v, params, chosen
 
@@ -27,7 +28,7 @@ def sidebar():
 def read(v, params, chosen):
     """The layer read for the gradient: (Spectrum, [layer.Run]) of the chosen sequences from the memory h0."""
     h0 = network.h0(v)
-    return spectra.spectrum(params.W_h, params.activation), [layer.run(params, h0, *seq) for seq in chosen]
+    return spectra.spectrum(params.W_h, params.activation), [layer.run(params, h0, s) for s in chosen]
 
 
 def _names(n):

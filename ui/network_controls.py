@@ -8,8 +8,8 @@ any change of them starts again from the recipe's weights.
 import streamlit as st
 
 from simulator import layer, network, state
-from ui import controls
-from ui.controls import STEP, bound, keep, kept
+from ui.link import bound, keep, kept
+from ui.sidebar import STEP, activation, one_unit_controls
 
 NAMES = [s.name for s in (*state.NETWORK, *state.WEIGHTS, state.ACTIVATION, state.LAYER)]
 ss = st.session_state
@@ -57,9 +57,9 @@ def section(cell=None):
             bound(st.slider, state.RHO.name, state.RHO.label, state.RHO.lo, state.RHO.hi, step=STEP,
                   help=state.RHO.help)  # fmt: skip
     if cell == "rnn" and recipe == "statquest":
-        controls.network()
+        one_unit_controls()
     elif cell == "rnn" and recipe != "trap":
-        controls.activation()
+        activation()
     if cell == "lstm" and not (n == 1 and recipe == "statquest"):
         bound(st.slider, state.FORGET_BIAS.name, state.FORGET_BIAS.label, state.FORGET_BIAS.lo,
               state.FORGET_BIAS.hi, step=STEP, help=state.FORGET_BIAS.help)  # fmt: skip

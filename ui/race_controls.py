@@ -5,8 +5,9 @@ import streamlit as st
 from simulator import race, state
 from simulator.race_figures import errors, reach
 from simulator.tables import markdown
-
-from .controls import bound, chart, linked_sidebar
+from ui.charts import chart
+from ui.link import bound
+from ui.sidebar import linked_sidebar
 
 
 def _settings():

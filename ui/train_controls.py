@@ -3,17 +3,17 @@ weights file. Bad files get a message beside the uploader and the last good data
 
 from functools import partial
 
-import numpy as np
 import streamlit as st
 
-from simulator import network, state, training, upload
-from simulator.data import BLUE, RED, TYPED_COLOR
+from simulator import network, state, train_page, upload
+from simulator.data import BLUE, RED, TYPED_COLOR, Prices
 from simulator.explain import fmt_weight
-from simulator.train import NAMES
 from simulator.train_figures import shown
-from simulator.training import Series, clamped, run, stock, task_labels
-from ui import controls, network_controls
-from ui.controls import bound, clipping, keep, kept, linked_sidebar, to_link, typed_prices
+from simulator.train_page import clamped, run, stock, task_labels
+from simulator.trainer import NAMES
+from ui import network_controls
+from ui.link import bound, keep, kept, to_link
+from ui.sidebar import STEP, activation, clipping_controls, linked_sidebar, typed_prices
 
 ss = st.session_state
 SOURCE_LABELS = {"stock": "A real stock", "blue": "Blue · 9 days", "red": "Red · 5 days", "typed": "Type your own",
@@ -82,7 +82,7 @@ def _upload():
     try:
         prices = upload.prices(table, price_col)
         dates = tuple(row[table.columns.index(date_col)] for row in table.rows) if date_col else None
-        ss["upload·series"] = Series(f"{ss['upload·name'][:40]}: {price_col[:30]}", TYPED_COLOR, prices,
+        ss["upload·series"] = Prices(f"{ss['upload·name'][:40]}: {price_col[:30]}", TYPED_COLOR, prices,
                                      "in the file's units", dates)  # fmt: skip
     except ValueError as err:
         _file_error(str(err))
@@ -90,11 +90,11 @@ def _upload():
 
 
 def _typed():
-    ((label, color, xs),) = typed_prices()
-    if len(xs) < 2:
+    (typed,) = typed_prices()
+    if typed.days < 2:
         st.error("Training needs at least 2 prices (today and tomorrow).", icon=":material/warning:")
         return None
-    return Series(label, color, xs, "as typed", own_scale=True)
+    return typed
 
 
 def data():
@@ -110,7 +110,7 @@ def data():
         return series
     c = BLUE if source == "blue" else RED
     st.caption("Illustrative prices on StatQuest's scale: 0 = low, 0.5 = medium, 1 = high.")
-    return Series(c.label, c.color, np.array(c.xs), "on StatQuest's scale", own_scale=True)
+    return c.array()
 
 
 def _seed():
@@ -132,10 +132,10 @@ def network_section():
     bound(st.number_input, state.UNITS.name, state.UNITS.label, state.UNITS.lo, state.UNITS.hi, step=1,
               help=state.UNITS.help)  # fmt: skip
     if cell == "rnn":
-        controls.activation()
+        activation()
     if cell == "lstm" and not _statquest():
         bound(st.slider, state.FORGET_BIAS.name, state.FORGET_BIAS.label, state.FORGET_BIAS.lo,
-              state.FORGET_BIAS.hi, step=controls.STEP, help=state.FORGET_BIAS.help)  # fmt: skip
+              state.FORGET_BIAS.hi, step=STEP, help=state.FORGET_BIAS.help)  # fmt: skip
     return network_controls.values()
 
 
@@ -167,7 +167,7 @@ def settings():
     with right:
         bound(st.number_input, state.EPOCHS.name, state.EPOCHS.label, state.EPOCHS.lo, state.EPOCHS.hi, step=50,
               help=state.EPOCHS.help)  # fmt: skip
-    clipping()
+    clipping_controls()
     bound(st.number_input, state.TRUNCATE.name, state.TRUNCATE.label, state.TRUNCATE.lo, state.TRUNCATE.hi, step=1,
           help=state.TRUNCATE.help)  # fmt: skip
     learn = bound(st.segmented_control, state.LEARN.name, state.LEARN.label, state.LEARN.choices,
@@ -191,8 +191,8 @@ def sidebar():
     series, net, chosen = linked_sidebar(("Data", data), ("Network", network_section), ("Training", settings))
     if series is None:
         return None
-    setup = training.setup(series, {**net, **chosen})
-    run_id = (series.label, series.prices.tobytes(), tuple(sorted(setup.settings.items())))
+    setup = train_page.setup(series, {**net, **chosen})
+    run_id = (series.label, series.xs.tobytes(), tuple(sorted(setup.settings.items())))
     if ss.setdefault("train·run", run_id) != run_id and kept(state.EPOCH.name) != state.EPOCH.default:
         keep(state.EPOCH.name, state.EPOCH.default)
         to_link()
@@ -220,7 +220,7 @@ def epoch_shown(run):
 
 
 @st.cache_data(max_entries=32, show_spinner="Training…")
-def train(setup):
+def cached_run(setup):
     """The run of `setup`, cached: moving the animation or opening the page again does not retrain."""
     return run(setup)
 
@@ -229,10 +229,10 @@ def train(setup):
 def what_to_notice():
     """'What to notice' on too big a step and on vanishing, told from their five runs: trained once per server,
     in a cache of their own that no visitor's run evicts."""
-    clipping, vanishing = training.clipping_setups(), training.vanishing_setups()
+    clipping, vanishing = train_page.clipping_setups(), train_page.vanishing_setups()
     return (
-        training.clipping_notice(clipping, [run(s) for s in clipping]),
-        training.vanishing_notice(vanishing, [run(s) for s in vanishing]),
+        train_page.clipping_notice(clipping, [run(s) for s in clipping]),
+        train_page.vanishing_notice(vanishing, [run(s) for s in vanishing]),
     )
 
 
@@ -260,7 +260,7 @@ def load_weights():
     if file is None or ss.get("weights·id") == file.file_id:
         return ss.get("weights·message")
     ss["weights·id"] = file.file_id
-    if held := training.network_file(file.getvalue()):
+    if held := train_page.network_file(file.getvalue()):
         ss["weights·message"] = ("error", f"{file.name[:60]} holds {held}: only the one-unit RNN's five weights load "
                                  "back as a start (they are what a link carries). Nothing was changed.")  # fmt: skip
         return ss["weights·message"]
@@ -280,9 +280,9 @@ def download(column, setup, run):
     """The trained weights as a JSON file: the five weights' file for the one-unit RNN (it loads back here), every
     weight of any other network."""
     if run.one_unit:
-        values = dict(zip(NAMES, run.theta[training.last(run)], strict=True))
+        values = dict(zip(NAMES, run.theta[train_page.last(run)], strict=True))
         data, name = upload.weights_json({**values, "activation": setup.activation}), "unrolled-weights.json"
     else:
-        data, name = training.network_json(setup, run), f"unrolled-{setup.cell}-{setup.start.n}-units.json"
+        data, name = train_page.network_json(setup, run), f"unrolled-{setup.cell}-{setup.start.n}-units.json"
     column.download_button("Download (JSON)", data, file_name=name, mime="application/json", width="stretch",
                            icon=":material/download:")  # fmt: skip

@@ -7,9 +7,10 @@ import streamlit as st
 from simulator import state, why, why_figures
 from simulator.figures import Figure
 from simulator.tables import markdown
-
-from . import controls
-from .controls import STEP, bound, kept
+from ui.charts import chart
+from ui.link import bound, kept
+from ui.scenarios import preset_picker
+from ui.sidebar import STEP, linked_sidebar, one_unit_controls
 
 FORGET_HELP = "StatQuest's LSTM keeps its own forget-gate bias, 1.62: set 2 or more units for this one to act."
 ENTRIES = 16  # views kept per cached function
@@ -17,7 +18,7 @@ ENTRIES = 16  # views kept per cached function
 
 def _days():
     """T and StatQuest's company, with the page's scenarios."""
-    controls.preset_picker("why")
+    preset_picker("why")
     days = bound(st.segmented_control, state.DAYS.name, state.DAYS.label, state.DAYS.choices, required=True,
                  format_func=lambda d: f"{int(d):,}", help=state.DAYS.help)  # fmt: skip
     company = bound(st.segmented_control, state.COMPANY.name, state.COMPANY.label, state.COMPANY.choices,
@@ -44,13 +45,13 @@ def _cells():
           help="Draws the GRU's weights (and, with 2 or more units, the LSTM's).")  # fmt: skip
     if kept(state.RECIPE.name) == "statquest":
         st.markdown("**The simple RNN** (StatQuest's unit)")
-        controls.network()
+        one_unit_controls()
     return _settings()
 
 
 def sidebar():
     """Every control in the sidebar (and the link) -> (T, company, the three cells' settings)."""
-    (days, company), settings = controls.linked_sidebar(("Days and company", _days), ("The three cells", _cells))
+    (days, company), settings = linked_sidebar(("Days and company", _days), ("The three cells", _cells))
     return days, company, settings
 
 
@@ -74,9 +75,9 @@ def _gradients(settings, days):
 def gradients(settings, days):
     """The gradient chart (its numbers in an expander) and what it says."""
     spec, numbers, reach, forget = _gradients(settings, days)
-    controls.chart(Figure(spec), key="why·gradients", alt="For the simple RNN, the LSTM (in all and along its cell "
-                   "path alone) and the GRU, how much of a gradient at the last day reaches each earlier day, on a "
-                   "log axis.")  # fmt: skip
+    chart(Figure(spec), key="why·gradients", alt="For the simple RNN, the LSTM (in all and along its cell "
+          "path alone) and the GRU, how much of a gradient at the last day reaches each earlier day, on a "
+          "log axis.")  # fmt: skip
     with st.expander("The numbers in this chart"):
         st.markdown(numbers)
     st.markdown(reach)
@@ -92,8 +93,8 @@ def _cells_view(settings, days):
 def cells(settings, days):
     """The three cells' memories and gates over the same days, and what they did."""
     spec, sentence = _cells_view(settings, days)
-    controls.chart(Figure(spec), key="why·cells", alt="Over the same days: each cell's memory h and the LSTM's "
-                   "long-term memory c, then the LSTM's and the GRU's gates between 0 and 1.")  # fmt: skip
+    chart(Figure(spec), key="why·cells", alt="Over the same days: each cell's memory h and the LSTM's "
+          "long-term memory c, then the LSTM's and the GRU's gates between 0 and 1.")  # fmt: skip
     st.markdown(sentence)
 
 
@@ -112,7 +113,7 @@ def statquest(company):
     st.markdown(step)
 
 
-def clipping():
+def clipping_section():
     """The core's clipping on an exploded and a vanished gradient, and why."""
     st.markdown(markdown(why.clipping_table()))
     st.markdown(why.clipping_sentence())

@@ -208,7 +208,8 @@ class Diagram {
     const d = this.data;
     const focused = document.activeElement && this.root.contains(document.activeElement)
       ? document.activeElement.dataset.tile || document.activeElement.dataset.do : null;
-    const scrolls = [...this.root.querySelectorAll(".ud-scroll")].map((s) => s.scrollLeft);
+    const scrolls = [...this.root.querySelectorAll(".ud-scroll")]
+      .map((s) => [s.scrollLeft, s.firstElementChild.style.paddingRight]);
     const [a, b] = this.windowOf(this.day);
     const rows = d.rows.map((row, r) => this.rowHtml(row, r, a, b)).join("");
     const loading = this.loaded(this.day) ? "" : "<p class='ud-note'>Loading these days…</p>";
@@ -218,7 +219,9 @@ class Diagram {
     this.root.dataset.playing = this.timer ? "yes" : "no";
     const boxes = [...this.root.querySelectorAll(".ud-scroll")];
     boxes.forEach((box, i) => {
-      box.scrollLeft = scrolls[i] || 0;
+      const [left, room] = scrolls[i] || [0, ""];
+      box.firstElementChild.style.paddingRight = room; // the room `dayStart` made at the end, kept with the scroll
+      box.scrollLeft = left;
       follow(box);
       box.addEventListener("scroll", () => hint(box));
       hint(box);
@@ -646,8 +649,22 @@ function follow(box) {
   if (!now || box.scrollWidth <= box.clientWidth) return;
   const left = now.offsetLeft - box.clientWidth / 2 + now.offsetWidth / 2;
   if (now.offsetLeft < box.scrollLeft + 60 || now.offsetLeft + now.offsetWidth > box.scrollLeft + box.clientWidth) {
-    box.scrollLeft = Math.max(0, left);
+    box.scrollLeft = dayStart(box, Math.max(0, left));
   }
+}
+
+function dayStart(box, left) {
+  // the scroll from `left` on at which a whole day starts right beside the sticky row labels: nothing cut under them
+  // (a link's "×(−0.5)" showed as a stray "5)"); the grid gets the room at its end that scroll needs
+  const grid = box.firstElementChild;
+  const edge = grid.querySelector(".ud-label").offsetWidth;
+  const days = [...grid.querySelectorAll(":scope > .ud-head:not(.ud-label)")].filter((_, i) => i % 2 === 0);
+  const room = parseFloat(grid.style.paddingRight) || 0;
+  const end = box.scrollWidth - room - box.clientWidth; // the farthest scroll without room
+  const start = days.map((day) => day.offsetLeft - edge).find((s) => s >= Math.min(left, end) - 1);
+  if (start === undefined) return left;
+  grid.style.paddingRight = `${Math.max(0, start - end)}px`;
+  return start;
 }
 
 function hint(box) {

@@ -3,10 +3,11 @@ and its figure's JSON size."""
 
 import numpy as np
 
-from simulator import training as page_run
-from simulator.train import Scale, initial, train
-from simulator.train_figures import training
-from simulator.training import Series, defaults, setup
+from simulator import train_page
+from simulator.data import Prices
+from simulator.train_figures import run_figure
+from simulator.train_page import defaults, setup
+from simulator.trainer import Scale, fit_one_unit, initial
 from tests.apptest import open_app
 
 from .common import median_ms, table, verdict
@@ -20,7 +21,7 @@ def core(quick):
     rows, misses = [], 0
     for act in ("relu", "tanh"):
         for k in (None, 10):
-            ms = median_ms(lambda a=act, k=k: train(SERIES, initial("statquest"), a, "all", 0.1, 1000, k=k),
+            ms = median_ms(lambda a=act, k=k: fit_one_unit(SERIES, initial("statquest"), a, "all", 0.1, 1000, k=k),
                            1 if quick else 5)  # fmt: skip
             misses += ms > GOAL_CORE_MS
             rows.append([act, "full" if k is None else f"k = {k}", f"{ms:.0f}", f"{ms / 1000:.2f}",
@@ -50,9 +51,9 @@ def cells(quick):
     """Each network the Train page trains, on SERIES, capped as the page caps it: its time and its loss."""
     rows, misses = [], 0
     for chosen in CELLS[::4] if quick else CELLS:  # quick: one network in four
-        s = setup(Series("walk", "#0072B2", SERIES, "", own_scale=True), defaults(**chosen))
-        ms = median_ms(lambda s=s: page_run.run(s), 1 if quick else 3, warmup=0)
-        r = page_run.run(s)
+        s = setup(Prices("walk", "#0072B2", SERIES, "", own_scale=True), defaults(**chosen))
+        ms = median_ms(lambda s=s: train_page.run(s), 1 if quick else 3, warmup=0)
+        r = train_page.run(s)
         misses += ms > GOAL_CELL_MS
         how = "windows of 20, batches of 16" if s.window else "whole series"
         rows.append([s.cell, str(s.start.n), s.settings["optimizer"], how, f"{s.epochs:,}", f"{ms:.0f}",
@@ -90,8 +91,8 @@ def size(quick):
     rows, misses = [], 0
     for days, epochs in ((100, 1000), *(() if quick else ((10_000, 200),))):
         xs = np.random.default_rng(1).uniform(0, 1, days)
-        run = train(xs, initial("statquest"), "tanh", "all", 0.1, epochs)
-        kb = len(training(run, xs, Scale(), "series", "#0072B2").to_json()) / 1000
+        run = fit_one_unit(xs, initial("statquest"), "tanh", "all", 0.1, epochs)
+        kb = len(run_figure(run, xs, Scale(), "series", "#0072B2").to_json()) / 1000
         misses += kb > GOAL_KB
         rows.append([f"{days:,}", f"{epochs:,}", f"{kb:.0f}", f"<= {GOAL_KB:,}", verdict(kb <= GOAL_KB)])
     table(["days", "epochs", "JSON KB", "goal KB", "goal"], rows)

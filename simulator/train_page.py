@@ -6,37 +6,22 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import network, spectra, state
-from .data import stocks
+from .data import STATQUEST_SCALE, Prices, stocks
 from .explain import fmt
 from .models import gru, lstm, rnn
 from .models.rnn import Params
-from .train import MODELS, NAMES, STATQUEST, Scale, epochs_allowed, fit, initial, windows, work
-from .train_figures import training
+from .train_figures import run_figure
+from .trainer import MODELS, NAMES, STATQUEST, Scale, epochs_allowed, fit, initial, windows, work
 
 TICKER_COLORS = {"GOOG": "#0072B2", "AAPL": "#D55E00", "AMZN": "#009E73", "FB": "#CC79A7", "NFLX": "#E69F00",
                  "MSFT": "#56B4E9"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Series:
-    """Prices to learn (T,) in their own unit, with a label, a colour, and a date per price (or None);
-    `own_scale` when they are already on StatQuest's 0..1 scale (the companies, typed prices): never rescaled;
-    `period`: what one price is, a 'day' or a 'week'."""
-
-    label: str
-    color: str
-    prices: np.ndarray
-    unit: str
-    dates: tuple | None = None
-    own_scale: bool = False
-    period: str = "day"
 
 
 def stock(ticker, first, last):
     """Weekly closes of `ticker` from week `first` to week `last` ('YYYY-MM-DD'), relative to 2018-01-01."""
     weeks, closes = stocks()
     a, b = weeks.index(first), weeks.index(last) + 1
-    return Series(ticker, TICKER_COLORS[ticker], closes[ticker][a:b], "× its close on 2018-01-01", weeks[a:b],
+    return Prices(ticker, TICKER_COLORS[ticker], closes[ticker][a:b], "× its close on 2018-01-01", weeks[a:b],
                   period=period("stock"))  # fmt: skip
 
 
@@ -51,7 +36,7 @@ class Setup:
     """A run's whole input: the series, the start (a Params of the cell), the settings (by their `state` names:
     training, optimiser and network) and the memory before the first price (None: 0)."""
 
-    series: Series
+    series: Prices
     start: object
     settings: dict
     h0: np.ndarray | None = None
@@ -73,11 +58,11 @@ class Setup:
     @property
     def scale(self):
         rescale = self.settings["scale"] == "minmax" and not self.series.own_scale
-        return Scale.minmax(self.series.prices) if rescale else Scale()
+        return Scale.minmax(self.series.xs) if rescale else Scale()
 
     @property
     def epochs(self):
-        days = len(self.series.prices)
+        days = len(self.series.xs)
         per_day = work(self.cell, self.start.n, days, self.window, self.settings["batch"])
         return epochs_allowed(self.settings["epochs"], days, per_day)
 
@@ -122,9 +107,9 @@ def start_said(setup):
 
 
 def run(setup):
-    """Train as `setup` says; returns the `train.Run`."""
+    """Train as `setup` says; returns the `trainer.Run`."""
     s = setup.settings
-    xs = setup.scale.scaled(setup.series.prices)
+    xs = setup.scale.scaled(setup.series.xs)
     return fit(setup.cell, setup.start, xs, s["task"], s["lr"], setup.epochs, s["clip"], s["clip_at"],
                s["k"] or None, s["optimizer"], setup.window, s["batch"], s["seed"], setup.h0)  # fmt: skip
 
@@ -145,7 +130,7 @@ def caption(setup):
     one, scale = setup.series.period, setup.scale
     if not scale.identity:
         prices = "the prices (scaled to 0..1, the original units on the right)"
-    elif setup.series.own_scale and setup.series.unit == "on StatQuest's scale":
+    elif setup.series.own_scale and setup.series.unit == STATQUEST_SCALE:
         prices = "the prices (on StatQuest's scale: 0 = low, 1 = high)"
     else:
         prices = f"the prices ({setup.series.unit}, not rescaled)"
@@ -174,7 +159,7 @@ def figure(setup, run, epoch=-1, beside=None):
     s = setup.series
     limit = 1 / gamma(setup) if setup.cell == "rnn" else None
     other = (BASELINE, beside.loss) if beside is not None else None
-    return training(run, setup.scale.scaled(s.prices), setup.scale, s.label, s.color, epoch, s.period, limit, other)
+    return run_figure(run, setup.scale.scaled(s.xs), setup.scale, s.label, s.color, epoch, s.period, limit, other)
 
 
 BASELINE = "gradient descent, whole series"
@@ -214,7 +199,7 @@ def _loss(v):
 
 def targets(setup):
     """What the loss compares the predictions with: every next price ('all') or tomorrow's alone ('last')."""
-    xs = setup.scale.scaled(setup.series.prices)
+    xs = setup.scale.scaled(setup.series.xs)
     return xs[1:] if setup.settings["task"] == "all" else xs[-1:]
 
 
@@ -227,7 +212,7 @@ def died(setup, run):
     epoch = int(moved[-1]) + 1 if len(moved) else 0
     if epoch >= len(run.theta) - 1:
         return None
-    h = setup.forward(Params.scalar(*run.theta[epoch], "relu"), setup.scale.scaled(setup.series.prices)[:-1]).h
+    h = setup.forward(Params.scalar(*run.theta[epoch], "relu"), setup.scale.scaled(setup.series.xs)[:-1]).h
     return epoch if not h.any() else None
 
 
@@ -274,7 +259,7 @@ def _dead_relu(setup, run):
 
 def _fit(setup, run):
     """How good the final loss is, against the simple guesses it should beat; or what the loss cannot see."""
-    xs, loss = setup.scale.scaled(setup.series.prices), run.loss[len(run.loss) - 1]
+    xs, loss = setup.scale.scaled(setup.series.xs), run.loss[len(run.loss) - 1]
     unit = setup.series.period
     if setup.settings["task"] == "last":
         y = setup.forward(run.final, xs[:-1]).y
@@ -332,7 +317,7 @@ def headline(setup, run):
 def prediction(setup, run):
     """'After training, GOOG's next price is predicted at 0.87 on the 0..1 scale (1.21 × its close on ...).'"""
     scale = setup.scale
-    y = setup.forward(run.final, scale.scaled(setup.series.prices)).y[-1]
+    y = setup.forward(run.final, scale.scaled(setup.series.xs)).y[-1]
     own = f" ({fmt(scale.price(y), 3)} {setup.series.unit})" if not scale.identity else ""
     period = setup.series.period
     when = f"the {period} after {setup.series.dates[-1]}" if setup.series.dates else f"the next {period}"
@@ -362,7 +347,7 @@ def carried(setup, run):
     tomorrow's true price as the target and the task as the loss, and the one-unit RNN's trained weights (clamped
     to the sliders, a notice each). Any other network goes as its settings (cell, units, recipe, seed, ...), a
     notice saying its trained weights stay here: a link carries only the one unit's five weights."""
-    xs = setup.scale.scaled(setup.series.prices)
+    xs = setup.scale.scaled(setup.series.xs)
     target = float(np.clip(xs[-1], state.TARGET.lo, state.TARGET.hi))
     typed = ", ".join(f"{x:.6g}" for x in xs[:-1])
     values = dict(seq="typed", typed=typed, loss=setup.settings["task"], target=target)
@@ -449,7 +434,7 @@ def steps_said(setup, run):
     epochs = len(run.loss) - 1
     if setup.window is None:
         return f"Each epoch is one step of {how} on the whole series: {epochs:,} steps."
-    inputs, _ = windows(setup.scale.scaled(setup.series.prices), setup.window, s["task"])
+    inputs, _ = windows(setup.scale.scaled(setup.series.xs), setup.window, s["task"])
     days, count = inputs.shape
     per = -(-count // s["batch"])
     return (

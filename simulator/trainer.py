@@ -64,7 +64,7 @@ def epochs_allowed(epochs, days, per_day=1.0):
 
 def work(cell, n, days, window=None, batch=1):
     """What one epoch costs a day, in days of the one-unit RNN on the whole series (its loop runs in Python
-    floats), as bench/train.py measures them: a day of any other RNN costs ~3 + n/16 of them, of the gated cells
+    floats), as bench/training.py measures them: a day of any other RNN costs ~3 + n/16 of them, of the gated cells
     ~9 + n/14; windows add their batches' days, each a batched step (wider for more units). Any network but the
     one-unit RNN counts 4 times over, so that its runs stay near a second."""
     one = cell == "rnn" and n == 1
@@ -154,7 +154,7 @@ def radius(p):
 
 
 @np.errstate(all="ignore")
-def train(xs, theta, activation="relu", task="all", lr=0.1, epochs=200, clip="none", clip_at=5.0, k=None,
+def fit_one_unit(xs, theta, activation="relu", task="all", lr=0.1, epochs=200, clip="none", clip_at=5.0, k=None,
           optimizer="sgd", window=None, batch=16, seed=0):  # fmt: skip
     """The one-unit RNN from theta (5,) = (w_x, w_h, b, w_y, b_y) on the scaled prices xs (T,); see `fit`."""
     p = Params.scalar(*np.asarray(theta, dtype=np.float64), activation)

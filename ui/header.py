@@ -1,0 +1,85 @@
+"""The top of every page: the link's setup and its notices, presenter mode, the share box, the glossary link and the
+scenario's story; the P key that plays and pauses."""
+
+import streamlit as st
+
+from simulator import state
+from simulator.stories import story
+from ui.link import from_link, keep, kept
+from ui.scenarios import scenario
+
+ss = st.session_state
+
+
+GLOSSARY = "pages/glossary.py"
+
+
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"] {display: none !important;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.4rem !important;}
+[data-testid="stCaptionContainer"] {font-size: 1.15rem !important;}
+.block-container, [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding-top: 1rem !important;}
+</style>"""
+
+
+def _presenting():
+    keep(state.PRESENT.name, "on" if ss["present·toggle"] else "off")
+
+
+KEYS_JS = """<script>
+if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses the page's first animation (a replay)
+  window.unrolledKeys = true;
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    if (!["p", "P", "k", "K"].includes(e.key) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+    const gd = document.querySelector(".js-plotly-plot");
+    const want = gd && gd.unrolledPlaying ? "Pause" : "Play";
+    const button = gd && [...gd.querySelectorAll(".updatemenu-button")].find((b) => b.textContent.includes(want));
+    if (!button) return;
+    if (!gd.unrolledListening) {
+      gd.unrolledListening = true;
+      gd.on("plotly_animated", () => { gd.unrolledPlaying = false; });
+    }
+    gd.unrolledPlaying = want === "Play";
+    button.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+    e.preventDefault();
+  });
+}
+</script>"""
+
+
+NARROW_CSS = """<style>
+/* the share box's copy button shows without a hover (a phone has none) */
+[data-testid="stCode"] button {opacity: 1 !important; visibility: visible !important;}
+/* a table of numbers wider than its box scrolls inside it */
+[data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
+</style>"""
+
+
+def top(page):
+    """The top of `page` ('unroll', 'gradients', 'train', 'scenarios'): the link's setup and its notices, the
+    presenter toggle, the share box (filled by `to_link` at the end of the run) and the story of the scenario
+    on screen. Returns True when presenting."""
+    notices = from_link()
+    with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center"):
+        ss["present·toggle"] = kept(state.PRESENT.name) == "on"
+        st.toggle(
+            state.PRESENT.label,
+            key="present·toggle",
+            on_change=_presenting,
+            help="Big text and no controls, for a projector: ← → step through the days, P plays and pauses.",
+        )
+        ss["share·slot"] = st.empty()
+        st.page_link(
+            GLOSSARY, label="Glossary", icon=":material/menu_book:", help="Every word the pages use, explained"
+        )
+    present = kept(state.PRESENT.name) == "on"
+    st.html(KEYS_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
+    for notice in notices:
+        st.caption(f":material/warning: {notice}")
+    if preset := scenario(page):
+        reference = f" · reproduces {preset.reference}" if preset.reference else ""
+        st.info(f"**{preset.title}**{reference}. {story(preset)}", icon=":material/lightbulb:")
+    return present

@@ -1,0 +1,86 @@
+"""The session's settings and the link.
+
+Each setting's one source of truth is `st.session_state["kept"][<name>]`: seeded once from the link, shown by
+its widget (keyed `<name>`), kept across pages (Streamlit drops a widget's own state when a page without it
+runs) and written back to the link after every run. Names, defaults, ranges and the link codec live in
+`simulator.state`.
+"""
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from simulator import state
+
+ss = st.session_state
+
+
+def _kept():
+    """Every kept setting, in one dict: each key in session state makes every widget call slower (Streamlit
+    copies the whole state for each widget)."""
+    return ss.setdefault("kept", {})
+
+
+def kept(name):
+    """The session's value of setting `name` (its default until set)."""
+    return _kept().setdefault(name, state.SETTINGS[name].default)
+
+
+def keep(name, value):
+    _kept()[name] = value
+
+
+def bound(widget, name, *args, on_change=None, **kwargs):
+    """`widget(*args, **kwargs)` showing setting `name`: seeded from the kept value, writing changes back."""
+    ss[name] = kept(name)
+
+    def changed():
+        keep(name, ss[name])
+        if on_change:
+            on_change()
+
+    widget(*args, key=name, on_change=changed, **kwargs)
+    return kept(name)
+
+
+def _apply(values):
+    """A whole setup: every setting back to its default, then `values`; views that depend on it start over."""
+    _kept().clear()
+    _kept().update(values)
+    for key in ("typed·valid", "typed·text", "upload·series", "train·run"):
+        ss.pop(key, None)
+
+
+def from_link():
+    """Take the setup from the link when the session starts, and again when a new link arrives (a scenario's, or
+    one edited by hand): a link is a whole setup. Returns the link's notices, one per bad parameter."""
+    query = {k: st.query_params.get_all(k) for k in st.query_params}
+    if "link·notices" not in ss or (query and query != ss.get("link·written")):
+        values, ss["link·notices"] = state.from_query(query)
+        _apply(values)
+    return ss["link·notices"]
+
+
+def to_link():
+    """Every setting into the link (typed prices as last parsed, so a link never carries bad text), and the link
+    into the share box."""
+    settings = _kept()
+    values = {name: settings[name] for name in state.SETTINGS if name in settings}
+    if "typed·text" in ss:
+        values[state.TYPED.name] = ss["typed·text"]
+    query = state.to_query(values)
+    st.query_params.from_dict(query)
+    ss["link·written"] = {k: [v] for k, v in query.items()}
+    if slot := ss.get("share·slot"):
+        with slot.container(), st.popover("Share this view", icon=":material/link:", width="content"):
+            st.caption("The link holds this whole setup; anyone who opens it sees these numbers. Copy it with the "
+                       "button at the box's right.")  # fmt: skip
+            st.code(share_url(query), language=None, wrap_lines=True)
+            for sentence in state.left_out(values):
+                st.caption(f":material/warning: {sentence}")
+
+
+def share_url(query):
+    """This page's address in the browser with `query` as its link."""
+    base = (st.context.url or "").split("?")[0].split("#")[0]
+    return f"{base}?{urlencode(query)}" if query else base
