@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from simulator import ask as questions
 from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
 from simulator.figures import over_time
 from simulator.tables import forward
-from ui import controls
+from ui import ask, controls
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
 
@@ -14,6 +15,8 @@ require_entry_point()
 
 controls.top("unroll")
 st.title("Unroll an RNN")
+with st.sidebar:
+    ask.toggle()
 params, rows, _ = controls.sidebar(cells=True)
 cell = diagram.cell_of(params)
 one_unit = cell == "rnn" and params.n == 1
@@ -28,15 +31,19 @@ st.markdown(
 longest = max(row.days for row in rows)
 day = day_shown("day", longest, longest)
 numbers = forward(rows)
+question = questions.unroll(params, rows, day) if ask.on() else None
+hidden = ask.waits(question)
+ask.card(question)
 show(
-    diagram.forward(params, rows, day),
+    diagram.forward(params, rows, day, hidden=day if hidden else None),
     key="unrolled",
     name="day",
     first=longest,
     alt=f"The {name} ({params.n} unit{'s' if params.n > 1 else ''}) unrolled over the days: for each day the price "
     "x, every unit's tiles and the prediction y, with the equation of the tile picked; press Play to compute it "
     "day by day.",
-    numbers=numbers,
+    numbers=None if hidden else numbers,
+    asking=ask.component(question),
 )
 st.caption(
     "x = the day's price, h = the hidden state (the memory), y = the prediction for the next day. "
@@ -49,7 +56,9 @@ st.caption(
     )
 )
 
-for row in rows:
+if hidden:
+    st.caption(":material/visibility_off: The predictions and the chart over time wait for the reveal.")
+for row in [] if hidden else rows:
     st.markdown(prediction_sentence(row.label, row.trace, name))
     if grows := forward_explodes(row.trace):
         st.warning(
@@ -66,12 +75,13 @@ for row in rows:
         )
 
 st.subheader("Over time")
-controls.chart(
-    over_time(rows, day - 1),
-    key="over_time",
-    alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
-    numbers=numbers,
-)
+if not hidden:
+    controls.chart(
+        over_time(rows, day - 1),
+        key="over_time",
+        alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
+        numbers=numbers,
+    )
 
 st.subheader("What to notice")
 st.markdown(

@@ -1,0 +1,94 @@
+"""Ask first: the question about the day on screen, from the real computation with the current settings.
+
+`unroll(params, rows, day)` asks about `day` (1-based) of the first row that has it; the page hides that day's
+tiles and every later one until the answer is revealed. Two of `simulator.questions`' kinds, on the page's own
+network:
+
+    next_h      one simple RNN unit: today's memory h_d from yesterday's h and today's price (a number)
+    direction   any cell: is the prediction y_d for tomorrow up, down or about the same as today's price x_d
+                (the words and the 0.05 of `explain.trend`, as the page's own sentences say it)
+
+The one-unit RNN gets next_h on odd days and direction on even days; any other network gets direction.
+A day whose h or y overflowed asks whether it stays a number.
+"""
+
+import hashlib
+
+import numpy as np
+
+from .explain import fmt, fmt_operand, fmt_weight, trend
+from .flow import cell_of
+from .questions import ACTS, Question, step_text, sub
+
+UP, DOWN, SAME = "up", "down", "about the same"
+NUMBER, OVERFLOWS = "a number", "∞ or NaN (it overflows)"
+MAX_TERMS = 6  # terms of a sum written out, as the diagram writes them
+
+
+def ident(question):
+    """A short name for `question`: the same question (prompt and answer) always gets the same one."""
+    return hashlib.sha256(f"{question.kind}|{question.prompt}|{question.answer}".encode()).hexdigest()[:16]
+
+
+def unroll(params, rows, day):
+    """The question about `day` (1-based) of the first of `rows` (each with .label, .trace) that has that day."""
+    row = next((r for r in rows if len(r.trace.y) >= day), rows[0])
+    t = min(day, len(row.trace.y)) - 1
+    tr = row.trace
+    if not (np.isfinite(tr.h[t]).all() and np.isfinite(tr.y[t])):
+        return _overflows(row, t)
+    if cell_of(params) == "rnn" and params.n == 1 and t % 2 == 0:
+        return _next_h(params, row, t)
+    return _direction(params, row, t)
+
+
+def _settings(row, t):
+    return {"row": row.label, "day": t + 1}
+
+
+def _next_h(p, row, t):
+    tr, xs = row.trace, np.asarray(row.trace.xs, dtype=np.float64).reshape(-1)
+    d, h = t + 1, float(tr.h[t, 0])
+    yesterday = "the memory before day 1" if t == 0 else "yesterday's memory"
+    prompt = (
+        f"**{row.label}, day {d}.** With w_x = {fmt_weight(p.w_x[0]).strip('()')}, w_h = "
+        f"{fmt_weight(p.W_h[0, 0]).strip('()')} and b = {fmt_weight(p.b[0]).strip('()')} ({ACTS[p.activation]}), "
+        f"{yesterday} is "
+        f"{sub('h', d - 1)} = {fmt(tr.s[t, 0, 0])} and today's price is {sub('x', d)} = {fmt(xs[t])}. "
+        f"What is today's memory {sub('h', d)}?"
+    )
+    tolerance = max(0.02, 0.05 * abs(h))
+    return Question("next_h", prompt, (), h, step_text(p, xs, tr, t), tolerance, "unroll", _settings(row, t))
+
+
+def _direction(p, row, t):
+    tr, d = row.trace, t + 1
+    x, y = float(np.asarray(tr.xs, dtype=np.float64).reshape(-1)[t]), float(tr.y[t])
+    answer = trend(x, y)
+    prompt = (
+        f"**{row.label}, day {d}.** Today's price is {sub('x', d)} = {fmt(x)}. Is the network's prediction for "
+        f"day {d + 1}, {sub('y', d)}, **up**, **down** or **about the same** (within 0.05) as today's price?"
+    )
+    equation = f"{_readout(p, tr, t)}: {answer} {'as' if answer == SAME else 'from'} {sub('x', d)} = {fmt(x)}"
+    return Question("direction", prompt, (UP, DOWN, SAME), answer, equation, 0.0, "unroll", _settings(row, t))
+
+
+def _readout(p, tr, t):
+    """'y₃ = w_y·h₃ + b_y = 1.1 × 0.45 + 0 = 0.495', the sum written out for n units (up to MAX_TERMS terms)."""
+    d, n, h = t + 1, p.n, tr.h[t]
+    terms = [f"{fmt_weight(p.w_y[j])} × {fmt_operand(h[j])}" for j in range(min(n, MAX_TERMS))]
+    if n > MAX_TERMS:
+        terms.append(f"… {n - MAX_TERMS} more terms")
+    symbolic = f"w_y·{sub('h', d)}" if n == 1 else f"Σⱼ w_yʲ·{sub('h', d)}ʲ"
+    return f"{sub('y', d)} = {symbolic} + b_y = {' + '.join(terms)} + {fmt_weight(p.b_y)} = {fmt(tr.y[t])}"
+
+
+def _overflows(row, t):
+    d = t + 1
+    bad = [float(v) for v in (*row.trace.h[t], row.trace.y[t]) if not np.isfinite(v)]
+    prompt = (
+        f"**{row.label}, day {d}.** Do the memory {sub('h', d)} and the prediction {sub('y', d)} stay numbers, or "
+        "overflow float64 (beyond ±1.8e308)?"
+    )
+    equation = f"on day {d} the trace holds {', '.join(sorted({fmt(v) for v in bad}))}: beyond what float64 holds"
+    return Question("overflow", prompt, (NUMBER, OVERFLOWS), OVERFLOWS, equation, 0.0, "unroll", _settings(row, t))
