@@ -10,15 +10,18 @@ network:
 
 The one-unit RNN gets next_h on odd days and direction on even days; any other network gets direction.
 A day whose h or y overflowed asks whether it stays a number.
+
+`gradients(label, days, log_reach)` asks the Gradients page's headline before it shows: over `days` days back, does
+the error signal vanish, explode or neither (`questions.vanish`'s choices), from log10 |dh_T/dh_0| as computed.
 """
 
 import hashlib
 
 import numpy as np
 
-from .explain import fmt, fmt_operand, fmt_weight, trend
+from .explain import fmt, fmt_log10, fmt_operand, fmt_weight, trend
 from .flow import cell_of
-from .questions import ACTS, Question, step_text, sub
+from .questions import ACTS, EXPLODE, NEITHER, VANISH, Question, step_text, sub
 
 UP, DOWN, SAME = "up", "down", "about the same"
 NUMBER, OVERFLOWS = "a number", "∞ or NaN (it overflows)"
@@ -92,3 +95,18 @@ def _overflows(row, t):
     )
     equation = f"on day {d} the trace holds {', '.join(sorted({fmt(v) for v in bad}))}: beyond what float64 holds"
     return Question("overflow", prompt, (NUMBER, OVERFLOWS), OVERFLOWS, equation, 0.0, "unroll", _settings(row, t))
+
+
+def gradients(label, days, log_reach):
+    """Vanish, explode or neither, going back `days` days, from log10 |dh_T/dh_0| (`log_reach`, -inf: a cut path)."""
+    answer = VANISH if log_reach < -3 else EXPLODE if log_reach > 3 else NEITHER
+    prompt = (
+        f"**{label}.** Going back {days} days, from tomorrow's error to the memory before day 1, the error signal is "
+        "multiplied by one factor w_h·act′(z) a day. Does it vanish, explode, or neither?"
+    )
+    equation = (
+        f"|∂{sub('h', days)}/∂{sub('h', 0)}| = the product of the {days} daily factors w_h·act′(z_t) = "
+        f"{fmt_log10(log_reach)}: {answer.split(' (')[0]}"
+    )
+    settings = {"row": label, "days": days}
+    return Question("vanish", prompt, (VANISH, EXPLODE, NEITHER), answer, equation, 0.0, "gradients", settings)

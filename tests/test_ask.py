@@ -133,3 +133,44 @@ def test_the_toggle_turns_it_on_from_day_1_into_the_link_and_off_again():
     assert drawn(at)["hidden"] == 1 and drawn(at)["day"] == 1
     at.toggle(key="ask·toggle").set_value(False).run()
     assert "ask" not in at.query_params and drawn(at)["hidden"] is None and len(charts(at)) == 1
+
+
+def gradients_page():
+    """What pages/gradients.py's headline needs from Ask first: `for bp in ask.shown("gradients", passes):`."""
+    import numpy as np
+    import streamlit as st
+
+    from simulator.figures import Row
+    from simulator.gradients import backprop, headline
+    from simulator.models import rnn
+    from ui import ask
+    from ui.controls import keep
+
+    if "started" not in st.session_state:  # a fresh session with ask=on in its link
+        st.session_state.started = True
+        keep("ask", "on")
+    p = rnn.Params.scalar(1.8, 0.5, 0.0, 1.1, 0.0, "relu")
+    xs = np.full(30, 0.5)
+    passes = [backprop(p, Row("Blue company", "#000", rnn.forward(p, xs)), target=1.0)]
+    for bp in ask.shown("gradients", passes):
+        st.markdown(headline(bp))
+
+
+def test_the_gradients_headline_waits_for_its_question():
+    from streamlit.testing.v1 import AppTest
+
+    from simulator.gradients import backprop
+    from simulator.models import rnn
+
+    at = AppTest.from_function(gradients_page).run()
+    assert not at.exception
+    p = rnn.Params.scalar(1.8, 0.5, 0.0, 1.1, 0.0, "relu")
+    bp = backprop(p, Row("Blue company", "#000", rnn.forward(p, np.full(30, 0.5))), target=1.0)
+    assert bp.reach[0] < -3  # 0.5^30: it vanishes
+    assert "Does it vanish, explode, or neither?" in words(at) and "multiplied by **" not in words(at)
+    at.button(key=f"ask·choice·{questions.EXPLODE}").click().run()
+    at.button(key="ask·reveal").click().run()
+    assert f"You guessed {questions.EXPLODE}. Not quite: the answer is {questions.VANISH}." in words(at)
+    assert "multiplied by **" in words(at)
+    at.toggle(key="ask·toggle").set_value(False).run()
+    assert "Does it vanish" not in words(at) and "multiplied by **" in words(at)

@@ -87,6 +87,25 @@ def _typed(question):
     _guessed(question, raw)
 
 
+def _gradients(passes):
+    bp = passes[0]
+    return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]))
+
+
+QUESTIONS = {"gradients": _gradients}  # page: its question, from what the page computed
+
+
+def shown(page, computed):
+    """`computed` (e.g. the Gradients page's backward passes) while Ask first hides nothing on `page`; else, after
+    the question card, nothing (an empty list), so what the page says of them waits for the reveal. The Ask first
+    toggle goes at the end of the sidebar."""
+    with st.sidebar:
+        toggle()
+    question = QUESTIONS[page](computed) if on() and computed else None
+    card(question)
+    return [] if waits(question) else computed
+
+
 def component(question):
     """What the diagram component needs to know: whether R reveals something, and which question."""
     if question is None:
@@ -118,7 +137,8 @@ def card(question):
             if guess is not None:
                 said = questions.verdict(question, guess).sentence
                 st.info(f"You guessed {guess}. {said}", icon=":material/how_to_vote:")
-            st.caption("Step to the next day (→) for the next question.")
+            if question.page == "unroll":
+                st.caption("Step to the next day (→) for the next question.")
             return
         if question.numeric:
             with st.form("ask·form", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
@@ -137,4 +157,9 @@ def card(question):
         with st.container(horizontal=True, vertical_alignment="center"):
             st.button("Reveal (R)", on_click=reveal, args=(qid,), type="primary", key="ask·reveal",
                       icon=":material/visibility:")  # fmt: skip
-            st.caption(f"{said}The diagram's day {question.settings['day']} on, the sentences and the chart wait.")
+            waiting = (
+                "the headline waits"
+                if question.page != "unroll"
+                else (f"the diagram's day {question.settings['day']} on, the sentences and the chart wait")
+            )
+            st.caption(f"{said}Until then {waiting}.")
