@@ -7,7 +7,7 @@ from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
 from simulator.figures import over_time
 from simulator.tables import forward
-from ui import ask, controls
+from ui import ask, controls, present
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
 
@@ -95,8 +95,9 @@ st.markdown(
     )
     + "- **The prediction** for tomorrow is just the last y. "
     + (
-        "Change w_h in the sidebar and watch it move; push |w_h| above 1 on a long typed sequence and watch h explode."
+        f"Change w_h {present.where()} and watch it move; push |w_h| above 1 on a long typed sequence and watch h "
+        "explode."
         if one_unit
-        else "Change the network in the sidebar and watch it move."
+        else f"Change the network {present.where()} and watch it move."
     )
 )

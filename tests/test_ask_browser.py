@@ -1,5 +1,5 @@
 """Ask first in Chromium: the day asked about and every later one show "?", R reveals it (not Streamlit's rerun key),
-→ moves on to the next question, Q turns the mode off."""
+→ moves on to the next question, Q turns the mode off; and presenter mode's bar, whose + and − keys nudge a weight."""
 
 import numpy as np
 
@@ -48,3 +48,18 @@ def test_the_question_hides_its_day_in_the_diagram_and_r_reveals_it(page, app_se
     page.wait_for_function("() => !location.search.includes('ask=on')")
     wait_idle(page)
     assert tile(page, 0, "h", 4) == fmt(tr.h[3, 0]) and page.locator(".js-plotly-plot").count() == 1
+
+
+def test_presenting_keeps_a_one_line_bar_and_plus_nudges_the_weight(page, app_server):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_server}/unroll?present=on")
+    wait_idle(page)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    bar = page.locator(".st-key-present-bar")
+    assert bar.is_visible() and bar.bounding_box()["height"] < 70  # one slim line at 1280 px
+    page.locator("body").press("+")
+    page.wait_for_url("**w_h=-0.4**")
+    wait_idle(page)
+    page.wait_for_function("() => document.querySelector('.ud-root').innerText.includes('×(−0.4)')")
+    page.locator("body").press("-")
+    page.wait_for_function("() => !location.search.includes('w_h=')")  # back to the default, out of the link

@@ -29,17 +29,18 @@ def _set(value):
         keep(state.DAY.name, 1)
 
 
-def _switched():
-    _set(ss["ask·toggle"])
+def _switched(key):
+    _set(ss[key])
 
 
-def toggle():
-    """The Ask first toggle (in the sidebar on the pages that have one)."""
-    ss["ask·toggle"] = on()
+def toggle(key="ask·toggle"):
+    """The Ask first toggle (in the sidebar on the pages that have one; `key` another for presenter mode's bar)."""
+    ss[key] = on()
     st.toggle(
         state.ASK.label,
-        key="ask·toggle",
+        key=key,
         on_change=_switched,
+        args=(key,),
         help="Hide each day's answer until you reveal it: a question about the day on screen, answer buttons, then "
         "Reveal (R) with the equation. Q turns it on and off.",
     )
