@@ -15,9 +15,10 @@ import streamlit as st
 from simulator import network as networks
 from simulator import state
 from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, parse_sequence
-from simulator.figures import Row, projected, same_but_shown, shown_frame
+from simulator.figures import Row, same_but_shown, shown_frame
 from simulator.models.rnn import Params, forward
 from simulator.presets import BY_KEY, PRESETS
+from simulator.projector import readable
 from simulator.stories import story
 from simulator.tables import markdown
 
@@ -408,7 +409,7 @@ def chart(fig, key, alt, numbers=None, on_frame=None):
     """A figure (bigger when presenting) with its alt text, and beside it a table of its numbers for screen readers
     (`numbers`: {column: values}, see `simulator.tables`). An animated figure's frames are named by numbers:
     `on_frame(number)` hears of the frame the user stops on, so the link can keep it."""
-    shown = projected(fig) if kept(state.PRESENT.name) == "on" else fig
+    shown = readable(fig) if kept(state.PRESENT.name) == "on" else fig
     st.plotly_chart(_as_drawn(key, shown) if on_frame else shown, key=key, config={"displaylogo": False}, alt=alt)
     if on_frame:
         _frame_reporter(key=f"{key}·frame", data={"chart": key, "shown": shown_frame(fig)}, height=0,

@@ -24,7 +24,6 @@ PAGES = {  # page: (script, title); the pages a class is shown
     "scenarios": ("pages/scenarios.py", "Scenarios"),
     "quiz": ("pages/quiz.py", "Quiz"),
     "class": ("pages/classroom.py", "Class"),
-    "glossary": ("pages/glossary.py", "Glossary"),
 }
 WEIGHTED = ("unroll", "gradients")  # pages whose network has the five one-unit weights
 NUDGE = 0.1  # what − and + change the picked weight by
