@@ -1,5 +1,6 @@
 """Ask first in Chromium: the day asked about and every later one show "?", R reveals it (not Streamlit's rerun key),
-→ moves on to the next question, Q turns the mode off; and presenter mode's bar, whose + and − keys nudge a weight."""
+→ moves on to the next question, Q turns the mode off; presenter mode's bar, whose + and − keys nudge a weight;
+and the figures for slides."""
 
 import numpy as np
 
@@ -63,3 +64,30 @@ def test_presenting_keeps_a_one_line_bar_and_plus_nudges_the_weight(page, app_se
     page.wait_for_function("() => document.querySelector('.ud-root').innerText.includes('×(−0.4)')")
     page.locator("body").press("-")
     page.wait_for_function("() => !location.search.includes('w_h=')")  # back to the default, out of the link
+
+
+def test_every_chart_and_the_diagram_download_as_png_and_svg_in_the_browser(chromium, app_server, tmp_path):
+    context = chromium.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server}/unroll?seq=blue")
+        wait_idle(page)
+        bars = page.locator(".dl-bar")
+        bars.nth(1).wait_for()
+        assert bars.count() == 2  # the diagram, the chart over time
+        got = {}
+        for i in range(2):
+            for kind in ("png", "svg"):
+                with page.expect_download(timeout=20_000) as download:
+                    bars.nth(i).locator(f"[data-format={kind}]").click()
+                path = tmp_path / download.value.suggested_filename
+                download.value.save_as(path)
+                got[path.name] = path.read_bytes()
+    finally:
+        context.close()
+    assert sorted(got) == ["unrolled-over_time.png", "unrolled-over_time.svg", "unrolled-unrolled.png",
+                           "unrolled-unrolled.svg"]  # fmt: skip
+    assert all(got[name].startswith(b"\x89PNG") for name in got if name.endswith(".png"))
+    diagram, chart = got["unrolled-unrolled.svg"].decode(), got["unrolled-over_time.svg"].decode()
+    assert diagram.startswith("<svg") and "foreignObject" in diagram and ">0.45<" in diagram  # h₁ of the blue company
+    assert chart.startswith("<svg") and "Blue company: price" in chart

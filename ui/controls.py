@@ -410,7 +410,10 @@ def chart(fig, key, alt, numbers=None, on_frame=None):
     (`numbers`: {column: values}, see `simulator.tables`). An animated figure's frames are named by numbers:
     `on_frame(number)` hears of the frame the user stops on, so the link can keep it."""
     shown = readable(fig) if kept(state.PRESENT.name) == "on" else fig
+    from ui import download  # figures for slides: PNG and SVG, made in the browser
+
     st.plotly_chart(_as_drawn(key, shown) if on_frame else shown, key=key, config={"displaylogo": False}, alt=alt)
+    download.buttons(key)
     if on_frame:
         _frame_reporter(key=f"{key}·frame", data={"chart": key, "shown": shown_frame(fig)}, height=0,
                         on_frame_change=partial(_framed, key, on_frame))  # fmt: skip

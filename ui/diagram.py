@@ -8,7 +8,7 @@ import streamlit as st
 
 from simulator import state
 from simulator.tables import markdown
-from ui import ask
+from ui import ask, download
 from ui.controls import keep, kept
 
 FILES = Path(__file__).with_suffix("")  # ui/diagram/: the component's JS and CSS, read once, no build step
@@ -49,6 +49,7 @@ def show(payload, key, name, first, alt, numbers=None, asking=None):
     data = {**payload, "present": kept(state.PRESENT.name) == "on", "alt": alt, "ask": asking}
     heard = {f"on_{what}_change": partial(_asked, key, what) for what in ("reveal", "ask")} if asking else {}
     _component(key=key, data=data, on_day_change=partial(_stopped, key, name, payload["longest"], first), **heard)
+    download.buttons(key, "the diagram")
     if numbers:
         with st.expander("The numbers in this chart"):
             st.markdown(markdown(numbers))
