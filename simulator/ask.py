@@ -13,6 +13,8 @@ A day whose h or y overflowed asks whether it stays a number.
 
 `gradients(label, days, log_reach)` asks the Gradients page's headline before it shows: over `days` days back, does
 the error signal vanish, explode or neither (`questions.vanish`'s choices), from log10 |dh_T/dh_0| as computed.
+`training(settings, loss, diverged)` asks the Train page's result: does the loss fall 10x or more, fall less, or
+rise or break, from the run's own losses.
 """
 
 import hashlib
@@ -24,7 +26,9 @@ from .flow import cell_of
 from .questions import ACTS, EXPLODE, NEITHER, VANISH, Question, step_text, sub
 
 UP, DOWN, SAME = "up", "down", "about the same"
+TENFOLD, LESS, WORSE = "falls 10× or more", "falls, but less than 10×", "rises, or training breaks"
 NUMBER, OVERFLOWS = "a number", "∞ or NaN (it overflows)"
+OPTIMIZERS = {"sgd": "gradient descent", "momentum": "gradient descent with momentum", "adam": "Adam"}
 MAX_TERMS = 6  # terms of a sum written out, as the diagram writes them
 
 
@@ -110,3 +114,20 @@ def gradients(label, days, log_reach):
     )
     settings = {"row": label, "days": days}
     return Question("vanish", prompt, (VANISH, EXPLODE, NEITHER), answer, equation, 0.0, "gradients", settings)
+
+
+def training(settings, loss, diverged):
+    """How the loss ends, from the run's losses (epoch 0 first) and the epoch it broke at (None: it did not)."""
+    first, last = float(loss[0]), float(loss[-1])
+    answer = WORSE if diverged is not None or not last < first else TENFOLD if last * 10 <= first else LESS
+    optimizer = OPTIMIZERS.get(settings.get("optimizer"), "gradient descent")
+    prompt = (
+        f"**Training.** {len(loss) - 1:,} epochs of {optimizer} at a learning rate of "
+        f"{settings['lr']:g}, from a loss of {fmt(first, 4)}. Where does the loss end?"
+    )
+    if diverged is not None:
+        equation = f"the weights or the loss overflowed float64 at epoch {diverged}: {answer}"
+    else:
+        ratio = f"{fmt(first / last)}× smaller" if last > 0 and last < first else "not smaller"
+        equation = f"loss at epoch 0 = {fmt(first, 4)}, at the end = {fmt(last, 4)}: {ratio}, so it {answer}"
+    return Question("training", prompt, (TENFOLD, LESS, WORSE), answer, equation, 0.0, "train", {})

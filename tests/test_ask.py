@@ -174,3 +174,46 @@ def test_the_gradients_headline_waits_for_its_question():
     assert "multiplied by **" in words(at)
     at.toggle(key="ask·toggle").set_value(False).run()
     assert "Does it vanish" not in words(at) and "multiplied by **" in words(at)
+
+
+def train_page():
+    """What pages/train.py's result needs from Ask first: `if ask.shown("train", (setup, run)):` above its headline."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import streamlit as st
+
+    from ui import ask
+    from ui.controls import keep
+
+    if "started" not in st.session_state:
+        st.session_state.started = True
+        keep("ask", "on")
+    setup = SimpleNamespace(settings={"lr": 0.3, "optimizer": "adam"})
+    run = SimpleNamespace(loss=np.geomspace(0.4, 0.01, 301), diverged=None)
+    if ask.shown("train", (setup, run)):
+        st.markdown("In 300 epochs the loss fell from **0.4** to **0.01**")
+
+
+def test_the_training_result_waits_for_its_question():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(train_page).run()
+    assert not at.exception
+    assert "300 epochs of Adam at a learning rate of 0.3, from a loss of 0.4" in words(at)
+    assert "the loss fell" not in words(at)
+    at.button(key=f"ask·choice·{ask.LESS}").click().run()
+    at.button(key="ask·reveal").click().run()
+    assert f"The answer: {ask.TENFOLD}" in words(at) and "40× smaller" in words(at)
+    assert f"You guessed {ask.LESS}. Not quite" in words(at) and "the loss fell" in words(at)
+
+
+@pytest.mark.parametrize(
+    ("loss", "diverged", "answer"),
+    [([1.0, 0.2], None, ask.LESS), ([1.0, 0.1], None, ask.TENFOLD), ([1.0, 1.5], None, ask.WORSE),
+     ([1.0, 0.01], 7, ask.WORSE)],
+)  # fmt: skip
+def test_the_training_answer_is_the_runs(loss, diverged, answer):
+    q = ask.training({"lr": 1, "optimizer": "sgd"}, np.array(loss), diverged)
+    assert q.answer == answer and "gradient descent" in q.prompt
+    assert ("overflowed float64 at epoch 7" in q.equation) == (diverged is not None)

@@ -20,7 +20,7 @@ def tile(page, row, key, day):
 def test_the_question_hides_its_day_in_the_diagram_and_r_reveals_it(page, app_server, ws_recorder):
     v = {s.name: s.default for s in state.SETTINGS.values()}
     tr = network.forward(v, network.params(v), np.array(BLUE.xs))
-    page.goto(f"{app_server}/unroll?ask=on&seq=blue&day=3")
+    page.goto(f"{app_server}/?ask=on&seq=blue&day=3")
     wait_idle(page)
     page.locator(".ud-root .ud-tile").first.wait_for()
     assert [tile(page, 0, "h", d) for d in (1, 2, 3, 9)] == [fmt(tr.h[0, 0]), fmt(tr.h[1, 0]), "?", "?"]
@@ -53,7 +53,7 @@ def test_the_question_hides_its_day_in_the_diagram_and_r_reveals_it(page, app_se
 
 def test_presenting_keeps_a_one_line_bar_and_plus_nudges_the_weight(page, app_server):
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{app_server}/unroll?present=on")
+    page.goto(f"{app_server}/?present=on")
     wait_idle(page)
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     bar = page.locator(".st-key-present-bar")
@@ -70,7 +70,7 @@ def test_every_chart_and_the_diagram_download_as_png_and_svg_in_the_browser(chro
     context = chromium.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{app_server}/unroll?seq=blue")
+        page.goto(f"{app_server}/?seq=blue")
         wait_idle(page)
         bars = page.locator(".dl-bar")
         bars.nth(1).wait_for()

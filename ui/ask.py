@@ -93,7 +93,12 @@ def _gradients(passes):
     return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]))
 
 
-QUESTIONS = {"gradients": _gradients}  # page: its question, from what the page computed
+def _training(run_of):
+    setup, run = run_of
+    return asking.training(setup.settings, run.loss, run.diverged)
+
+
+QUESTIONS = {"gradients": _gradients, "train": _training}  # page: its question, from what the page computed
 
 
 def shown(page, computed):
