@@ -5,10 +5,12 @@ tiles and every later one until the answer is revealed. Two of `simulator.questi
 network:
 
     next_h      one simple RNN unit: today's memory h_d from yesterday's h and today's price (a number)
+    next_y      any other network: its prediction y_d for tomorrow (a number)
     direction   any cell: is the prediction y_d for tomorrow up, down or about the same as today's price x_d
                 (the words and the 0.05 of `explain.trend`, as the page's own sentences say it)
 
-The one-unit RNN gets next_h on odd days and direction on even days; any other network gets direction.
+Odd days ask for a number (next_h or next_y), even days for the direction: the answer buttons stay the same kind
+whatever the network.
 A day whose h or y overflowed asks whether it stays a number.
 
 `gradients(label, days, log_reach)` asks the Gradients page's headline before it shows: over `days` days back, does
@@ -44,9 +46,9 @@ def unroll(params, rows, day):
     tr = row.trace
     if not (np.isfinite(tr.h[t]).all() and np.isfinite(tr.y[t])):
         return _overflows(row, t)
-    if cell_of(params) == "rnn" and params.n == 1 and t % 2 == 0:
-        return _next_h(params, row, t)
-    return _direction(params, row, t)
+    if t % 2:
+        return _direction(params, row, t)
+    return _next_h(params, row, t) if cell_of(params) == "rnn" and params.n == 1 else _next_y(params, row, t)
 
 
 def _settings(row, t):
@@ -66,6 +68,17 @@ def _next_h(p, row, t):
     )
     tolerance = max(0.02, 0.05 * abs(h))
     return Question("next_h", prompt, (), h, step_text(p, xs, tr, t), tolerance, "unroll", _settings(row, t))
+
+
+def _next_y(p, row, t):
+    tr, d = row.trace, t + 1
+    y = float(tr.y[t])
+    prompt = (
+        f"**{row.label}, day {d}.** Today's price is {sub('x', d)} = {fmt(row.trace.xs[t])}. What does the network "
+        f"predict for day {d + 1}: what is {sub('y', d)}?"
+    )
+    tolerance = max(0.02, 0.05 * abs(y))
+    return Question("next_y", prompt, (), y, _readout(p, tr, t), tolerance, "unroll", _settings(row, t))
 
 
 def _direction(p, row, t):

@@ -81,7 +81,7 @@ def _guessed(question, raw):
 
 
 def _typed(question):
-    raw = ss.get(f"ask·number·{asking.ident(question)}") or ""
+    raw = ss.get("ask·number") or ""
     if not raw.strip():  # nothing typed yet: a nudge, not an error
         ss["ask·hint"] = "Type a number first, like 0.45."
         return
@@ -129,43 +129,43 @@ def heard(what, value):
 
 def card(question):
     """The question on screen, its answer buttons and Reveal; once revealed, the answer, its equation and how the
-    guess did. Nothing when Ask first is off."""
+    guess did (a guess may still be made, or changed, and is judged at once). Nothing when Ask first is off."""
     if not on() or question is None:
         return
-    qid = asking.ident(question)
+    qid, shown = asking.ident(question), revealed(question)
     guess = _remembered("guess").get(qid)
     with st.container(border=True, key="ask·card"):
         st.markdown(f":material/quiz: **Ask first.** {question.prompt}")
-        if revealed(question):
+        if ss.get("ask·asked") != qid:  # a new question: an empty box
+            ss["ask·asked"], ss["ask·number"] = qid, ""
+        if question.numeric:
+            with st.form("ask·form", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+                st.text_input("Your guess (a number)", key="ask·number", max_chars=20, placeholder="like 0.45")
+                st.form_submit_button("Guess", on_click=_typed, args=(question,))
+        else:
+            with st.container(horizontal=True):
+                for i, choice in enumerate(question.choices):
+                    kind = "primary" if choice == guess else "secondary"
+                    st.button(choice, on_click=_guessed, args=(question, choice), type=kind, key=f"ask·choice·{i}")
+        if message := ss.pop("ask·error", None):
+            st.error(message, icon=":material/error:")
+        if hint := ss.pop("ask·hint", None):
+            st.info(hint, icon=":material/touch_app:")
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.button("Reveal (R)", on_click=reveal, args=(qid,), type="primary", key="ask·reveal", disabled=shown,
+                      icon=":material/visibility:")  # fmt: skip
+            if not shown:
+                said = f"Your guess: **{guess}**. " if guess is not None else ""
+                waiting = "the headline waits" if question.page != "unroll" else (
+                    f"the diagram's day {question.settings['day']} on, the sentences and the chart wait"
+                )  # fmt: skip
+                st.caption(f"{said}Until then {waiting}.")
+            elif question.page == "unroll":
+                st.caption("Step to the next day (→) for the next question.")
+        if shown:
             answer = fmt(question.answer) if question.numeric else question.answer
             st.success(f"**The answer: {answer}**", icon=":material/check_circle:")
             st.markdown(f"**Why:** {question.equation}")
             if guess is not None:
                 said = questions.verdict(question, guess).sentence
                 st.info(f"You guessed {guess}. {said}", icon=":material/how_to_vote:")
-            if question.page == "unroll":
-                st.caption("Step to the next day (→) for the next question.")
-            return
-        if question.numeric:
-            with st.form("ask·form", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
-                st.text_input("Your guess (a number)", key=f"ask·number·{qid}", max_chars=20, placeholder="like 0.45")
-                st.form_submit_button("Guess", on_click=_typed, args=(question,))
-        else:
-            with st.container(horizontal=True):
-                for choice in question.choices:
-                    kind = "primary" if choice == guess else "secondary"
-                    st.button(choice, on_click=_guessed, args=(question, choice), type=kind, key=f"ask·choice·{choice}")
-        if message := ss.pop("ask·error", None):
-            st.error(message, icon=":material/error:")
-        if hint := ss.pop("ask·hint", None):
-            st.info(hint, icon=":material/touch_app:")
-        said = f"Your guess: **{guess}**. " if guess is not None else ""
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.button("Reveal (R)", on_click=reveal, args=(qid,), type="primary", key="ask·reveal",
-                      icon=":material/visibility:")  # fmt: skip
-            waiting = (
-                "the headline waits"
-                if question.page != "unroll"
-                else (f"the diagram's day {question.settings['day']} on, the sentences and the chart wait")
-            )
-            st.caption(f"{said}Until then {waiting}.")
