@@ -154,9 +154,10 @@ def gradients_page():
     from ui import ask
     from ui.controls import keep
 
-    if "started" not in st.session_state:  # a fresh session with ask=on in its link
+    if "started" not in st.session_state:  # a fresh session with ask=on (and present=on, if asked) in its link
         st.session_state.started = True
         keep("ask", "on")
+        keep("present", st.session_state.get("presenting", "off"))
     p = rnn.Params.scalar(1.8, 0.5, 0.0, 1.1, 0.0, "relu")
     xs = np.full(30, 0.5)
     passes = [backprop(p, Row("Blue company", "#000", rnn.forward(p, xs)), target=1.0)]
@@ -225,3 +226,14 @@ def test_the_training_answer_is_the_runs(loss, diverged, answer):
     q = ask.training({"lr": 1, "optimizer": "sgd"}, np.array(loss), diverged)
     assert q.answer == answer and "gradient descent" in q.prompt
     assert ("overflowed float64 at epoch 7" in q.equation) == (diverged is not None)
+
+
+def test_presenting_the_gradients_page_puts_its_toggle_beside_the_question():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(gradients_page)
+    assert [t.key for t in at.run().sidebar.toggle] == ["ask·toggle"] and not at.main.toggle
+    at = AppTest.from_function(gradients_page)
+    at.session_state["presenting"] = "on"
+    at.run()
+    assert not at.exception and [t.key for t in at.main.toggle] == ["ask·toggle"] and not at.sidebar.toggle

@@ -104,8 +104,8 @@ QUESTIONS = {"gradients": _gradients, "train": _training}  # page: its question,
 def shown(page, computed):
     """`computed` (e.g. the Gradients page's backward passes) while Ask first hides nothing on `page`; else, after
     the question card, nothing (an empty list), so what the page says of them waits for the reveal. The Ask first
-    toggle goes at the end of the sidebar."""
-    with st.sidebar:
+    toggle goes at the end of the sidebar, or here while presenting."""
+    with st.container() if kept(state.PRESENT.name) == "on" else st.sidebar:  # presenting: no sidebar to hold it
         toggle()
     question = QUESTIONS[page](computed) if on() and computed else None
     card(question)

@@ -92,7 +92,7 @@ def bar(page):
                              on_change=_celled, label_visibility="collapsed")  # fmt: skip
         if page in WEIGHTED and _one_unit(page):
             _weight_controls(page)
-        if page in ("unroll", "gradients"):
+        if page == "unroll":  # the other pages that ask put their toggle beside what they hide (`ui.ask.shown`)
             ask.toggle(key="ask·toggle·bar")
         with st.popover("Students' link", icon=":material/group:"):
             st.caption("This view for the class: the same setup, with the sidebar (no presenter mode).")
