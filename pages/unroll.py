@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from simulator import ask as questions
+from simulator import ask as asking
 from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
 from simulator.figures import over_time
@@ -31,7 +31,7 @@ st.markdown(
 longest = max(row.days for row in rows)
 day = day_shown("day", longest, longest)
 numbers = forward(rows)
-question = questions.unroll(params, rows, day) if ask.on() else None
+question = asking.unroll(params, rows, day) if ask.on() else None
 hidden = ask.waits(question)
 ask.card(question)
 show(
