@@ -20,6 +20,7 @@ from simulator.gradients import (
     window_note,
 )
 from simulator.tables import backward_table, clipping_table
+from ui import ask
 from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
@@ -32,6 +33,7 @@ require_entry_point()
 top("gradients")
 st.title("Backpropagation through time")
 with st.sidebar:
+    ask.toggle()
     preset_picker("gradients")
 params, rows, settings = sidebar(extra=("Backpropagation", gradient_settings), cells=True)
 cell = diagram.cell_of(params)
@@ -59,7 +61,7 @@ else:
 st.caption(network_note(cell, params.n))
 passes = [backprop(params, row, **settings) for row in rows]
 
-for bp in passes:
+for bp in ask.shown("gradients", passes):
     st.markdown(headline(bp), unsafe_allow_html=True)
     if note := precision_note(bp):
         st.info(note, icon=":material/memory:")

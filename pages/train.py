@@ -17,7 +17,7 @@ from simulator.train_page import (
     steps_said,
     weights_table,
 )
-from ui import train_controls
+from ui import ask, train_controls
 from ui.charts import chart
 from ui.entry import require_entry_point
 from ui.header import top
@@ -32,6 +32,8 @@ st.markdown(
     "settings in the sidebar, then press **▶ Play** to replay the run."
 )
 
+with st.sidebar:
+    ask.toggle()
 setup = train_controls.sidebar()
 if setup is None:
     st.info("Upload a CSV file in the sidebar: one column of prices, or a table with a date and a price column.")
@@ -39,7 +41,8 @@ if setup is None:
 
 run = train_controls.cached_run(setup)
 beside = train_controls.cached_run(other) if (other := baseline(setup)) else None
-st.markdown(headline(setup, run))
+if ask.shown("train", (setup, run)):
+    st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
 if said := start_said(setup):

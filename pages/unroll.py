@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from simulator import ask as asking
 from simulator import diagram
 from simulator.explain import first_nonfinite, forward_explodes, memory, prediction_sentence, reading, weights_used
 from simulator.tables import forward_table
 from simulator.unroll_figures import over_time
+from ui import ask, present
 from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
@@ -16,6 +18,8 @@ require_entry_point()
 
 top("unroll")
 st.title("Unroll an RNN")
+with st.sidebar:
+    ask.toggle()
 params, rows, _ = sidebar(cells=True)
 cell = diagram.cell_of(params)
 one_unit = cell == "rnn" and params.n == 1
@@ -30,15 +34,19 @@ st.markdown(
 longest = max(row.days for row in rows)
 day = day_shown("day", longest, longest)
 numbers = forward_table(rows)
+question = asking.unroll(params, rows, day) if ask.on() else None
+hidden = ask.waits(question)
+ask.card(question)
 show(
-    diagram.forward(params, rows, day),
+    diagram.forward(params, rows, day, hidden=day if hidden else None),
     key="unrolled",
     name="day",
     first=longest,
     alt=f"The {name} ({params.n} unit{'s' if params.n > 1 else ''}) unrolled over the days: for each day the price "
     "x, every unit's tiles and the prediction y, with the equation of the tile picked; press Play to compute it "
     "day by day.",
-    numbers=numbers,
+    numbers=None if hidden else numbers,
+    asking=ask.component(question),
 )
 st.caption(
     "x = the day's price, h = the hidden state (the memory), y = the prediction for the next day. "
@@ -51,7 +59,9 @@ st.caption(
     )
 )
 
-for row in rows:
+if hidden:
+    st.caption(":material/visibility_off: The predictions and the chart over time wait for the reveal.")
+for row in [] if hidden else rows:
     st.markdown(prediction_sentence(row.label, row.trace, name))
     if grows := forward_explodes(row.trace):
         st.warning(
@@ -68,12 +78,13 @@ for row in rows:
         )
 
 st.subheader("Over time")
-chart(
-    over_time(rows, day - 1),
-    key="over_time",
-    alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
-    numbers=numbers,
-)
+if not hidden:
+    chart(
+        over_time(rows, day - 1),
+        key="over_time",
+        alt="Line chart over the days of each sequence's price, hidden state and prediction for the next day.",
+        numbers=numbers,
+    )
 
 st.subheader("What to notice")
 st.markdown(
@@ -87,8 +98,9 @@ st.markdown(
     )
     + "- **The prediction** for tomorrow is just the last y. "
     + (
-        "Change w_h in the sidebar and watch it move; push |w_h| above 1 on a long typed sequence and watch h explode."
+        f"Change w_h {present.where()} and watch it move; push |w_h| above 1 on a long typed sequence and watch h "
+        "explode."
         if one_unit
-        else "Change the network in the sidebar and watch it move."
+        else f"Change the network {present.where()} and watch it move."
     )
 )

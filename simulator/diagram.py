@@ -5,7 +5,8 @@ The component draws and animates; every number it shows comes from here, as sent
 - `unit_tiers(cell)`: the tiles each unit has a day, in the order drawn (StatQuest's words for the LSTM).
 - `forward(params, rows, day)`: per row and day the price x, the prediction y and every tile's value (T, n), with
   the operands of each tile's equation: its pre-activation and the weights (w_x^j, W_h^jk, b^j), the memory before
-  the first day sent, so h_t^j = act(w_x^j x_t + sum_k W_h^jk h_{t-1}^k + b^j) shows with the real numbers.
+  the first day sent, so h_t^j = act(w_x^j x_t + sum_k W_h^jk h_{t-1}^k + b^j) shows with the real numbers; and
+  `hidden`, the first day whose tiles wait for a reveal (Ask first: the component draws them "?", whatever the day).
 - `backward(params, rows, day)`: per row and day dL/dy_t and dL/dh_t per unit (and the LSTM's dL/dC_t), and what
   each step back multiplies by: w_h act'(z_t) for one unit (with both operands), the norm of the step Jacobian for n
   units, and f_t along the LSTM's cell path.
@@ -135,8 +136,9 @@ def _per_day(cell, n):
     return 2 + n * sum(2 if kind == "affine" or kind == "gru_n" else 1 for *_, kind, _, _ in TIERS[cell]) + n
 
 
-def forward(params, rows, day):
-    """The forward diagram's data for `rows` (each with .label, .color, .trace of `params`), showing `day` (1-based)."""
+def forward(params, rows, day, hidden=None):
+    """The forward diagram's data for `rows` (each with .label, .color, .trace of `params`), showing `day` (1-based).
+    `hidden`: the first day (1-based) whose tiles, all but the price, show "?" until revealed (Ask first), or None."""
     cell, n = cell_of(params), params.n
     longest = max(len(row.trace.y) for row in rows)
     days = span(longest, day, _per_day(cell, n))
@@ -161,7 +163,9 @@ def forward(params, rows, day):
         if cell == "lstm":
             entry["c0"] = encoded(tr.cs[a, 0])
         out_rows.append(entry)
-    return _payload("forward", params, unit_tiers(cell), weights(params), out_rows, days, longest, day)
+    payload = _payload("forward", params, unit_tiers(cell), weights(params), out_rows, days, longest, day)
+    payload["hidden"] = None if hidden is None else int(hidden)
+    return payload
 
 
 def _payload(view, params, tiers, weights, rows, days, longest, day):

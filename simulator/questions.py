@@ -95,10 +95,10 @@ def _describe(p):
            f"b = {fmt_weight(p.b[0]).strip('()')} ({act})"  # fmt: skip
 
 
-def _step(p, xs, tr, t):
+def step_text(p, xs, tr, t):
     """'h₃ = ReLU(1.8 × 0.5 + (−0.5) × 0.9 + 0) = ReLU(0.45) = 0.45' for day t (0-based), from the trace."""
     act = rnn.ACTIVATIONS[p.activation].symbol
-    h_prev = tr.h[t - 1, 0] if t else 0.0
+    h_prev = tr.s[t, 0, 0]  # h_{t-1}: the memory before day 1 too
     inner = f"{fmt_weight(p.w_x[0])} × {fmt_weight(xs[t])} + {fmt_weight(p.W_h[0, 0])} × {fmt_operand(h_prev)} + " \
             f"{fmt_weight(p.b[0])}"  # fmt: skip
     z, h = tr.z[t, 0], tr.h[t, 0]
@@ -124,7 +124,7 @@ def next_h(rng):
     )
     h = float(tr.h[-1, 0])
     tolerance = max(0.02, 0.05 * abs(h))
-    return Question("next_h", prompt, (), h, _step(p, xs, tr, T - 1), tolerance, "unroll", settings)
+    return Question("next_h", prompt, (), h, step_text(p, xs, tr, T - 1), tolerance, "unroll", settings)
 
 
 def direction(rng):
@@ -147,7 +147,7 @@ def direction(rng):
         f"{sub('y', T)}, higher or lower than today's price {sub('x', T)} = {x:g}?"
     )
     equation = (
-        f"{_step(p, xs, tr, T - 1)};  {sub('y', T)} = w_y × {sub('h', T)} + b_y = {fmt_weight(w_y)} × "
+        f"{step_text(p, xs, tr, T - 1)};  {sub('y', T)} = w_y × {sub('h', T)} + b_y = {fmt_weight(w_y)} × "
         f"{fmt_operand(tr.h[-1, 0])} + {fmt_weight(b_y)} = {fmt(y)}, {answer} than {x:g}"
     )
     return Question("direction", prompt, (HIGHER, LOWER), answer, equation, 0.0, "unroll", settings)

@@ -145,6 +145,10 @@ LAYER = Setting(
 SETTINGS[LAYER.name] = LAYER
 PAGES["layer"] = "pages/layer.py"
 
+# Ask first (issue 15): the Unroll page hides each day's answer until it is revealed (helper "present")
+ASK = Setting("ask", "Ask first", "off", choices=("off", "on"), help="Hide each answer until it is revealed.")
+SETTINGS[ASK.name] = ASK
+
 
 MAX_NOTICES = 8  # a link with more bad parameters gets one line for the rest
 

@@ -426,7 +426,7 @@ def test_the_diagram_writes_every_number_as_the_pages_do(chromium):
     from simulator.explain import fmt
 
     values = [0, 0.45, -0.0122, 12.3, 473, 1234, 6.1e-3, 1.23e5, -1.4e-4, 9.996, 0.99949, 1e-300, -2.5e41, 1.8, 0.5,
-              "inf", "-inf", "nan", 0.0064, 123456789, -0.5, 1 / 3]  # fmt: skip
+              "inf", "-inf", "nan", 0.0064, 123456789, -0.5, 1 / 3, 0.5625, -0.5635, 2.125, 0.0375, 1.5e-5]  # fmt: skip
     source = (Path(__file__).parent.parent / "ui" / "diagram" / "diagram.js").read_text()
     context = chromium.new_context()
     try:

@@ -5,8 +5,10 @@ from functools import partial
 import streamlit as st
 
 from simulator import state
-from simulator.figures import projected, same_but_shown, shown_frame
+from simulator.figures import same_but_shown, shown_frame
+from simulator.projector import readable
 from simulator.tables import markdown
+from ui import download
 from ui.link import kept
 
 ss = st.session_state
@@ -79,8 +81,9 @@ def chart(fig, key, alt, numbers=None, on_frame=None):
     """A figure (bigger when presenting) with its alt text, and beside it a table of its numbers for screen readers
     (`numbers`: {column: values}, see `simulator.tables`). An animated figure's frames are named by numbers:
     `on_frame(number)` hears of the frame the user stops on, so the link can keep it."""
-    shown = projected(fig) if kept(state.PRESENT.name) == "on" else fig
+    shown = readable(fig) if kept(state.PRESENT.name) == "on" else fig
     st.plotly_chart(_as_drawn(key, shown) if on_frame else shown, key=key, config={"displaylogo": False}, alt=alt)
+    download.buttons(key)  # figures for slides: PNG and SVG, made in the browser
     if on_frame:
         _frame_reporter(key=f"{key}·frame", data={"chart": key, "shown": shown_frame(fig)}, height=0,
                         on_frame_change=partial(_framed, key, on_frame))  # fmt: skip

@@ -8,6 +8,7 @@ import streamlit as st
 
 from simulator import state
 from simulator.tables import markdown
+from ui import ask, download
 from ui.link import keep, kept
 
 FILES = Path(__file__).with_suffix("")  # ui/diagram/: the component's JS and CSS, read once, no build step
@@ -36,11 +37,19 @@ def _stopped(key, name, days, first):
         keep(name, 0 if day == first else day)
 
 
-def show(payload, key, name, first, alt, numbers=None):
+def _asked(key, what):
+    """The browser heard R or Q over the diagram `key` (Ask first)."""
+    ask.heard(what, (st.session_state.get(key) or {}).get(what))
+
+
+def show(payload, key, name, first, alt, numbers=None, asking=None):
     """The diagram of `payload` (`simulator.diagram.forward` or `.backward`) under `key`, its day kept as setting
-    `name` (0 meaning day `first`); then the table of its numbers for screen readers."""
-    data = {**payload, "present": kept(state.PRESENT.name) == "on", "alt": alt}
-    _component(key=key, data=data, on_day_change=partial(_stopped, key, name, payload["longest"], first))
+    `name` (0 meaning day `first`); then the table of its numbers for screen readers. `asking`: Ask first's state
+    (`ui.ask.component`), so R reveals and Q switches the mode."""
+    data = {**payload, "present": kept(state.PRESENT.name) == "on", "alt": alt, "ask": asking}
+    heard = {f"on_{what}_change": partial(_asked, key, what) for what in ("reveal", "ask")} if asking else {}
+    _component(key=key, data=data, on_day_change=partial(_stopped, key, name, payload["longest"], first), **heard)
+    download.buttons(key, "the diagram")
     if numbers:
         with st.expander("The numbers in this chart"):
             st.markdown(markdown(numbers))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from simulator import state
 from simulator.stories import story
+from ui import present as presenter
 from ui.link import from_link, keep, kept
 from ui.scenarios import scenario
 
@@ -62,21 +63,27 @@ def top(page):
     """The top of `page` ('unroll', 'gradients', 'train', 'scenarios'): the link's setup and its notices, the
     presenter toggle, the share box (filled by `to_link` at the end of the run) and the story of the scenario
     on screen. Returns True when presenting."""
+    presenting = kept(state.PRESENT.name) == "on"
     notices = from_link()
+    if presenting and state.SCENARIO.name in st.query_params:  # a scenario opened while presenting: still presenting
+        keep(state.PRESENT.name, "on")
     with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center"):
         ss["present·toggle"] = kept(state.PRESENT.name) == "on"
         st.toggle(
             state.PRESENT.label,
             key="present·toggle",
             on_change=_presenting,
-            help="Big text and no controls, for a projector: ← → step through the days, P plays and pauses.",
+            help="Big text and a slim bar of controls instead of the sidebar, for a projector: ← → step through "
+            "the days, P plays and pauses, − and + nudge the weight picked.",
         )
         ss["share·slot"] = st.empty()
         st.page_link(
             GLOSSARY, label="Glossary", icon=":material/menu_book:", help="Every word the pages use, explained"
         )
     present = kept(state.PRESENT.name) == "on"
-    st.html(KEYS_JS + NARROW_CSS + (PRESENTER_CSS if present else ""), unsafe_allow_javascript=True)
+    st.html(KEYS_JS + NARROW_CSS + (PRESENTER_CSS + presenter.HTML if present else ""), unsafe_allow_javascript=True)
+    if present:
+        presenter.bar(page)
     for notice in notices:
         st.caption(f":material/warning: {notice}")
     if preset := scenario(page):

@@ -1,6 +1,7 @@
 // The unrolled diagram: draws the numbers simulator/diagram.py sends and steps through the days in the browser.
 // Step, play, pause, speed, scrub and the ← → P keys need no server; the day the user stops on goes to the server
-// (setTriggerValue "day") so the link keeps it.
+// (setTriggerValue "day") so the link keeps it. Ask first (data.ask, data.hidden): the tiles from the day asked about
+// on show "?" until revealed; R reveals (setTriggerValue "reveal") and Q turns the mode on or off ("ask").
 
 const SPEEDS = [["slow", 1500], ["normal", 700], ["fast", 250]];
 const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -13,11 +14,21 @@ const live = new Set();
 const value = (v) => (v === "inf" ? Infinity : v === "-inf" ? -Infinity : v === "nan" ? NaN : v);
 const minus = (s) => s.replace(/-/g, "−");
 
+function evenTie(v, digits) {
+  // JS rounds an exact tie (0.5625 to 3 digits) up, Python's format to the even digit (0.562): nudge such a v to it
+  const [m, e] = Math.abs(v).toExponential(99).split("e");
+  const all = m.replace(".", "");
+  const kept = all.slice(0, digits);
+  if (!/^50*$/.test(all.slice(digits)) || Number(kept[kept.length - 1]) % 2) return v;
+  return Math.sign(v) * Number(`${kept[0]}.${kept.slice(1)}e${e}`);
+}
+
 export function fmt(raw, digits = 3) {
-  const v = value(raw);
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
-  if (v === 0) return "0";
+  const given = value(raw);
+  if (Number.isNaN(given)) return "NaN";
+  if (!Number.isFinite(given)) return given > 0 ? "∞" : "−∞";
+  if (given === 0) return "0";
+  const v = evenTie(given, digits);
   const [mantissa, exp] = v.toExponential(digits - 1).split("e");
   const exponent = Number(exp);
   let s;
@@ -256,12 +267,18 @@ class Diagram {
       <label class="ud-speed-label">speed <select class="ud-speed">${speed.join("")}</select></label>
       <input class="ud-scrub" type="range" min="1" max="${d.longest}" value="${this.day}" aria-label="Day shown">
       <span class="ud-shown" aria-live="polite">${shown}</span>
+      ${d.hidden != null ? `<span class="ud-ask">Ask first: day ${d.hidden} on waits for the reveal (R)</span>` : ""}
     </div>`;
+  }
+
+  hides(t) {
+    // Ask first: day t (0-based) waits for the reveal
+    return !this.back && this.data.hidden != null && t >= this.data.hidden - 1;
   }
 
   known(row, t) {
     // t: the row's own day, 0-based. Forward: computed up to the cursor. Backward: from the end back to the cursor.
-    if (!this.back) return t <= this.day - 1;
+    if (!this.back) return t <= this.day - 1 && !this.hides(t);
     return t + row.offset >= this.day - 1;
   }
 
@@ -418,6 +435,12 @@ class Diagram {
     if (this.back) return this.backEquation(row, r);
     const s = this.selected && this.selected.row === r ? this.selected : null;
     const t = s && s.day !== null ? s.day : this.localDay(row);
+    if (t === null && this.hides(row.days - 1)) {
+      return `<b>${escape(row.label)}</b>'s prediction for day ${row.days + 1} waits for the reveal (R)`;
+    }
+    if (t !== null && this.hides(t) && !(s && s.day !== null && s.key === "x")) {
+      return `<b>${escape(row.label)}, day ${t + 1}</b> is the question: guess, then press R (or Reveal) to see it`;
+    }
     if (t === null || t - d.start < 0 || t - d.start >= row.x.length) {
       return `<b>${escape(row.label)}</b> is done after ${row.days} days: its prediction for day ${row.days + 1} is <b>${fmt(row.y_last)}</b>`;
     }
@@ -673,12 +696,30 @@ function hint(box) {
   box.classList.toggle("ud-more-right", more && box.scrollLeft + box.clientWidth < box.scrollWidth - 2);
 }
 
+function typing(e, keys) {
+  const t = e.target;
+  if (!t || !(t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return false;
+  return !(t.classList && t.classList.contains("ud-scrub") && keys.includes(e.key));
+}
+
+function onAskKey(e) {
+  // before Streamlit's own R (rerun): in the capture phase on window, so it never hears an R that reveals
+  if (e.ctrlKey || e.metaKey || e.altKey || !["r", "R", "q", "Q"].includes(e.key)) return;
+  const diagram = [...live].find((x) => x.root.isConnected && x.data && x.data.ask);
+  if (!diagram || typing(e, ["r", "R", "q", "Q"])) return;
+  const ask = diagram.data.ask;
+  const reveal = e.key === "r" || e.key === "R";
+  if (reveal && !(ask.on && !ask.revealed)) return; // nothing to reveal: R stays Streamlit's
+  e.preventDefault();
+  e.stopImmediatePropagation();
+  if (e.type !== "keydown" || e.repeat) return;
+  if (reveal) diagram.report("reveal", ask.id);
+  else diagram.report("ask", !ask.on);
+}
+
 function onKey(e) {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
-  const t = e.target;
-  if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) {
-    if (!(t.classList && t.classList.contains("ud-scrub") && ["p", "P", "k", "K"].includes(e.key))) return;
-  }
+  if (typing(e, ["p", "P", "k", "K"])) return;
   const diagram = [...live].find((x) => x.root.isConnected);
   if (!diagram) return;
   if (e.key === "ArrowRight") diagram.step(1);
@@ -703,6 +744,7 @@ export default function ({data, parentElement, setTriggerValue}) {
   if (!window.unrolledDiagramKeys) {
     window.unrolledDiagramKeys = true;
     document.addEventListener("keydown", onKey);
+    for (const type of ["keydown", "keypress", "keyup"]) window.addEventListener(type, onAskKey, true);
   }
   diagram.update(data, setTriggerValue);
   return () => {
