@@ -41,6 +41,7 @@ from simulator.diagram import decoded
 from simulator.models.rnn import ACTIVATIONS, Params, forward
 from tests.browser import start_server, stop_server
 
+from . import classload
 from .cluster import COOKIE, Cluster, Replica
 from .common import goal_main, table, verdict
 from .ws import Session, widget_key
@@ -491,13 +492,23 @@ def main():
          ("--seconds", float, 60, "how long they interact (default 60)"),
          ("--think", float, 3.0, "mean seconds a visitor thinks between interactions"),
          ("--replicas", int, 0, "N app servers behind HAProxy (default 0: one server, no balancer)"),
-         ("--kill", "flag", False, "SIGKILL one replica at a seeded moment; its sessions must come back the same")],
-        lambda a: f"{a.sessions} sessions for {a.seconds:g} s, thinking {0.3 * a.think:.1f}-{1.7 * a.think:.1f} s "
-                  f"between interactions, seed {a.seed}"
-                  + (f", {a.replicas} replicas behind HAProxy" if a.replicas else "")
-                  + (", one replica killed" if a.kill else ""),
-        lambda a: run(a.sessions, a.seconds, a.seed, a.think, a.replicas, a.kill),
+         ("--kill", "flag", False, "SIGKILL one replica at a seeded moment; its sessions must come back the same"),
+         ("--class", int, 0, "instead: a class of N students voting on the Class page within --seconds (try 10)")],
+        headline, lambda a: classload.through_pages(vars(a)["class"], a.seconds, a.seed, a.replicas, a.kill)
+        if vars(a)["class"] else run(a.sessions, a.seconds, a.seed, a.think, a.replicas, a.kill),
     )  # fmt: skip
+
+
+def headline(a):
+    """What the command line asked for, in words."""
+    where = (f", {a.replicas} replicas behind HAProxy" if a.replicas else "") + (", one replica killed" * a.kill)
+    if students := vars(a)["class"]:
+        return (
+            f"a class of {students} students voting within {a.seconds:g} s on the Class page (a third change "
+            f"their answer), seed {a.seed}" + where + (", sharing one redis-server" if a.replicas else "")
+        )
+    return (f"{a.sessions} sessions for {a.seconds:g} s, thinking {0.3 * a.think:.1f}-{1.7 * a.think:.1f} s between "
+            f"interactions, seed {a.seed}" + where)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import cluster, load
+from bench import classload, cluster, load
 from bench.ws import Session
 from tests.browser import PROJECT_ROOT, WsRecorder, free_port, wait_idle
 
@@ -261,3 +261,17 @@ def test_a_killed_replica_costs_no_session_its_numbers():
     assert sum(r.opened for r in result.replicas) == 12
     missed = [goal for goal in result.goals if not goal[-1] and "latency" not in goal[0]]  # speed: bench, not a test
     assert missed == [], result.summary()
+
+
+def test_a_class_on_replicas_counts_each_students_vote_once_across_the_killed_replica():
+    """Students on the killed replica come back through the balancer on another and, their screen showing no vote,
+    vote again (a third of the class also changed its answer before): the shared Redis holds each student's last
+    answer once, and the teacher's screen shows those counts."""
+    require("haproxy", "apt-get install -y haproxy")
+    require("redis-server", "apt-get install -y redis-server")
+    result = classload.through_pages(students=8, seconds=5, seed=0, replicas=2, kill=True)
+    assert result.errors == [], result.errors[:5]
+    victim = next(opened for _, opened, killed_at in result.replicas if killed_at is not None)
+    assert victim >= 1 and len(result.reconnects) == victim and result.resent >= 1, result.replicas
+    assert sorted(result.stored) == sorted(result.expected) and len(result.stored) == 8
+    assert result.shown == result.want_shown and sum(n for _, n in result.shown) == 8

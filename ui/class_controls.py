@@ -7,6 +7,7 @@ taken out of the kept settings at once (so no other page's link or share box car
 address bar of the Class page only.
 """
 
+import hashlib
 import os
 import secrets
 
@@ -34,8 +35,25 @@ def room():
 
 
 def session_id():
-    """This screen's anonymous id: one vote per question per screen."""
-    return ss.setdefault("class·session", secrets.token_hex(8))
+    """This browser's anonymous id: one vote per question per browser. It is a hash of the token in Streamlit's XSRF
+    cookie, which the browser keeps and sends to whichever replica serves it, so a student whose server died (or who
+    reloaded the page) votes again as the same voter; a random id for a session without that cookie."""
+    if "class·session" not in ss:
+        token = _browser_token(st.context.cookies.get("_streamlit_xsrf", ""))
+        ss["class·session"] = hashlib.sha256(token).hexdigest()[:16] if token else secrets.token_hex(8)
+    return ss["class·session"]
+
+
+def _browser_token(cookie):
+    """The raw token of an XSRF cookie '2|mask|masked token|time' (the mask is drawn anew on every answer), or None."""
+    parts = cookie.strip("\"'").split("|")
+    try:
+        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+    except (IndexError, ValueError):
+        return None
+    if parts[0] != "2" or len(mask) != 4 or len(masked) < 16:
+        return None
+    return bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
 
 
 def joined():
