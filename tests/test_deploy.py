@@ -219,8 +219,9 @@ def figures(page, charts=1):
 
 def test_in_chromium_a_tab_whose_replica_dies_carries_on_with_the_same_view_on_another(chromium):
     """Streamlit's own frontend: the websocket drops, the page polls the health endpoint through the balancer and
-    reconnects to the other replica, keeping what it drew and showing no error; its next clicks are served there, and
-    what it then shows is what its link shows in a new tab."""
+    reconnects to the other replica, keeping what it drew and showing no error; its next changes are served there (the
+    first one too: the new session takes it, not the link, which is a change behind), and what it then shows is what
+    its link shows in a new tab."""
     require("haproxy", "apt-get install -y haproxy")
     with cluster.Cluster(2) as c:
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
@@ -238,6 +239,12 @@ def test_in_chromium_a_tab_whose_replica_dies_carries_on_with_the_same_view_on_a
             assert len(sockets) == 2, "the page did not reconnect"
             assert {k["name"]: k["value"] for k in context.cookies()}[cluster.COOKIE] != home
             assert figures(page) == before
+            box = page.get_by_label("w_h · feedback weight", exact=True).and_(page.locator("input[type='number']"))
+            box.fill("0.33")
+            box.press("Enter")
+            page.wait_for_url(re.compile(r"[?&]w_h=0\.33(&|$)"))
+            wait_idle(page)
+            assert box.input_value() == "0.330"
             for _ in range(2):
                 with recorder.window() as window:
                     page.locator(".ud-root [data-do=next]").first.click()  # the diagram steps, then tells the server
