@@ -427,17 +427,16 @@ def through_pages(students=30, seconds=10.0, seed=0, replicas=0, kill=False):
             servers[victim].kill(time.monotonic() - clock["start"])
         for thread in threads:
             thread.join()
-        votes = sum(bool(p.sent) for p in phones)
-        deadline = time.monotonic() + GOALS["tally age s"] + TEACHER_EVERY
-        while time.monotonic() < deadline and sum(n for _, n in teacher.shown()) < votes:
-            time.sleep(0.05)  # the last votes reach the teacher's screen
-        teacher.stop.set()
-        watcher.join()
         result = PageResult(students, seconds)
         result.expected = [p.checked(p.sent - 1) for p in phones if p.sent]
+        result.want_shown = questions.distribution(cls.question, result.expected)
+        deadline = time.monotonic() + GOALS["tally age s"] + TEACHER_EVERY
+        while time.monotonic() < deadline and teacher.shown() != result.want_shown:
+            time.sleep(0.05)  # the last votes and changed answers reach the teacher's screen
+        teacher.stop.set()
+        watcher.join()
         result.stored = classroom.Classroom(store).tally(teacher.code)[1]
         result.shown = teacher.shown()
-        result.want_shown = questions.distribution(cls.question, result.expected)
         result.latencies = [t for p in phones for t in p.latencies]
         result.revotes = sum(len(p.picks) - 1 for p in phones)
         result.resent = sum(p.resent for p in phones)
