@@ -217,6 +217,8 @@ class PageResult:
     resent: int = 0  # votes sent again by a student whose server died
     reconnects: list = field(default_factory=list)  # seconds from losing the server to the question back
     replicas: list = field(default_factory=list)  # (name, students opened on it, killed at)
+    cpu: float = 0.0  # CPU seconds the servers spent while the class voted (its polls, votes and tallies)
+    polls: int = 0  # fragment reruns of the students' and the teacher's screens
     errors: list = field(default_factory=list)
 
     @property
@@ -253,6 +255,11 @@ class PageResult:
             print(f"tally age s         mean {statistics.mean(self.ages):.2f}, max {max(self.ages):.2f} (a first vote "
                   "acknowledged on a phone -> the teacher's screen counting it)")  # fmt: skip
         print(f"teacher's screen    {', '.join(f'{label}: {n}' for label, n in self.shown)}")
+        runs = self.polls + len(self.latencies)
+        print(
+            f"server CPU s        {self.cpu:.1f} for {runs} fragment runs ({self.polls} polls + the votes): "
+            f"{1e3 * self.cpu / max(runs, 1):.0f} ms each, {100 * self.cpu / self.seconds:.0f}% of one CPU"
+        )
         if len(self.replicas) > 1:
             back = f", the question back in max {max(self.reconnects):.1f} s" if self.reconnects else ""
             print(f"reconnects          {len(self.reconnects)}{back}")
@@ -284,6 +291,7 @@ class Student:
         while len(self.picks) == 2 and questions.checked(question, self.picks[1]) == self.checked(0):
             self.picks[1] = self.pick(rng)  # a changed answer is a different one
         self.sent, self.resent = 0, 0  # answers sent so far (picks[sent - 1] is the one that stands); sent again
+        self.polls = 0
         self.latencies, self.acked, self.reconnects, self.errors, self.replicas = [], [], [], [], []
 
     def pick(self, rng):
@@ -319,6 +327,7 @@ class Student:
                             self.sent += 1
                         elif time.monotonic() >= next_poll:
                             s.tick(fragment)
+                            self.polls += 1
                             next_poll += s.fragments[fragment]
                         time.sleep(0.01)
                     except ConnectionClosed:
@@ -402,11 +411,16 @@ def through_pages(students=30, seconds=10.0, seed=0, replicas=0, kill=False):
     """A teacher starts a class on the Class page; `students` phones open the students' link and vote within `seconds`
     (with `replicas`, through HAProxy to replicas sharing one redis-server; with `kill`, one replica is SIGKILLed at a
     seeded moment mid-vote). Returns the PageResult."""
-    from .load import kill_plan, log_errors, serve
+    from .load import Monitor, kill_plan, log_errors, serve
 
     if kill and replicas < 2:
         raise ValueError("killing a replica needs --replicas 2 or more: the students need somewhere to go")
-    with class_store(replicas) as store, serve(replicas) as (base_url, servers, _), Teacher(base_url) as teacher:
+    with (
+        class_store(replicas) as store,
+        serve(replicas) as (base_url, servers, _),
+        Teacher(base_url) as teacher,
+        contextlib.ExitStack() as stack,
+    ):
         cls = classroom.Classroom(store).get(teacher.code)
         rng = np.random.default_rng(seed)
         phones = [Student(k, cls.question, rng, seconds) for k in range(students)]
@@ -421,13 +435,15 @@ def through_pages(students=30, seconds=10.0, seed=0, replicas=0, kill=False):
         except threading.BrokenBarrierError:  # a phone failed to open the link: its error is reported
             clock.setdefault("start", time.monotonic())
             kill = False
+        monitors = [stack.enter_context(Monitor(r.proc.pid)) for r in servers]  # CPU while the class votes
         if kill:
             at, victim = kill_plan(seed, seconds, len(servers))
             time.sleep(max(0.0, clock["start"] + at - time.monotonic()))
             servers[victim].kill(time.monotonic() - clock["start"])
         for thread in threads:
             thread.join()
-        result = PageResult(students, seconds)
+        stack.close()
+        result = PageResult(students, time.monotonic() - clock["start"], cpu=sum(m.cpu_seconds for m in monitors))
         result.expected = [p.checked(p.sent - 1) for p in phones if p.sent]
         result.want_shown = questions.distribution(cls.question, result.expected)
         deadline = time.monotonic() + GOALS["tally age s"] + TEACHER_EVERY
@@ -438,6 +454,7 @@ def through_pages(students=30, seconds=10.0, seed=0, replicas=0, kill=False):
         result.stored = classroom.Classroom(store).tally(teacher.code)[1]
         result.shown = teacher.shown()
         result.latencies = [t for p in phones for t in p.latencies]
+        result.polls = sum(p.polls for p in phones) + len(teacher.polls)
         result.revotes = sum(len(p.picks) - 1 for p in phones)
         result.resent = sum(p.resent for p in phones)
         result.reconnects = [t for p in phones for t in p.reconnects]
