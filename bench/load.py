@@ -14,7 +14,10 @@ Through the balancer each visitor is a browser tab pinned to a replica by HAProx
 replica's sessions, script runs, CPU and RSS beside the totals (goals: p95 <= 800 ms, every replica <= 600 MB). With
 --kill one replica is SIGKILLed at a seeded moment: a tab that loses its websocket notices at once (as a browser does),
 reconnects through the balancer and opens its link again; it must show the very figures it showed before, and the
-report counts the reconnects and the sessions whose numbers changed (goal 0).
+report counts the reconnects and the sessions whose numbers changed (goal 0). Every other tab reconnects as
+Streamlit's frontend does on these pages, without a run: its next interaction is the new session's first run, which
+must keep that change (checked as every interaction is).
+With --class N, a class of N students votes on the Class page instead (bench/classload.py, `through_pages`).
 """
 
 import contextlib
@@ -157,6 +160,7 @@ class Visitor:
 
     def __init__(self, number, seed, think):
         self.name, self.rng, self.think = f"session {number}", random.Random(seed * 1_000 + number), think
+        self.reloads = number % 2 == 0  # after losing its server: the link alone (a reload), or the browser's way
         rng = self.rng
         self.own = {  # the settings this visitor chose; the server must show exactly these
             "w_x": round(rng.uniform(-2, 2), 2),
@@ -213,9 +217,16 @@ class Visitor:
 
     def recover(self, s, deadline):
         """The tab lost its server: reconnect through the balancer to the link on screen, and check the view that
-        comes back is the one this tab showed, figure for figure."""
+        comes back is the one this tab showed, figure for figure. Every other visitor instead reconnects as
+        Streamlit's frontend does on these pages, without a run: its next interaction, checked as any other, is the
+        new session's first run (it must keep that change, not take the link's settings)."""
         lost = time.monotonic()
         self.own = dict(self.shown[0])  # an interaction in flight is lost with its server
+        if not self.reloads:
+            s.reconnect(deadline + 30, rerun=False)
+            self.reconnects.append(time.monotonic() - lost)
+            self.replicas.append(s.cookies.get(COOKIE))
+            return
         run = s.reconnect(deadline + 30)
         self.reconnects.append(time.monotonic() - lost)
         self.replicas.append(s.cookies.get(COOKIE))

@@ -199,6 +199,7 @@ class Session:
         self.path, self.query = parts.path.strip("/"), parts.query
         self.page_hash, self.pages = "", {}  # url pathname -> page script hash, from the navigation message
         self.widgets, self.elements = {}, {}  # widget id -> WidgetState; delta path -> Element
+        self.drawn = {}  # the widget states as the last run drew them, before the user changed any
         self.cache, self.sent = Cache(), []  # the BackMsgs sent, for tests
         self.stack, self.ws, self.first = ExitStack(), None, None  # first: the Run of opening the page
         self.cookies = {}  # name -> value, as the server set them (a balancer's SERVERID names the replica)
@@ -214,13 +215,18 @@ class Session:
     def __exit__(self, *exc):
         self.stack.close()
 
-    def reconnect(self, deadline):
+    def reconnect(self, deadline, rerun=True):
         """The websocket closed under us: do what the browser does once its server is gone (poll /_stcore/health
         until it answers, then open a new websocket; through a balancer both land on a live replica), then open
         this tab's link in the new session: the page and the query string, with no widget states and an empty cache,
-        so the link alone must bring the view back. Returns that Run; TimeoutError past `deadline` (monotonic)."""
+        so the link alone must bring the view back. Returns that Run; TimeoutError past `deadline` (monotonic).
+
+        With `rerun=False`, as Streamlit's frontend does on a page without a `run_every` fragment: no run; the tab
+        keeps its screen, and its next interaction brings the new session every widget's state as last drawn (one
+        changed while its run was lost is back as it was). Returns None."""
         self.stack.close()
-        self.stack, self.cache, self.widgets, self.fragments = ExitStack(), Cache(), {}, {}
+        self.stack, self.fragments = ExitStack(), {}
+        self.cache, self.widgets = (Cache(), {}) if rerun else (self.cache, dict(self.drawn))
         while True:
             try:
                 self._get("/_stcore/health")
@@ -230,7 +236,7 @@ class Session:
                     raise TimeoutError("the server did not come back") from None
                 time.sleep(0.5)
         self._connect()
-        return self._rerun([], page_hash="", page_name=self.path)
+        return self._rerun([], page_hash="", page_name=self.path) if rerun else None
 
     # --- what a user does ---
 
@@ -373,4 +379,4 @@ class Session:
                 state = initial_state(e.kind, e.proto)
             if state is not None:
                 widgets[e.proto.id] = state
-        self.widgets = widgets
+        self.widgets, self.drawn = widgets, dict(widgets)
