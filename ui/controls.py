@@ -78,7 +78,10 @@ def from_link():
     Also notes which widgets' values came from a browser whose session this server never had (Streamlit keeps them
     unread, without the widget's metadata, until the widget is drawn): `bound` lets those through."""
     states = get_session_state()._state._new_widget_state  # no public API tells a reconnected browser's states
-    ss["link·sent"] = {i.rsplit("-", 1)[-1] for i in states.states if i not in states.widget_metadata}
+    if sent := {i.rsplit("-", 1)[-1] for i in states.states if i not in states.widget_metadata}:
+        ss["link·sent"] = sent
+    else:  # as a rule: no key, since number_input and slider copy the whole session state each (Streamlit 1.67)
+        ss.pop("link·sent", None)
     query = {k: st.query_params.get_all(k) for k in st.query_params}
     if "link·notices" not in ss or (query and query != ss.get("link·written")):
         values, ss["link·notices"] = state.from_query(query)
