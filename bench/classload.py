@@ -7,8 +7,15 @@ it polls the class every 2 s (the student's screen, `ui.class_controls`), and at
 votes once through `Classroom.vote`, the very call the page's answer button makes. The teacher polls the tally every
 1 s (the teacher's screen). Measured: every vote counted once, how old the teacher's tally is when it first shows a
 vote (goal: within 2 s), and each vote's latency (goal: p95 <= 500 ms). The Streamlit rerun around each call is not
-in these figures (bench.load times page reruns); for Redis, --backend redis starts Debian's redis-server on a free
-port unless --redis-url names one.
+in these figures (`through_pages` has them); for Redis, --backend redis starts Debian's redis-server on a free port
+unless --redis-url names one.
+
+`through_pages` (python -m bench.load --class 30 [--replicas 3 [--kill]]) runs the class through the app itself: the
+teacher presses "Start a class" on the Class page, each student is a tab on the students' link over Streamlit's
+websocket protocol (bench.ws: its fragment's timer polls, a click votes, a third of the class change their answer),
+through HAProxy to replicas sharing one redis-server when there are replicas, one of them SIGKILLed mid-vote with
+--kill. Judged: the store and the teacher's bars hold each student's last answer once, the tally's age on the
+teacher's screen and each vote's latency from click to acknowledgement.
 """
 
 import contextlib
