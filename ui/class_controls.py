@@ -34,14 +34,16 @@ def room():
     return classroom.Classroom(_backend(env(classroom.REDIS_VARIABLE), env(classroom.DB_VARIABLE)))
 
 
-def session_id():
-    """This browser's anonymous id: one vote per question per browser. It is a hash of the token in Streamlit's XSRF
-    cookie, which the browser keeps and sends to whichever replica serves it, so a student whose server died (or who
-    reloaded the page) votes again as the same voter; a random id for a session without that cookie."""
-    if "class·session" not in ss:
+def session_id(code):
+    """This browser's anonymous id in class `code`: one vote per question per browser. It is a hash of the class and
+    the token in Streamlit's XSRF cookie, which the browser keeps and sends to whichever replica serves it, so a
+    student whose server died (or who reloaded the page) votes again as the same voter, and no id links two classes;
+    a random id for a session without that cookie."""
+    ids = ss.setdefault("class·session", {})
+    if code not in ids:
         token = _browser_token(st.context.cookies.get("_streamlit_xsrf", ""))
-        ss["class·session"] = hashlib.sha256(token).hexdigest()[:16] if token else secrets.token_hex(8)
-    return ss["class·session"]
+        ids[code] = hashlib.sha256(f"{code}|".encode() + token).hexdigest()[:16] if token else secrets.token_hex(8)
+    return ids[code]
 
 
 def _browser_token(cookie):
@@ -235,7 +237,7 @@ def _tally(cls, answers):
 
 def _vote(code, index, answer):
     try:
-        counted = room().vote(code, session_id(), index, answer)
+        counted = room().vote(code, session_id(code), index, answer)
     except ClassError as err:
         ss["class·error"] = str(err)
         return
