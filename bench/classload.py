@@ -7,10 +7,20 @@ it polls the class every 2 s (the student's screen, `ui.class_controls`), and at
 votes once through `Classroom.vote`, the very call the page's answer button makes. The teacher polls the tally every
 1 s (the teacher's screen). Measured: every vote counted once, how old the teacher's tally is when it first shows a
 vote (goal: within 2 s), and each vote's latency (goal: p95 <= 500 ms). The Streamlit rerun around each call is not
-in these figures (bench.load times page reruns); for Redis, --backend redis starts Debian's redis-server on a free
-port unless --redis-url names one.
+in these figures (`through_pages` has them); for Redis, --backend redis starts Debian's redis-server on a free port
+unless --redis-url names one.
+
+`through_pages` (python -m bench.load --class 30 [--replicas 3 [--kill]]) runs the class through the app itself: the
+teacher presses "Start a class" on the Class page, each student is a tab on the students' link over Streamlit's
+websocket protocol (bench.ws: its fragment's timer polls, a click votes, a third of the class change their answer),
+through HAProxy to replicas sharing one redis-server when there are replicas, one of them SIGKILLed mid-vote with
+--kill. Judged: the store and the teacher's bars hold each student's last answer once, the tally's age on the
+teacher's screen and each vote's latency from click to acknowledgement.
 """
 
+import contextlib
+import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -190,3 +200,313 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# --- the class through the app: `python -m bench.load --class 30 [--replicas 3 [--kill]]` ---
+
+VOTED = "Your vote: **{}**"  # the student's screen acknowledges a counted vote with this (ui.class_controls)
+REVOTE_SHARE = 1 / 3  # students who change their answer once before the reveal
+
+
+@dataclass
+class PageResult:
+    """A class voting through the Class page: what the store and the teacher's screen counted, and how fast."""
+
+    students: int
+    seconds: float
+    expected: list = field(default_factory=list)  # every student's last answer, as the store keeps it
+    stored: list = field(default_factory=list)  # the votes in the store at the end
+    shown: list = field(default_factory=list)  # the teacher's last bars: [(label, count)]
+    want_shown: list = field(default_factory=list)  # the bars the expected votes make
+    latencies: list = field(default_factory=list)  # seconds from a click to its vote acknowledged on the screen
+    ages: list = field(default_factory=list)  # seconds from a first vote acknowledged to the teacher's screen
+    revotes: int = 0
+    resent: int = 0  # votes sent again by a student whose server died
+    reconnects: list = field(default_factory=list)  # seconds from losing the server to the question back
+    replicas: list = field(default_factory=list)  # (name, students opened on it, killed at)
+    cpu: float = 0.0  # CPU seconds the servers spent while the class voted (its polls, votes and tallies)
+    polls: int = 0  # fragment reruns of the students' and the teacher's screens
+    errors: list = field(default_factory=list)
+
+    @property
+    def counted_once(self):
+        return sorted(self.stored) == sorted(self.expected) and self.shown == self.want_shown
+
+    @property
+    def p95_ms(self):
+        return 1e3 * float(np.percentile(self.latencies, 95)) if self.latencies else float("inf")
+
+    @property
+    def goals(self):
+        age = max(self.ages, default=float("inf"))
+        return [
+            ("every vote counted once (store and teacher's screen)", f"{len(self.stored)} of {self.students}",
+             f"{self.students}, each student's last answer", self.counted_once),
+            ("teacher's tally age, max", f"{age:.2f} s", f"<= {GOALS['tally age s']:g} s", age <= GOALS["tally age s"]),
+            ("vote latency p95", f"{self.p95_ms:.0f} ms", f"<= {GOALS['p95 vote ms']:g} ms",
+             self.p95_ms <= GOALS["p95 vote ms"]),
+            ("errors", str(len(self.errors)), "0", not self.errors),
+        ]  # fmt: skip
+
+    @property
+    def passed(self):
+        return all(met for *_, met in self.goals)
+
+    def report(self):
+        ms = sorted(1e3 * t for t in self.latencies) or [float("nan")]
+        print(f"votes               {len(self.latencies)} clicks ({self.revotes} changed answers, "
+              f"{self.resent} sent again after a reconnect) "
+              f"from {self.students} students in {self.seconds:.0f} s")  # fmt: skip
+        print(f"vote latency ms     p50 {statistics.median(ms):.0f}, p95 {self.p95_ms:.0f}, max {ms[-1]:.0f}")
+        if self.ages:
+            print(f"tally age s         mean {statistics.mean(self.ages):.2f}, max {max(self.ages):.2f} (a first vote "
+                  "acknowledged on a phone -> the teacher's screen counting it)")  # fmt: skip
+        print(f"teacher's screen    {', '.join(f'{label}: {n}' for label, n in self.shown)}")
+        runs = self.polls + len(self.latencies)
+        print(
+            f"server CPU s        {self.cpu:.1f} for {runs} fragment runs ({self.polls} polls + the votes): "
+            f"{1e3 * self.cpu / max(runs, 1):.0f} ms each, {100 * self.cpu / self.seconds:.0f}% of one CPU"
+        )
+        if len(self.replicas) > 1:
+            back = f", the question back in max {max(self.reconnects):.1f} s" if self.reconnects else ""
+            print(f"reconnects          {len(self.reconnects)}{back}")
+            table(["replica", "students", ""], [[n, str(k), "" if at is None else f"SIGKILL at {at:.1f} s"]
+                                                 for n, k, at in self.replicas])  # fmt: skip
+        print()
+        table(["goal", "value", "target", ""], [[f, v, g, verdict(met)] for f, v, g, met in self.goals])
+        for error in self.errors[:10]:
+            print("  error:", error)
+
+
+def bars(session):
+    """The teacher's live bars on screen: [(label, count)]."""
+    found = [e.proto.text.rpartition(": ") for e in session.elements.values() if e.kind == "progress"]
+    return [(label, int(n)) for label, _, n in found if n.isdigit()]
+
+
+class Student:
+    """One phone on the students' link: it polls as its fragment's timer does, votes at a seeded moment, and a third
+    of the students change their answer once; a student whose server dies reconnects and, seeing no vote of theirs
+    on the screen, sends it again."""
+
+    def __init__(self, number, question, rng, seconds):
+        self.name, self.q = f"student {number}", question
+        self.moments = [rng.uniform(0, 0.7 * seconds)]
+        if rng.random() < REVOTE_SHARE:
+            self.moments.append(min(self.moments[0] + rng.uniform(1, 3), 0.95 * seconds))
+        self.picks = [self.pick(rng) for _ in self.moments]
+        while len(self.picks) == 2 and questions.checked(question, self.picks[1]) == self.checked(0):
+            self.picks[1] = self.pick(rng)  # a changed answer is a different one
+        self.sent, self.resent = 0, 0  # answers sent so far (picks[sent - 1] is the one that stands); sent again
+        self.polls = 0
+        self.latencies, self.acked, self.reconnects, self.errors, self.replicas = [], [], [], [], []
+
+    def pick(self, rng):
+        q = self.q
+        return q.choices[int(rng.integers(len(q.choices)))] if q.choices else f"{rng.normal(q.answer, 0.3):.3g}"
+
+    def checked(self, i):
+        return questions.checked(self.q, self.picks[i])
+
+    def visit(self, base_url, link, opened, clock, seconds):
+        """Open `link`, wait at `opened` (a Barrier) for the whole class, then vote at clock["start"] (monotonic) +
+        each moment and poll until `seconds` after it."""
+        from websockets.exceptions import ConnectionClosed
+
+        from .cluster import COOKIE
+        from .ws import Session
+
+        try:
+            with Session(base_url, link, timeout=30) as s:
+                self.replicas.append(s.cookies.get(COOKIE))
+                opened.wait()
+                start = clock["start"]
+                end = start + seconds
+                (fragment,) = s.fragments
+                next_poll = time.monotonic() + s.fragments[fragment]
+                while time.monotonic() < end or self.sent < len(self.picks):
+                    try:
+                        if s.closed:
+                            raise ConnectionClosed(None, None)
+                        due = self.sent < len(self.picks) and time.monotonic() >= start + self.moments[self.sent]
+                        if due:
+                            self.vote(s, self.sent)
+                            self.sent += 1
+                        elif time.monotonic() >= next_poll:
+                            s.tick(fragment)
+                            self.polls += 1
+                            next_poll += s.fragments[fragment]
+                        time.sleep(0.01)
+                    except ConnectionClosed:
+                        lost = time.monotonic()
+                        s.reconnect(end + 30)
+                        self.reconnects.append(time.monotonic() - lost)
+                        self.replicas.append(s.cookies.get(COOKIE))
+                        (fragment,) = s.fragments
+                        if self.sent:  # the new screen shows no vote of ours: send the one that stands again
+                            self.vote(s, self.sent - 1)
+                            self.resent += 1
+        except Exception as err:  # a benchmark reports every failure and carries on
+            self.errors.append(f"{self.name}: {type(err).__name__}: {err}")
+            opened.abort()  # a phone that never opened the link: the class does not wait for it
+
+    def vote(self, s, i):
+        """Send answer i (a click, or a number typed and sent) and check the screen acknowledges it."""
+        t0 = time.monotonic()
+        if self.q.choices:
+            run = s.click(self.picks[i])
+        else:
+            s.type("class·number·0", self.picks[i])
+            run = s.click("Send")
+        t1 = time.monotonic()
+        self.latencies.append(t1 - t0)
+        said = [e.proto.body for e in s.elements.values() if e.kind == "alert"]
+        if run.exceptions or not any(VOTED.format(self.checked(i)) in b for b in said):
+            self.errors.append(f"{self.name}: vote {self.picks[i]!r} not acknowledged: {run.exceptions or said}")
+        elif not self.acked:
+            self.acked.append(t1)
+
+
+class Teacher:
+    """The teacher's screen: starts the class, then its fragment polls the tally (TEACHER_EVERY) until told to stop;
+    it reconnects through the balancer like a student (its link holds the class and the teacher key)."""
+
+    def __init__(self, base_url):
+        self.base_url, self.polls, self.errors, self.code, self.session = base_url, [], [], None, None
+        self.stop = threading.Event()
+
+    def __enter__(self):
+        from .ws import Session
+
+        self.session = Session(self.base_url, "/classroom", timeout=30).__enter__()
+        run = self.session.click("Start a class")
+        found = re.search(r"(?:^|&)class=(\d+)", self.session.query)
+        if run.exceptions or not found or not self.session.fragments:
+            raise RuntimeError(f"no class started: {run.exceptions} {self.session.query!r}")
+        self.code = found.group(1)
+        return self
+
+    def __exit__(self, *exc):
+        self.session.__exit__(*exc)
+
+    def shown(self):
+        """The bars of the teacher's last poll."""
+        return self.polls[-1][1] if self.polls else []
+
+    def watch(self):
+        from websockets.exceptions import ConnectionClosed
+
+        s = self.session
+        while not self.stop.wait(TEACHER_EVERY):
+            try:
+                if s.closed:
+                    raise ConnectionClosed(None, None)
+                s.tick(next(iter(s.fragments)))
+                self.polls.append((time.monotonic(), bars(s)))
+            except ConnectionClosed:
+                try:
+                    s.reconnect(time.monotonic() + 30)
+                except Exception as err:
+                    self.errors.append(f"teacher: {type(err).__name__}: {err}")
+                    return
+            except Exception as err:  # a benchmark reports every failure and carries on
+                self.errors.append(f"teacher: {type(err).__name__}: {err}")
+                return
+
+
+def through_pages(students=30, seconds=10.0, seed=0, replicas=0, kill=False):
+    """A teacher starts a class on the Class page; `students` phones open the students' link and vote within `seconds`
+    (with `replicas`, through HAProxy to replicas sharing one redis-server; with `kill`, one replica is SIGKILLed at a
+    seeded moment mid-vote). Returns the PageResult."""
+    from .load import Monitor, kill_plan, log_errors, serve
+
+    if kill and replicas < 2:
+        raise ValueError("killing a replica needs --replicas 2 or more: the students need somewhere to go")
+    with (
+        class_store(replicas) as store,
+        serve(replicas) as (base_url, servers, _),
+        Teacher(base_url) as teacher,
+        contextlib.ExitStack() as stack,
+    ):
+        cls = classroom.Classroom(store).get(teacher.code)
+        rng = np.random.default_rng(seed)
+        phones = [Student(k, cls.question, rng, seconds) for k in range(students)]
+        clock, link = {}, f"/classroom?class={teacher.code}"
+        opened = threading.Barrier(students + 1, action=lambda: clock.update(start=time.monotonic()), timeout=60)
+        threads = [threading.Thread(target=p.visit, args=(base_url, link, opened, clock, seconds)) for p in phones]
+        watcher = threading.Thread(target=teacher.watch)
+        for thread in [watcher, *threads]:
+            thread.start()
+        try:
+            opened.wait()  # every phone shows the question: the votes begin
+        except threading.BrokenBarrierError:  # a phone failed to open the link: its error is reported
+            clock.setdefault("start", time.monotonic())
+            kill = False
+        monitors = [stack.enter_context(Monitor(r.proc.pid)) for r in servers]  # CPU while the class votes
+        if kill:
+            at, victim = kill_plan(seed, seconds, len(servers))
+            time.sleep(max(0.0, clock["start"] + at - time.monotonic()))
+            servers[victim].kill(time.monotonic() - clock["start"])
+        for thread in threads:
+            thread.join()
+        stack.close()
+        result = PageResult(students, time.monotonic() - clock["start"], cpu=sum(m.cpu_seconds for m in monitors))
+        result.expected = [p.checked(p.sent - 1) for p in phones if p.sent]
+        result.want_shown = questions.distribution(cls.question, result.expected)
+        deadline = time.monotonic() + GOALS["tally age s"] + TEACHER_EVERY
+        while time.monotonic() < deadline and teacher.shown() != result.want_shown:
+            time.sleep(0.05)  # the last votes and changed answers reach the teacher's screen
+        teacher.stop.set()
+        watcher.join()
+        result.stored = classroom.Classroom(store).tally(teacher.code)[1]
+        result.shown = teacher.shown()
+        result.latencies = [t for p in phones for t in p.latencies]
+        result.polls = sum(p.polls for p in phones) + len(teacher.polls)
+        result.revotes = sum(len(p.picks) - 1 for p in phones)
+        result.resent = sum(p.resent for p in phones)
+        result.reconnects = [t for p in phones for t in p.reconnects]
+        result.ages = tally_ages(sorted(t for p in phones for t in p.acked), teacher.polls)
+        result.errors = [e for p in phones for e in p.errors] + teacher.errors
+        result.errors += [f"{p.name}: never voted" for p in phones if p.sent < len(p.picks)]
+        for r in servers:
+            result.errors += [f"{r.name} log: {line}" for line in log_errors(r.proc.log_path)]
+            opened = sum(p.replicas[:1] == [r.name] for p in phones)
+            result.replicas.append((r.name, opened, r.killed_at))
+        return result
+
+
+def tally_ages(acked, polls):
+    """For each first vote acknowledged (monotonic times, sorted), the seconds until a teacher's poll counted that
+    many votes."""
+    ages = []
+    for i, t in enumerate(acked):
+        seen = next((at for at, shown in polls if at >= t and sum(n for _, n in shown) > i), None)
+        ages.append(float("inf") if seen is None else seen - t)
+    return ages
+
+
+@contextlib.contextmanager
+def class_store(replicas):
+    """The store the servers started inside this block use (through the environment): a redis-server of our own for
+    replicas, which share it; a fresh SQLite file for one server. Yields the backend, for the final count."""
+    saved = {v: os.environ.get(v) for v in (classroom.REDIS_VARIABLE, classroom.DB_VARIABLE)}
+    proc, folder = None, tempfile.mkdtemp(prefix="classload-")
+    try:
+        if replicas:
+            url, proc = redis_server()
+            os.environ[classroom.REDIS_VARIABLE] = url
+            yield classroom.RedisBackend(url)
+        else:
+            os.environ.pop(classroom.REDIS_VARIABLE, None)
+            os.environ[classroom.DB_VARIABLE] = str(Path(folder) / "classes.db")
+            yield classroom.SqliteBackend(os.environ[classroom.DB_VARIABLE])
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)

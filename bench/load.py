@@ -14,7 +14,10 @@ Through the balancer each visitor is a browser tab pinned to a replica by HAProx
 replica's sessions, script runs, CPU and RSS beside the totals (goals: p95 <= 800 ms, every replica <= 600 MB). With
 --kill one replica is SIGKILLed at a seeded moment: a tab that loses its websocket notices at once (as a browser does),
 reconnects through the balancer and opens its link again; it must show the very figures it showed before, and the
-report counts the reconnects and the sessions whose numbers changed (goal 0).
+report counts the reconnects and the sessions whose numbers changed (goal 0). Every other tab reconnects as
+Streamlit's frontend does on these pages, without a run: its next interaction is the new session's first run, which
+must keep that change (checked as every interaction is).
+With --class N, a class of N students votes on the Class page instead (bench/classload.py, `through_pages`).
 """
 
 import contextlib
@@ -41,6 +44,7 @@ from simulator.diagram import decoded
 from simulator.models.rnn import ACTIVATIONS, Params, forward
 from tests.browser import start_server, stop_server
 
+from . import classload
 from .cluster import COOKIE, Cluster, Replica
 from .common import goal_main, table, verdict
 from .ws import Session, widget_key
@@ -156,6 +160,7 @@ class Visitor:
 
     def __init__(self, number, seed, think):
         self.name, self.rng, self.think = f"session {number}", random.Random(seed * 1_000 + number), think
+        self.reloads = number % 2 == 0  # after losing its server: the link alone (a reload), or the browser's way
         rng = self.rng
         self.own = {  # the settings this visitor chose; the server must show exactly these
             "w_x": round(rng.uniform(-2, 2), 2),
@@ -212,9 +217,16 @@ class Visitor:
 
     def recover(self, s, deadline):
         """The tab lost its server: reconnect through the balancer to the link on screen, and check the view that
-        comes back is the one this tab showed, figure for figure."""
+        comes back is the one this tab showed, figure for figure. Every other visitor instead reconnects as
+        Streamlit's frontend does on these pages, without a run: its next interaction, checked as any other, is the
+        new session's first run (it must keep that change, not take the link's settings)."""
         lost = time.monotonic()
         self.own = dict(self.shown[0])  # an interaction in flight is lost with its server
+        if not self.reloads:
+            s.reconnect(deadline + 30, rerun=False)
+            self.reconnects.append(time.monotonic() - lost)
+            self.replicas.append(s.cookies.get(COOKIE))
+            return
         run = s.reconnect(deadline + 30)
         self.reconnects.append(time.monotonic() - lost)
         self.replicas.append(s.cookies.get(COOKIE))
@@ -491,13 +503,23 @@ def main():
          ("--seconds", float, 60, "how long they interact (default 60)"),
          ("--think", float, 3.0, "mean seconds a visitor thinks between interactions"),
          ("--replicas", int, 0, "N app servers behind HAProxy (default 0: one server, no balancer)"),
-         ("--kill", "flag", False, "SIGKILL one replica at a seeded moment; its sessions must come back the same")],
-        lambda a: f"{a.sessions} sessions for {a.seconds:g} s, thinking {0.3 * a.think:.1f}-{1.7 * a.think:.1f} s "
-                  f"between interactions, seed {a.seed}"
-                  + (f", {a.replicas} replicas behind HAProxy" if a.replicas else "")
-                  + (", one replica killed" if a.kill else ""),
-        lambda a: run(a.sessions, a.seconds, a.seed, a.think, a.replicas, a.kill),
+         ("--kill", "flag", False, "SIGKILL one replica at a seeded moment; its sessions must come back the same"),
+         ("--class", int, 0, "instead: a class of N students voting on the Class page within --seconds (try 10)")],
+        headline, lambda a: classload.through_pages(vars(a)["class"], a.seconds, a.seed, a.replicas, a.kill)
+        if vars(a)["class"] else run(a.sessions, a.seconds, a.seed, a.think, a.replicas, a.kill),
     )  # fmt: skip
+
+
+def headline(a):
+    """What the command line asked for, in words."""
+    where = (f", {a.replicas} replicas behind HAProxy" if a.replicas else "") + (", one replica killed" * a.kill)
+    if students := vars(a)["class"]:
+        return (
+            f"a class of {students} students voting within {a.seconds:g} s on the Class page (a third change "
+            f"their answer), seed {a.seed}" + where + (", sharing one redis-server" if a.replicas else "")
+        )
+    return (f"{a.sessions} sessions for {a.seconds:g} s, thinking {0.3 * a.think:.1f}-{1.7 * a.think:.1f} s between "
+            f"interactions, seed {a.seed}" + where)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ class Element:
 
     kind: str
     proto: object
+    fragment: str = ""  # the id of the st.fragment that drew it, if one did
 
     @property
     def label(self):
@@ -146,6 +147,7 @@ class Run:
     query: str | None = None  # the link the server wrote (page_info_changed), if it wrote one
     navigation: object = None  # the last Navigation message (the pages and the page shown)
     status: int | None = None
+    auto_reruns: dict = field(default_factory=dict)  # fragment id -> seconds: st.fragment(run_every=...) timers
 
     def add(self, msg, cache):
         """Take the next ForwardMsg; True once a script run has finished for good."""
@@ -157,11 +159,14 @@ class Run:
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             name = element.WhichOneof("type")
-            self.elements[tuple(msg.metadata.delta_path)] = Element(name, getattr(element, name))
+            path = tuple(msg.metadata.delta_path)
+            self.elements[path] = Element(name, getattr(element, name), msg.delta.fragment_id)
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "navigation":
             self.navigation = msg.navigation
+        elif kind == "auto_rerun":
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
         elif kind == "script_finished":
             self.runs += 1
             cache.finished()
@@ -194,12 +199,15 @@ class Session:
         self.path, self.query = parts.path.strip("/"), parts.query
         self.page_hash, self.pages = "", {}  # url pathname -> page script hash, from the navigation message
         self.widgets, self.elements = {}, {}  # widget id -> WidgetState; delta path -> Element
+        self.drawn = {}  # the widget states as the last run drew them, before the user changed any
         self.cache, self.sent = Cache(), []  # the BackMsgs sent, for tests
         self.stack, self.ws, self.first = ExitStack(), None, None  # first: the Run of opening the page
         self.cookies = {}  # name -> value, as the server set them (a balancer's SERVERID names the replica)
+        self.fragments = {}  # fragment id -> seconds between its automatic reruns, as the browser's timers keep them
 
     def __enter__(self):
         self._get(f"/{self.path}?{self.query}")  # the page's HTML, as a browser loads it before the websocket
+        self._get("/_stcore/health")  # as the page's script does first: it brings Streamlit's XSRF cookie
         self._connect()
         self.first = self._rerun([], page_name=self.path)
         return self
@@ -207,13 +215,18 @@ class Session:
     def __exit__(self, *exc):
         self.stack.close()
 
-    def reconnect(self, deadline):
+    def reconnect(self, deadline, rerun=True):
         """The websocket closed under us: do what the browser does once its server is gone (poll /_stcore/health
         until it answers, then open a new websocket; through a balancer both land on a live replica), then open
         this tab's link in the new session: the page and the query string, with no widget states and an empty cache,
-        so the link alone must bring the view back. Returns that Run; TimeoutError past `deadline` (monotonic)."""
+        so the link alone must bring the view back. Returns that Run; TimeoutError past `deadline` (monotonic).
+
+        With `rerun=False`, as Streamlit's frontend does on a page without a `run_every` fragment: no run; the tab
+        keeps its screen, and its next interaction brings the new session every widget's state as last drawn (one
+        changed while its run was lost is back as it was). Returns None."""
         self.stack.close()
-        self.stack, self.cache, self.widgets = ExitStack(), Cache(), {}
+        self.stack, self.fragments = ExitStack(), {}
+        self.cache, self.widgets = (Cache(), {}) if rerun else (self.cache, dict(self.drawn))
         while True:
             try:
                 self._get("/_stcore/health")
@@ -223,7 +236,7 @@ class Session:
                     raise TimeoutError("the server did not come back") from None
                 time.sleep(0.5)
         self._connect()
-        return self._rerun([], page_hash="", page_name=self.path)
+        return self._rerun([], page_hash="", page_name=self.path) if rerun else None
 
     # --- what a user does ---
 
@@ -238,11 +251,24 @@ class Session:
         return self._rerun(list(self.widgets.values()))
 
     def click(self, label):
-        """Press the button labelled `label`, then rerun."""
-        button = next((e.proto for e in self.elements.values() if e.kind in BUTTONS and e.label == label), None)
-        if button is None or button.disabled:
+        """Press the button labelled `label`, then rerun (only its fragment, if a fragment drew it)."""
+        button = next((e for e in self.elements.values() if e.kind in BUTTONS and e.label == label), None)
+        if button is None or button.proto.disabled:
             raise LookupError(f"no enabled button {label!r} on {self.url}")
-        return self._rerun([*self.widgets.values(), WidgetState(id=button.id, trigger_value=True)])
+        trigger = WidgetState(id=button.proto.id, trigger_value=True)
+        return self._rerun([*self.widgets.values(), trigger], fragment=button.fragment)
+
+    def type(self, key, text):
+        """Type `text` into the box with user key `key` without a rerun, as in a form until its submit button."""
+        widget_id = self.find(key)
+        state = WidgetState()
+        state.CopyFrom(self.widgets[widget_id])
+        set_state(state, *self._widget(widget_id), text)
+        self.widgets[widget_id] = state
+
+    def tick(self, fragment):
+        """The browser's timer for `fragment` (an st.fragment(run_every=...)) fires: that fragment reruns."""
+        return self._rerun(list(self.widgets.values()), fragment=fragment, auto=True)
 
     def goto(self, path):
         """Open the page at `path` ('' for the home page, 'gradients', ...) from the sidebar navigation."""
@@ -305,7 +331,7 @@ class Session:
     def _widget(self, widget_id):
         return next((e.kind, e.proto) for e in self.elements.values() if getattr(e.proto, "id", None) == widget_id)
 
-    def _rerun(self, states, page_hash=None, query=None, page_name=""):
+    def _rerun(self, states, page_hash=None, query=None, page_name="", fragment="", auto=False):
         msg = BackMsg()
         client = msg.rerun_script
         client.query_string = self.query if query is None else query
@@ -313,6 +339,7 @@ class Session:
         client.widget_states.widgets.extend(states)
         client.page_script_hash = self.page_hash if page_hash is None else page_hash
         client.page_name = page_name
+        client.fragment_id, client.is_auto_rerun = fragment, auto
         client.cached_message_hashes.extend(self.cache.entries)
         context = dict(timezone="UTC", timezone_offset=0, locale="en-US", is_embedded=False, color_scheme="light")
         client.context_info.CopyFrom(ContextInfo(url=self.url, **context))  # the browser's, in a UTC container
@@ -324,12 +351,19 @@ class Session:
             data = self.ws.recv(timeout=max(0.0, deadline - time.perf_counter()))
             done = run.add(ForwardMsg.FromString(data), self.cache)
         run.seconds = time.perf_counter() - start
-        self._settle(run)
+        self._settle(run, fragment)
         return run
 
-    def _settle(self, run):
+    def _settle(self, run, fragment=""):
         """The screen is now the run's: the link and page it shows; new widgets start from their initial state, the
-        server's `set_value` overrides what the user had, and widgets no longer on screen are forgotten."""
+        server's `set_value` overrides what the user had, and widgets no longer on screen are forgotten. A run of one
+        fragment only (it finished as one) redraws that fragment's elements and keeps the rest."""
+        if fragment and run.status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            kept = {p: e for p, e in self.elements.items() if e.fragment != fragment}
+            run.elements = kept | run.elements
+        else:
+            self.fragments = {}
+        self.fragments |= run.auto_reruns
         if run.query is not None:
             self.query = run.query
         if run.navigation is not None:
@@ -345,4 +379,4 @@ class Session:
                 state = initial_state(e.kind, e.proto)
             if state is not None:
                 widgets[e.proto.id] = state
-        self.widgets = widgets
+        self.widgets, self.drawn = widgets, dict(widgets)

@@ -324,3 +324,18 @@ def test_the_class_benchmark_counts_every_vote_once(make_store):
     result = classload.run(6, 1.0, 0, make_store)
     assert result.counted == 6 and result.right_answers and not result.errors
     assert len(result.latencies) == 6 and len(result.ages) == 6
+
+
+def test_a_browser_votes_as_one_voter_whichever_replica_answers_it():
+    """A student's voter id is the token in Streamlit's XSRF cookie, which every replica's answer masks anew: the
+    same token under two masks is one voter, another browser's token another; a cookie not in that form has none."""
+    from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
+    from ui.class_controls import _browser_token
+
+    token = os.urandom(16)
+    first, again = generate_xsrf_token_string(token, 1), generate_xsrf_token_string(token, 1)
+    assert first != again and _browser_token(first) == _browser_token(f'"{again}"') == token
+    assert _browser_token(generate_xsrf_token_string()) not in (token, None)
+    for bad in ("", "2|zz|00|1", "1|abc", "2|0000|" + "00" * 16 + "|1", "3|00000000|" + "00" * 16 + "|1"):
+        assert _browser_token(bad) is None, bad

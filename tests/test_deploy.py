@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bench import cluster, load
+from bench import classload, cluster, load
 from bench.ws import Session
+from simulator import classroom, questions
 from tests.browser import PROJECT_ROOT, WsRecorder, free_port, wait_idle
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -217,27 +218,55 @@ def figures(page, charts=1):
     )
 
 
+def vote(tab, question, answer):
+    """A student's vote on the Class page (a click on the answer, or the number typed and sent), once acknowledged."""
+    if question.choices:
+        tab.get_by_role("button", name=answer, exact=True).click()
+    else:
+        tab.get_by_label("Your answer (a number)").fill(answer)
+        tab.get_by_role("button", name="Send").click()
+    tab.get_by_text(f"Your vote: {questions.checked(question, answer)}.").wait_for()
+
+
 def test_in_chromium_a_tab_whose_replica_dies_carries_on_with_the_same_view_on_another(chromium):
     """Streamlit's own frontend: the websocket drops, the page polls the health endpoint through the balancer and
-    reconnects to the other replica, keeping what it drew and showing no error; its next clicks are served there, and
-    what it then shows is what its link shows in a new tab."""
+    reconnects to the other replica, keeping what it drew and showing no error; its next changes are served there (the
+    first one too: the new session takes it, not the link, which is a change behind), and what it then shows is what
+    its link shows in a new tab. A class's phone in the same browser (so on the same replica) votes before and after:
+    the shared Redis holds its one vote, the last."""
     require("haproxy", "apt-get install -y haproxy")
-    with cluster.Cluster(2) as c:
+    require("redis-server", "apt-get install -y redis-server")
+    with classload.class_store(2) as store, cluster.Cluster(2) as c, classload.Teacher(c.url) as teacher:
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
         try:
-            page, sockets = context.new_page(), []
-            page.on("websocket", lambda ws: sockets.append(ws) if ws.url.endswith("/_stcore/stream") else None)
+            page, phone, sockets = context.new_page(), context.new_page(), []
+            for tab in (page, phone):
+                tab.on("websocket", lambda ws: sockets.append(ws) if ws.url.endswith("/_stcore/stream") else None)
             recorder = WsRecorder(page)
             page.goto(f"{c.url}/gradients?w_h=1.2&seq=blue")
             wait_idle(page, FIRST_LOAD_MS)
+            phone.goto(f"{c.url}/classroom?class={teacher.code}")
+            wait_idle(phone)
+            question = classroom.Classroom(store).get(teacher.code).question
+            first, then = question.choices[:2] if question.choices else ("0.25", "0.5")
+            vote(phone, question, first)
             before, home = figures(page), {k["name"]: k["value"] for k in context.cookies()}[cluster.COOKIE]
             c.replica(home).kill(0.0)
             deadline = time.monotonic() + 30
-            while len(sockets) < 2 and time.monotonic() < deadline:
+            while len(sockets) < 4 and time.monotonic() < deadline:
                 page.wait_for_timeout(100)
-            assert len(sockets) == 2, "the page did not reconnect"
+            assert len(sockets) == 4, "a tab did not reconnect"
             assert {k["name"]: k["value"] for k in context.cookies()}[cluster.COOKIE] != home
             assert figures(page) == before
+            phone.get_by_text("Vote, then wait").wait_for()  # a new session: the vote it sent is not on its screen
+            vote(phone, question, then)
+            assert classroom.Classroom(store).tally(teacher.code)[1] == [questions.checked(question, then)]
+            box = page.get_by_label("w_h · feedback weight", exact=True).and_(page.locator("input[type='number']"))
+            box.fill("0.33")
+            box.press("Enter")
+            page.wait_for_url(re.compile(r"[?&]w_h=0\.33(&|$)"))
+            wait_idle(page)
+            assert box.input_value() == "0.330"
             for _ in range(2):
                 with recorder.window() as window:
                     page.locator(".ud-root [data-do=next]").first.click()  # the diagram steps, then tells the server
@@ -261,3 +290,17 @@ def test_a_killed_replica_costs_no_session_its_numbers():
     assert sum(r.opened for r in result.replicas) == 12
     missed = [goal for goal in result.goals if not goal[-1] and "latency" not in goal[0]]  # speed: bench, not a test
     assert missed == [], result.summary()
+
+
+def test_a_class_on_replicas_counts_each_students_vote_once_across_the_killed_replica():
+    """Students on the killed replica come back through the balancer on another and, their screen showing no vote,
+    vote again (a third of the class also changed its answer before): the shared Redis holds each student's last
+    answer once, and the teacher's screen shows those counts."""
+    require("haproxy", "apt-get install -y haproxy")
+    require("redis-server", "apt-get install -y redis-server")
+    result = classload.through_pages(students=8, seconds=5, seed=0, replicas=2, kill=True)
+    assert result.errors == [], result.errors[:5]
+    victim = next(opened for _, opened, killed_at in result.replicas if killed_at is not None)
+    assert victim >= 1 and len(result.reconnects) == victim and result.resent >= 1, result.replicas
+    assert sorted(result.stored) == sorted(result.expected) and len(result.stored) == 8
+    assert result.shown == result.want_shown and sum(n for _, n in result.shown) == 8

@@ -7,6 +7,7 @@ taken out of the kept settings at once (so no other page's link or share box car
 address bar of the Class page only.
 """
 
+import hashlib
 import os
 import secrets
 
@@ -34,9 +35,30 @@ def room():
     return classroom.Classroom(_backend(env(classroom.REDIS_VARIABLE), env(classroom.DB_VARIABLE)))
 
 
-def session_id():
-    """This screen's anonymous id: one vote per question per screen."""
-    return ss.setdefault("class·session", secrets.token_hex(8))
+def session_id(code):
+    """This browser's anonymous id in class `code`: one vote per question per browser. It is a hash of the class and
+    the token in Streamlit's XSRF cookie, which the browser keeps and sends to whichever replica serves it, so a
+    student whose server died (or who reloaded the page) votes again as the same voter, and no id links two classes;
+    a random id for a session without that cookie."""
+    ids = ss.setdefault("class·session", {})
+    if code not in ids:
+        token = _browser_token(st.context.cookies.get("_streamlit_xsrf", ""))
+        ids[code] = hashlib.sha256(f"{code}|".encode() + token).hexdigest()[:16] if token else secrets.token_hex(8)
+    return ids[code]
+
+
+def _browser_token(cookie):
+    """The raw token of an XSRF cookie '2|mask|masked token|time' (the mask is drawn anew on every answer), or None."""
+    if not isinstance(cookie, str):  # AppTest's context has no real cookies
+        return None
+    parts = cookie.strip("\"'").split("|")
+    try:
+        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+    except (IndexError, ValueError):
+        return None
+    if parts[0] != "2" or len(mask) != 4 or len(masked) < 16:
+        return None
+    return bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
 
 
 def joined():
@@ -216,7 +238,7 @@ def _tally(cls, answers):
 
 def _vote(code, index, answer):
     try:
-        counted = room().vote(code, session_id(), index, answer)
+        counted = room().vote(code, session_id(code), index, answer)
     except ClassError as err:
         ss["class·error"] = str(err)
         return

@@ -9,6 +9,7 @@ runs) and written back to the link after every run. Names, defaults, ranges and 
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.state import get_session_state
 
 from simulator import state
 
@@ -31,15 +32,21 @@ def keep(name, value):
 
 
 def bound(widget, name, *args, on_change=None, **kwargs):
-    """`widget(*args, **kwargs)` showing setting `name`: seeded from the kept value, writing changes back."""
-    ss[name] = kept(name)
+    """`widget(*args, **kwargs)` showing setting `name`: seeded from the kept value, writing changes back. A value
+    its browser sent from a session this server never had (`from_link`: the browser reconnected here after its
+    replica died) is what the user sees and has just changed: it wins over the link, which is a run behind."""
+    sent = name in ss.get("link·sent", ())
+    if not sent:
+        ss[name] = kept(name)
 
     def changed():
         keep(name, ss[name])
         if on_change:
             on_change()
 
-    widget(*args, key=name, on_change=changed, **kwargs)
+    value = widget(*args, key=name, on_change=changed, **kwargs)
+    if sent and value != kept(name):  # the change came with no callback: this session had no such widget yet
+        changed()
     return kept(name)
 
 
@@ -53,7 +60,15 @@ def _apply(values):
 
 def from_link():
     """Take the setup from the link when the session starts, and again when a new link arrives (a scenario's, or
-    one edited by hand): a link is a whole setup. Returns the link's notices, one per bad parameter."""
+    one edited by hand): a link is a whole setup. Returns the link's notices, one per bad parameter.
+
+    Also notes which widgets' values came from a browser whose session this server never had (Streamlit keeps them
+    unread, without the widget's metadata, until the widget is drawn): `bound` lets those through."""
+    states = get_session_state()._state._new_widget_state  # no public API tells a reconnected browser's states
+    if sent := {i.rsplit("-", 1)[-1] for i in states.states if i not in states.widget_metadata}:
+        ss["link·sent"] = sent
+    else:  # as a rule: no key, since number_input and slider copy the whole session state each (Streamlit 1.67)
+        ss.pop("link·sent", None)
     query = {k: st.query_params.get_all(k) for k in st.query_params}
     if "link·notices" not in ss or (query and query != ss.get("link·written")):
         values, ss["link·notices"] = state.from_query(query)
