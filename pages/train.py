@@ -41,7 +41,8 @@ if setup is None:
 
 run = train_controls.cached_run(setup)
 beside = train_controls.cached_run(other) if (other := baseline(setup)) else None
-if ask.shown("train", (setup, run)):
+answered = bool(ask.shown("train", (setup, run)))  # Ask first: the run's results wait for the reveal
+if answered:
     st.markdown(headline(setup, run))
 if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
@@ -49,19 +50,20 @@ if said := start_said(setup):
     st.caption(said)
 st.caption(steps_said(setup, run))
 epoch, follow = train_controls.epoch_shown(run)
-chart(
-    figure(setup, run, epoch, beside),
-    key="training",
-    numbers=training_table(run),
-    on_frame=follow,
-    alt="The training run: the prices with the network's prediction for each next price, the loss per epoch, the "
-    "weights (or each weight's norm) per epoch, and a heatmap of the gradient reaching each price in each epoch; "
-    "press Play to replay.",
-)
-st.caption(caption(setup))
-if beside:
-    st.markdown(compared(setup, run, beside))
-st.markdown(prediction(setup, run))
+if answered:
+    chart(
+        figure(setup, run, epoch, beside),
+        key="training",
+        numbers=training_table(run),
+        on_frame=follow,
+        alt="The training run: the prices with the network's prediction for each next price, the loss per epoch, the "
+        "weights (or each weight's norm) per epoch, and a heatmap of the gradient reaching each price in each epoch; "
+        "press Play to replay.",
+    )
+    st.caption(caption(setup))
+    if beside:
+        st.markdown(compared(setup, run, beside))
+    st.markdown(prediction(setup, run))
 
 st.subheader("The weights")
 st.markdown(markdown(weights_table(setup, run)))

@@ -240,3 +240,20 @@ def test_presenting_the_gradients_page_puts_a_toggle_beside_the_question():
     at.session_state["presenting"] = "on"
     at.run()
     assert not at.exception and [t.key for t in at.main.toggle] == ["ask·toggle·here"]  # the sidebar is hidden
+
+
+@pytest.mark.parametrize(("page", "waiting"), [("pages/train.py", "training"), ("pages/gradients.py", None)])
+def test_the_real_pages_wait_for_the_reveal(page, waiting):
+    """The hooks on the real pages: with ask=on the headline (and on Train the run's chart) waits; Reveal shows them."""
+    from tests.apptest import open_app
+
+    at = open_app(page, ask="on")
+    keys = lambda: [c.proto.id for c in at.get("plotly_chart")]  # noqa: E731
+    assert not at.exception and at.button(key="ask·reveal")
+    headline = "the loss fell" if waiting else "the error signal is multiplied by **"
+    assert headline not in words(at).lower()
+    hidden_before = [k for k in keys() if waiting and waiting in k]
+    at.button(key="ask·reveal").click().run()
+    assert not at.exception and "The answer:" in words(at)
+    assert headline in words(at).lower()
+    assert not hidden_before and (not waiting or any(waiting in k for k in keys()))
