@@ -93,6 +93,11 @@ class Diagram {
     this.settle = null;
     this.selected = null; // {row, key, unit, day}: the tile whose equation shows
     this.speed = 700;
+    // tiles that grow after they are drawn (presenter mode's text, a late font) move the day out of view: follow it
+    this.resized = new ResizeObserver(() => this.root.querySelectorAll(".ud-scroll").forEach((box) => {
+      follow(box);
+      hint(box);
+    }));
     root.addEventListener("click", (e) => this.clicked(e));
     root.addEventListener("keydown", (e) => {
       if ((e.key === "Enter" || e.key === " ") && e.target.dataset && e.target.dataset.tile) {
@@ -238,6 +243,8 @@ class Diagram {
       hint(box);
     });
     requestAnimationFrame(() => boxes.forEach((box) => { follow(box); hint(box); })); // once laid out
+    this.resized.disconnect();
+    boxes.forEach((box) => { this.resized.observe(box); this.resized.observe(box.firstElementChild); });
     if (focused) {
       const el = this.root.querySelector(`[data-tile="${focused}"], [data-do="${focused}"]`);
       if (el) el.focus({preventScroll: true});
