@@ -212,3 +212,8 @@ def scenario_settings(preset):
 def scenario_query(preset):
     """The link of `preset` (without its page)."""
     return to_query(scenario_settings(preset))
+
+
+# High contrast (issue 15): a dark page and dark charts for a projector (helper "contrast")
+CONTRAST = Setting("contrast", "High contrast", "off", choices=("off", "on"), help="A dark page and charts.")
+SETTINGS[CONTRAST.name] = CONTRAST

@@ -41,6 +41,11 @@ def where():
     return "in the bar at the top" if kept(state.PRESENT.name) == "on" else "in the sidebar"
 
 
+def high_contrast():
+    """Whether pages and charts go dark with high contrast: the setting on, or Streamlit itself dark."""
+    return kept(state.CONTRAST.name) == "on" or st.context.theme.type == "dark"
+
+
 def students_link():
     """This view's link for the class: every setting as kept, presenter mode and the teacher's key left out."""
     values = {name: kept(name) for name in state.SETTINGS if name in ss.get("kept", {})}
@@ -95,6 +100,9 @@ def bar(page):
             _weight_controls(page)
         if page == "unroll":  # the other pages that ask put their toggle beside what they hide (`ui.ask.shown`)
             ask.toggle(key="ask·toggle·bar")
+        from ui.header import contrast_toggle  # the header draws this bar
+
+        contrast_toggle("contrast·toggle·bar")
         with st.popover("Students' link", icon=":material/group:"):
             st.caption("This view for the class: the same setup, with the sidebar (no presenter mode).")
             st.code(students_link(), language=None, wrap_lines=True)

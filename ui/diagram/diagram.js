@@ -119,6 +119,7 @@ class Diagram {
     this.back = data.view === "backward";
     this.signature = signatureOf(data);
     this.root.classList.toggle("ud-present", !!data.present);
+    this.root.classList.toggle("ud-contrast", !!data.contrast);
     if (!same || this.day === undefined) {
       this.stop(false);
       this.reported = data.day;
