@@ -36,9 +36,12 @@ HTML = "<script>{}</script><style>{}</style>".format(  # the − + keys, and the
 ss = st.session_state
 
 
-def where():
-    """Where the controls are, for a page's sentences: 'in the sidebar', or, presenting, 'in the bar at the top'."""
-    return "in the bar at the top" if kept(state.PRESENT.name) == "on" else "in the sidebar"
+def where(in_bar=True):
+    """Where a page's controls are, for its sentences: 'in the sidebar', or, presenting, 'in the bar at the top'
+    (`in_bar`: the bar has the control) or the hidden sidebar, said so."""
+    if kept(state.PRESENT.name) != "on":
+        return "in the sidebar"
+    return "in the bar at the top" if in_bar else "in the sidebar (turn presenter mode off to see it)"
 
 
 def high_contrast():
