@@ -214,6 +214,6 @@ def scenario_query(preset):
     return to_query(scenario_settings(preset))
 
 
-# High contrast (issue 15): a dark page and dark charts for a projector (helper "contrast")
-CONTRAST = Setting("contrast", "High contrast", "off", choices=("off", "on"), help="A dark page and charts.")
+# High contrast (issue 15): a dark page and charts for a projector; auto: as the browser prefers (helper "contrast")
+CONTRAST = Setting("contrast", "High contrast", "auto", choices=("auto", "on", "off"), help="A dark page and charts.")
 SETTINGS[CONTRAST.name] = CONTRAST

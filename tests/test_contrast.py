@@ -92,11 +92,7 @@ def test_the_toggle_turns_it_on_and_off_and_the_presenter_bar_has_it():
     assert at.query_params.get("contrast", "off") == "off" and charts(at)[0]["layout"]["paper_bgcolor"] == "white"
 
 
-def test_in_chromium_the_page_is_dark_and_the_diagram_reads_on_it(page, app_server):
-    page.goto(f"{app_server}/?contrast=on&seq=blue")
-    wait_idle(page)
-    page.locator(".ud-root .ud-tile").first.wait_for()
-    paint = page.evaluate("""() => {
+PAINT = """() => {
       const css = (el, p) => getComputedStyle(el)[p];
       const root = document.querySelector(".ud-root");
       return {app: css(document.querySelector(".stApp"), "backgroundColor"),
@@ -104,8 +100,28 @@ def test_in_chromium_the_page_is_dark_and_the_diagram_reads_on_it(page, app_serv
               root: css(root, "backgroundColor"), rootText: css(root, "color"),
               dark: root.classList.contains("ud-contrast"),
               link: css(root.querySelector(".ud-link"), "color"), label: css(root.querySelector(".ud-label"), "color")};
-    }""")
+    }"""
+
+
+def painted(page, url):
+    page.goto(url)
+    wait_idle(page)
+    page.locator(".ud-root .ud-tile").first.wait_for()
+    return page.evaluate(PAINT)
+
+
+def test_in_chromium_the_page_is_dark_and_the_diagram_reads_on_it_also_when_the_browser_prefers_dark(
+    page, chromium, app_server
+):
+    paint = painted(page, f"{app_server}/?contrast=on&seq=blue")
     assert paint["dark"]
     assert paint["app"] == paint["root"] == "rgb(14, 17, 23)"
     for name in ("text", "rootText", "link", "label"):
         assert contrast(paint[name]) >= TEXT_RATIO, (name, paint[name])
+    prefers_dark = chromium.new_page(color_scheme="dark")
+    try:
+        assert painted(prefers_dark, f"{app_server}/?seq=blue")["app"] == "rgb(14, 17, 23)"  # auto: as it prefers
+        light = painted(prefers_dark, f"{app_server}/?seq=blue&contrast=off")  # the toggle turned off: light
+        assert light["app"] == "rgb(255, 255, 255)" and not light["dark"]
+    finally:
+        prefers_dark.close()

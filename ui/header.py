@@ -42,7 +42,8 @@ CONTRAST_CSS = """<style>
 .stApp button {background-color: #1b1f27 !important; color: #fff !important; border: 1px solid #c8c8c8 !important;}
 .stApp button[kind="primary"] {background-color: #56b4e9 !important; color: #000 !important;}
 .stApp button[kind="primary"] * {color: #000 !important;}
-.stApp svg {fill: currentColor;}
+.stApp button[aria-label^="Help for"] {background: none !important; border: none !important; color: #ccc !important;}
+label:has(> span > input[role="switch"]:not(:checked)) > div:first-of-type {background-color: #8a8a8a !important;}
 [data-testid="stAlertContainer"] {background-color: #102a43 !important; border: 1px solid #56b4e9 !important;}
 .stApp table, .stApp td, .stApp th {border-color: #8a8a8a !important; background-color: #0e1117 !important;}
 .stApp hr {border-color: #8a8a8a !important;}
@@ -58,9 +59,9 @@ def _contrasted(key):
 
 def contrast_toggle(key):
     """The high-contrast toggle (`key`: one per place it is drawn)."""
-    ss[key] = kept(state.CONTRAST.name) == "on"
+    ss[key] = presenter.high_contrast()
     st.toggle(state.CONTRAST.label, key=key, on_change=_contrasted, args=(key,),
-              help="A dark page and charts, for a projector: white text on near-black.")  # fmt: skip
+              help="White on near-black, for a projector; left alone, as the browser prefers.")  # fmt: skip
 
 
 def _presenting():

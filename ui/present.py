@@ -45,8 +45,11 @@ def where(in_bar=True):
 
 
 def high_contrast():
-    """Whether pages and charts go dark with high contrast: the setting on, or Streamlit itself dark."""
-    return kept(state.CONTRAST.name) == "on" or st.context.theme.type == "dark"
+    """Whether pages and charts go dark with high contrast: the setting on, or left to the browser (auto) and the
+    browser preferring dark (Streamlit's `st.context.theme` reports the preference, though this app's theme is
+    fixed light)."""
+    chosen = kept(state.CONTRAST.name)
+    return chosen == "on" or (chosen == "auto" and st.context.theme.type == "dark")
 
 
 def students_link():
