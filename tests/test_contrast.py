@@ -99,7 +99,10 @@ PAINT = """() => {
               text: css(document.querySelector("[data-testid='stMarkdownContainer'] p"), "color"),
               root: css(root, "backgroundColor"), rootText: css(root, "color"),
               dark: root.classList.contains("ud-contrast"),
-              link: css(root.querySelector(".ud-link"), "color"), label: css(root.querySelector(".ud-label"), "color")};
+              link: css(root.querySelector(".ud-link"), "color"), label: css(root.querySelector(".ud-label"), "color"),
+              tiles: [...root.querySelectorAll(".ud-tile:not(.ud-unknown)")].map((t) =>
+                [css(t, "backgroundColor"), css(t.querySelector("b"), "color"),
+                 css(t.querySelector(".ud-sym"), "color")])};
     }"""
 
 
@@ -118,6 +121,9 @@ def test_in_chromium_the_page_is_dark_and_the_diagram_reads_on_it_also_when_the_
     assert paint["app"] == paint["root"] == "rgb(14, 17, 23)"
     for name in ("text", "rootText", "link", "label"):
         assert contrast(paint[name]) >= TEXT_RATIO, (name, paint[name])
+    assert len({back for back, *_ in paint["tiles"]}) > 5  # the tiles keep their colour scale
+    for back, value, symbol in paint["tiles"]:
+        assert contrast(value, back) >= TEXT_RATIO and contrast(symbol, back) >= TEXT_RATIO, (back, value, symbol)
     prefers_dark = chromium.new_page(color_scheme="dark")
     try:
         assert painted(prefers_dark, f"{app_server}/?seq=blue")["app"] == "rgb(14, 17, 23)"  # auto: as it prefers

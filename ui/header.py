@@ -25,13 +25,14 @@ PRESENTER_CSS = """<style>
 
 
 CONTRAST_CSS = """<style>
-/* high contrast (ui.present.high_contrast): a near-black page, white text, every widget light on dark */
+/* high contrast (ui.present.high_contrast): a near-black page, white text, every widget light on dark; the
+   diagram (.ud-root) keeps its tiles' colours and has its own dark class */
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stHeader"], [data-testid="stSidebar"],
 [data-testid="stSidebarContent"], [data-testid="stBottomBlockContainer"], [data-testid="stPopoverBody"],
 [data-baseweb="popover"] > div, [data-baseweb="menu"], [role="listbox"], [role="option"] {
   background-color: #0e1117 !important; color: #fff !important;
 }
-.stApp :is(p, li, span, label, h1, h2, h3, h4, h5, h6, small, strong, em, td, th, summary, a),
+.stApp :is(p, li, span, label, h1, h2, h3, h4, h5, h6, small, strong, em, td, th, summary, a):not(.ud-root *),
 [data-baseweb="popover"] :is(p, li, span, div), [data-testid="stCaptionContainer"] {color: #fff !important;}
 .stApp a {color: #8fd3ff !important;}
 .stApp :is(input, textarea), [data-baseweb="select"] > div, [data-baseweb="input"], [data-baseweb="textarea"],
@@ -39,11 +40,16 @@ CONTRAST_CSS = """<style>
 [data-testid="stFileUploaderDropzone"] {
   background-color: #1b1f27 !important; color: #fff !important; border-color: #c8c8c8 !important;
 }
-.stApp button {background-color: #1b1f27 !important; color: #fff !important; border: 1px solid #c8c8c8 !important;}
+.stApp button:not(.ud-root *) {
+  background-color: #1b1f27 !important; color: #fff !important; border: 1px solid #c8c8c8 !important;
+}
 .stApp button[kind="primary"] {background-color: #56b4e9 !important; color: #000 !important;}
 .stApp button[kind="primary"] * {color: #000 !important;}
 .stApp button[aria-label^="Help for"] {background: none !important; border: none !important; color: #ccc !important;}
 label:has(> span > input[role="switch"]:not(:checked)) > div:first-of-type {background-color: #8a8a8a !important;}
+[data-testid="stRadioOption"]:has(input:not(:checked)) > div > div:first-child {
+  background-color: #0e1117 !important; border: 2px solid #ccc !important;
+}
 [data-testid="stAlertContainer"] {background-color: #102a43 !important; border: 1px solid #56b4e9 !important;}
 .stApp table, .stApp td, .stApp th {border-color: #8a8a8a !important; background-color: #0e1117 !important;}
 .stApp hr {border-color: #8a8a8a !important;}
