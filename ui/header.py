@@ -63,10 +63,10 @@ def _contrasted(key):
     keep(state.CONTRAST.name, "on" if ss[key] else "off")
 
 
-def contrast_toggle(key):
+def contrast_toggle(key, label=state.CONTRAST.label):
     """The high-contrast toggle (`key`: one per place it is drawn)."""
     ss[key] = presenter.high_contrast()
-    st.toggle(state.CONTRAST.label, key=key, on_change=_contrasted, args=(key,),
+    st.toggle(label, key=key, on_change=_contrasted, args=(key,),
               help="White on near-black, for a projector; left alone, as the browser prefers.")  # fmt: skip
 
 

@@ -83,7 +83,7 @@ def _weight_controls(page):
     picked = ss["bar·weight"] or picked
     s = WEIGHT_NAMES[picked]
     ss[f"bar·{picked}"] = float(np.clip(kept(picked), s.lo, s.hi))
-    with st.container(width=220):
+    with st.container(width=170):
         st.slider(s.label, s.lo, s.hi, step=STEP, key=f"bar·{picked}", on_change=_slid, args=(picked,),
                   label_visibility="collapsed", help=s.help)  # fmt: skip
     st.button("−", key="bar·minus", on_click=_nudged, args=(picked, -NUDGE), help=f"{picked} − {NUDGE:g} (− key)")
@@ -108,7 +108,7 @@ def bar(page):
             ask.toggle(key="ask·toggle·bar")
         from ui.header import contrast_toggle  # the header draws this bar
 
-        contrast_toggle("contrast·toggle·bar")
+        contrast_toggle("contrast·toggle·bar", ":material/contrast:")  # an icon: the bar fits one line at 1280 px
         with st.popover("Students' link", icon=":material/group:"):
             st.caption("This view for the class: the same setup, with the sidebar (no presenter mode).")
             st.code(students_link(), language=None, wrap_lines=True)
