@@ -20,7 +20,7 @@ from simulator.gradients import (
     window_note,
 )
 from simulator.tables import backward_table, clipping_table
-from ui import ask
+from ui import ask, present
 from ui.charts import chart
 from ui.diagram import day_shown, show
 from ui.entry import require_entry_point
@@ -58,7 +58,7 @@ else:
         )
         + " Press **▶ Play** to watch it travel back."
     )
-st.caption(network_note(cell, params.n))
+st.caption(network_note(cell, params.n, present.where(), present.where(in_bar=False)))
 passes = [backprop(params, row, **settings) for row in rows]
 
 for bp in ask.shown("gradients", passes):
@@ -142,8 +142,8 @@ st.subheader("Clipping")
 if settings["clip"] == "none":
     st.markdown(
         "Clipping is off: a weight update would use these gradients as they are "
-        f"({', '.join(clipping_summary(bp) for bp in passes)}). Choose *by global norm* or *by value* in the "
-        "sidebar to see what clipping keeps of an exploding gradient."
+        f"({', '.join(clipping_summary(bp) for bp in passes)}). Choose *by global norm* or *by value* "
+        f"{present.where(in_bar=False)} to see what clipping keeps of an exploding gradient."
     )
 for bp in passes if settings["clip"] != "none" else []:
     st.markdown(f"**{bp.row.label}**")

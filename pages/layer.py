@@ -6,7 +6,7 @@ import streamlit as st
 from simulator import layer
 from simulator.layer_figures import eigenvalues, gradient, hidden_heatmap, hidden_lines, singular_values, weights
 from simulator.presets import BY_KEY
-from ui import layer_controls
+from ui import layer_controls, present
 from ui.charts import chart
 from ui.entry import require_entry_point
 from ui.header import top
@@ -20,7 +20,7 @@ st.markdown(
     "With **n units** the memory h is n numbers, and yesterday's memory reaches every unit: each unit adds up all "
     "the units' memories, weighted by its row of the **n × n matrix W_h**. Going back one day, the gradient is "
     "multiplied by W_h and the activation's slopes, so what W_h does to vectors decides whether it vanishes or "
-    "explodes. Pick a recipe for W_h in the sidebar, or a scenario."
+    f"explodes. Pick a recipe for W_h {present.where(in_bar=False)}, or a scenario."
 )
 
 with st.sidebar:

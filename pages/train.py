@@ -17,7 +17,7 @@ from simulator.train_page import (
     steps_said,
     weights_table,
 )
-from ui import ask, train_controls
+from ui import ask, present, train_controls
 from ui.charts import chart
 from ui.entry import require_entry_point
 from ui.header import top
@@ -29,14 +29,15 @@ st.title("Train it")
 st.markdown(
     "Training nudges the network's weights, epoch after epoch, against the gradient that backpropagation through "
     "time computes, so that each prediction y moves towards the next price. Pick the data, the network and the "
-    "settings in the sidebar, then press **▶ Play** to replay the run."
+    f"settings {present.where(in_bar=False)}, then press **▶ Play** to replay the run."
 )
 
 with st.sidebar:
     ask.toggle()
 setup = train_controls.sidebar()
 if setup is None:
-    st.info("Upload a CSV file in the sidebar: one column of prices, or a table with a date and a price column.")
+    st.info(f"Upload a CSV file {present.where(in_bar=False)}: one column of prices, or a table with a date and a "
+            "price column.")  # fmt: skip
     st.stop()
 
 run = train_controls.cached_run(setup)

@@ -162,12 +162,13 @@ def forward_explodes(trace):
             f"the prediction is **{fmt(y)}**, for {prices}")  # fmt: skip
 
 
-def network_note(cell, units):
-    """Which network the Gradients page shows: the sidebar's, the same one the Unroll page shows."""
-    said = "This page shows StatQuest's kind of network: one simple RNN unit, with the weights in the sidebar."
+def network_note(cell, units, weights_at="in the sidebar", network_at="in the sidebar"):
+    """Which network the Gradients page shows: the sidebar's, the same one the Unroll page shows; `weights_at` and
+    `network_at` say where the weights and the network are set (presenting: not in the sidebar)."""
+    said = f"This page shows StatQuest's kind of network: one simple RNN unit, with the weights {weights_at}."
     if cell == "rnn" and units == 1:
         return said
     name = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}[cell]
     plural = "s" if units > 1 else ""
-    return (f"This page shows the network in the sidebar, the one the Unroll page runs forward: the {name} with "
+    return (f"This page shows the network set {network_at}, the one the Unroll page runs forward: the {name} with "
             f"{units} unit{plural}.")  # fmt: skip

@@ -212,3 +212,8 @@ def scenario_settings(preset):
 def scenario_query(preset):
     """The link of `preset` (without its page)."""
     return to_query(scenario_settings(preset))
+
+
+# High contrast (issue 15): a dark page and charts for a projector; auto: as the browser prefers (helper "contrast")
+CONTRAST = Setting("contrast", "High contrast", "auto", choices=("auto", "on", "off"), help="A dark page and charts.")
+SETTINGS[CONTRAST.name] = CONTRAST

@@ -6,10 +6,11 @@ import streamlit as st
 
 from simulator import state
 from simulator.figures import same_but_shown, shown_frame
-from simulator.projector import readable
+from simulator.projector import shown as styled
 from simulator.tables import markdown
 from ui import download
 from ui.link import kept
+from ui.present import high_contrast
 
 ss = st.session_state
 
@@ -81,7 +82,7 @@ def chart(fig, key, alt, numbers=None, on_frame=None):
     """A figure (bigger when presenting) with its alt text, and beside it a table of its numbers for screen readers
     (`numbers`: {column: values}, see `simulator.tables`). An animated figure's frames are named by numbers:
     `on_frame(number)` hears of the frame the user stops on, so the link can keep it."""
-    shown = readable(fig) if kept(state.PRESENT.name) == "on" else fig
+    shown = styled(fig, present=kept(state.PRESENT.name) == "on", high_contrast=high_contrast())
     st.plotly_chart(_as_drawn(key, shown) if on_frame else shown, key=key, config={"displaylogo": False}, alt=alt)
     download.buttons(key)  # figures for slides: PNG and SVG, made in the browser
     if on_frame:

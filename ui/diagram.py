@@ -10,6 +10,7 @@ from simulator import state
 from simulator.tables import markdown
 from ui import ask, download
 from ui.link import keep, kept
+from ui.present import high_contrast
 
 FILES = Path(__file__).with_suffix("")  # ui/diagram/: the component's JS and CSS, read once, no build step
 _component = st.components.v2.component(
@@ -46,7 +47,8 @@ def show(payload, key, name, first, alt, numbers=None, asking=None):
     """The diagram of `payload` (`simulator.diagram.forward` or `.backward`) under `key`, its day kept as setting
     `name` (0 meaning day `first`); then the table of its numbers for screen readers. `asking`: Ask first's state
     (`ui.ask.component`), so R reveals and Q switches the mode."""
-    data = {**payload, "present": kept(state.PRESENT.name) == "on", "alt": alt, "ask": asking}
+    present, contrast = kept(state.PRESENT.name) == "on", high_contrast()
+    data = {**payload, "present": present, "contrast": contrast, "alt": alt, "ask": asking}
     heard = {f"on_{what}_change": partial(_asked, key, what) for what in ("reveal", "ask")} if asking else {}
     _component(key=key, data=data, on_day_change=partial(_stopped, key, name, payload["longest"], first), **heard)
     download.buttons(key, "the diagram")

@@ -24,6 +24,52 @@ PRESENTER_CSS = """<style>
 </style>"""
 
 
+CONTRAST_CSS = """<style>
+/* high contrast (ui.present.high_contrast): a near-black page, white text, every widget light on dark; the
+   diagram (.ud-root) keeps its tiles' colours and has its own dark class */
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stHeader"], [data-testid="stSidebar"],
+[data-testid="stSidebarContent"], [data-testid="stBottomBlockContainer"], [data-testid="stPopoverBody"],
+[data-baseweb="popover"] > div, [data-baseweb="menu"], [role="listbox"], [role="option"] {
+  background-color: #0e1117 !important; color: #fff !important;
+}
+.stApp :is(p, li, span, label, h1, h2, h3, h4, h5, h6, small, strong, em, td, th, summary, a):not(.ud-root *),
+[data-baseweb="popover"] :is(p, li, span, div), [data-testid="stCaptionContainer"] {color: #fff !important;}
+.stApp a {color: #8fd3ff !important;}
+.stApp :is(input, textarea), [data-baseweb="select"] > div, [data-baseweb="input"], [data-baseweb="textarea"],
+[data-testid="stNumberInputContainer"], [data-testid="stCode"] pre, .stApp code, [data-testid="stExpander"] details,
+[data-testid="stFileUploaderDropzone"] {
+  background-color: #1b1f27 !important; color: #fff !important; border-color: #c8c8c8 !important;
+}
+.stApp button:not(.ud-root *) {
+  background-color: #1b1f27 !important; color: #fff !important; border: 1px solid #c8c8c8 !important;
+}
+.stApp button[kind="primary"] {background-color: #56b4e9 !important; color: #000 !important;}
+.stApp button[kind="primary"] * {color: #000 !important;}
+.stApp button[aria-label^="Help for"] {background: none !important; border: none !important; color: #ccc !important;}
+label:has(> span > input[role="switch"]:not(:checked)) > div:first-of-type {background-color: #8a8a8a !important;}
+[data-testid="stRadioOption"]:has(input:not(:checked)) > div > div:first-child {
+  background-color: #0e1117 !important; border: 2px solid #ccc !important;
+}
+[data-testid="stAlertContainer"] {background-color: #102a43 !important; border: 1px solid #56b4e9 !important;}
+.stApp table, .stApp td, .stApp th {border-color: #8a8a8a !important; background-color: #0e1117 !important;}
+.stApp hr {border-color: #8a8a8a !important;}
+[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"], [data-testid="stSliderThumbValue"] {
+  color: #fff !important;
+}
+</style>"""
+
+
+def _contrasted(key):
+    keep(state.CONTRAST.name, "on" if ss[key] else "off")
+
+
+def contrast_toggle(key, label=state.CONTRAST.label):
+    """The high-contrast toggle (`key`: one per place it is drawn)."""
+    ss[key] = presenter.high_contrast()
+    st.toggle(label, key=key, on_change=_contrasted, args=(key,),
+              help="White on near-black, for a projector; left alone, as the browser prefers.")  # fmt: skip
+
+
 def _presenting():
     keep(state.PRESENT.name, "on" if ss["present·toggle"] else "off")
 
@@ -76,12 +122,15 @@ def top(page):
             help="Big text and a slim bar of controls instead of the sidebar, for a projector: ← → step through "
             "the days, P plays and pauses, − and + nudge the weight picked.",
         )
+        if kept(state.PRESENT.name) != "on":  # presenting, the bar holds it
+            contrast_toggle("contrast·toggle")
         ss["share·slot"] = st.empty()
         st.page_link(
             GLOSSARY, label="Glossary", icon=":material/menu_book:", help="Every word the pages use, explained"
         )
     present = kept(state.PRESENT.name) == "on"
-    st.html(KEYS_JS + NARROW_CSS + (PRESENTER_CSS + presenter.HTML if present else ""), unsafe_allow_javascript=True)
+    page_css = (PRESENTER_CSS + presenter.HTML if present else "") + (CONTRAST_CSS if presenter.high_contrast() else "")
+    st.html(KEYS_JS + NARROW_CSS + page_css, unsafe_allow_javascript=True)
     if present:
         presenter.bar(page)
     for notice in notices:

@@ -36,9 +36,20 @@ HTML = "<script>{}</script><style>{}</style>".format(  # the − + keys, and the
 ss = st.session_state
 
 
-def where():
-    """Where the controls are, for a page's sentences: 'in the sidebar', or, presenting, 'in the bar at the top'."""
-    return "in the bar at the top" if kept(state.PRESENT.name) == "on" else "in the sidebar"
+def where(in_bar=True):
+    """Where a page's controls are, for its sentences: 'in the sidebar', or, presenting, 'in the bar at the top'
+    (`in_bar`: the bar has the control) or the hidden sidebar, said so."""
+    if kept(state.PRESENT.name) != "on":
+        return "in the sidebar"
+    return "in the bar at the top" if in_bar else "in the sidebar (turn presenter mode off to see it)"
+
+
+def high_contrast():
+    """Whether pages and charts go dark with high contrast: the setting on, or left to the browser (auto) and the
+    browser preferring dark (Streamlit's `st.context.theme` reports the preference, though this app's theme is
+    fixed light)."""
+    chosen = kept(state.CONTRAST.name)
+    return chosen == "on" or (chosen == "auto" and st.context.theme.type == "dark")
 
 
 def students_link():
@@ -72,7 +83,7 @@ def _weight_controls(page):
     picked = ss["bar·weight"] or picked
     s = WEIGHT_NAMES[picked]
     ss[f"bar·{picked}"] = float(np.clip(kept(picked), s.lo, s.hi))
-    with st.container(width=220):
+    with st.container(width=170):
         st.slider(s.label, s.lo, s.hi, step=STEP, key=f"bar·{picked}", on_change=_slid, args=(picked,),
                   label_visibility="collapsed", help=s.help)  # fmt: skip
     st.button("−", key="bar·minus", on_click=_nudged, args=(picked, -NUDGE), help=f"{picked} − {NUDGE:g} (− key)")
@@ -95,6 +106,9 @@ def bar(page):
             _weight_controls(page)
         if page == "unroll":  # the other pages that ask put their toggle beside what they hide (`ui.ask.shown`)
             ask.toggle(key="ask·toggle·bar")
+        from ui.header import contrast_toggle  # the header draws this bar
+
+        contrast_toggle("contrast·toggle·bar", ":material/contrast:")  # an icon: the bar fits one line at 1280 px
         with st.popover("Students' link", icon=":material/group:"):
             st.caption("This view for the class: the same setup, with the sidebar (no presenter mode).")
             st.code(students_link(), language=None, wrap_lines=True)

@@ -68,8 +68,19 @@ function colour(raw, scale) {
   const k = Math.max(-1, Math.min(1, v / scale));
   const [a, b] = k < 0 ? [SCALE[1], SCALE[0]] : [SCALE[1], SCALE[2]];
   const t = Math.abs(k);
-  return {rgb: `rgb(${a.map((c, i) => Math.round(c + (b[i] - c) * t)).join(",")})`, dark: t > 0.6};
+  const mixed = a.map((c, i) => Math.round(c + (b[i] - c) * t));
+  return {rgb: `rgb(${mixed.join(",")})`, dark: luminance(mixed) < darkBelow};
 }
+
+// WCAG 2's relative luminance of [r, g, b] in 0..255
+const luminance = (rgb) => {
+  const [r, g, b] = rgb.map((c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+// below it white text reads better on a tile than its dark text: #262730, or black in high contrast (then every
+// tile reads at 4.58 : 1 at least)
+const DARK_TEXT_BELOW = {light: 0.223, contrast: 0.179};
+let darkBelow = DARK_TEXT_BELOW.light;
 
 function scaleOf(arrays) {
   let m = 1;
@@ -119,11 +130,13 @@ class Diagram {
   update(data, report) {
     this.report = report;
     if (data.colours) SCALE = data.colours.map(rgb);
+    darkBelow = data.contrast ? DARK_TEXT_BELOW.contrast : DARK_TEXT_BELOW.light;
     const same = this.signature === signatureOf(data);
     this.data = data;
     this.back = data.view === "backward";
     this.signature = signatureOf(data);
     this.root.classList.toggle("ud-present", !!data.present);
+    this.root.classList.toggle("ud-contrast", !!data.contrast);
     if (!same || this.day === undefined) {
       this.stop(false);
       this.reported = data.day;
