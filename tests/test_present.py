@@ -50,6 +50,9 @@ def test_the_students_link_is_this_view_without_presenter_mode():
     at = open_app(UNROLL, present="on", w_h="1.1", day="3")
     link = students_link(at)
     assert link == {"w_h": ["1.1"], "day": ["3"]}
+    shared = [parse_qs(urlsplit(c.value).query) for c in at.code if "?" in c.value]
+    assert len(shared) == 2 and all(s == link for s in shared)  # the share box's link is the students' too
+    assert at.query_params["present"] == "on"  # while the address bar keeps presenting on this screen
 
 
 def test_presenting_stays_on_across_pages_and_into_a_scenario():

@@ -88,11 +88,18 @@ def to_link():
     ss["link·written"] = {k: [v] for k, v in query.items()}
     if slot := ss.get("share·slot"):
         with slot.container(), st.popover("Share this view", icon=":material/link:", width="content"):
-            st.caption("The link holds this whole setup; anyone who opens it sees these numbers. Copy it with the "
-                       "button at the box's right.")  # fmt: skip
-            st.code(share_url(query), language=None, wrap_lines=True)
+            st.caption(
+                "The link holds this whole setup; anyone who opens it sees these numbers, with the sidebar "
+                "(presenter mode stays on this screen). Copy it with the button at the box's right."
+            )
+            st.code(share_url(shared(query)), language=None, wrap_lines=True)
             for sentence in state.left_out(values):
                 st.caption(f":material/warning: {sentence}")
+
+
+def shared(query):
+    """`query` as a link for others: presenter mode and the teacher's key stay on this screen."""
+    return {k: v for k, v in query.items() if k not in (state.PRESENT.name, state.TEACHER.name)}
 
 
 def share_url(query):
