@@ -76,13 +76,19 @@ def from_link():
     return ss["link·notices"]
 
 
-def to_link():
-    """Every setting into the link (typed prices as last parsed, so a link never carries bad text), and the link
-    into the share box."""
+def link_values():
+    """Every kept setting the link carries, typed prices as last parsed (so a link never carries bad text)."""
     settings = _kept()
     values = {name: settings[name] for name in state.SETTINGS if name in settings}
     if "typed·text" in ss:
         values[state.TYPED.name] = ss["typed·text"]
+    return values
+
+
+def to_link():
+    """Every setting into the link (typed prices as last parsed, so a link never carries bad text), and the link
+    into the share box."""
+    values = link_values()
     query = state.to_query(values)
     st.query_params.from_dict(query)
     ss["link·written"] = {k: [v] for k, v in query.items()}

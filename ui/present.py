@@ -12,7 +12,7 @@ import streamlit as st
 
 from simulator import network, state
 from ui import ask
-from ui.link import keep, kept, share_url, shared
+from ui.link import keep, kept, link_values, share_url, shared
 from ui.sidebar import STEP
 
 PAGES = {  # page: (script, title); the pages a class is shown
@@ -54,10 +54,7 @@ def high_contrast():
 
 def students_link():
     """This view's link for the class: every setting as kept, presenter mode and the teacher's key left out."""
-    values = {name: kept(name) for name in state.SETTINGS if name in ss.get("kept", {})}
-    if "typed·text" in ss:
-        values[state.TYPED.name] = ss["typed·text"]
-    return share_url(shared(state.to_query(values)))
+    return share_url(shared(state.to_query(link_values())))
 
 
 def _nudged(name, by):
