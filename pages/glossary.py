@@ -24,8 +24,8 @@ TERMS = (
      "moves when z moves a little. ReLU's slope is 1 above 0 and 0 below."),
     ("Dead ReLU", "A day whose z is below 0: ReLU outputs 0 and its slope is 0, so no gradient passes through it."),
     ("Loss L, error", "How wrong the prediction is: L = ½(y − target)². Its slope ∂L/∂y = y − target is the error."),
-    ("Target", "The true price the prediction should have hit: tomorrow's (the 'tomorrow only' loss), or each next "
-     "day's ('every day')."),
+    ("Target", "The true price the prediction should have hit: tomorrow's (the error measured on 'only tomorrow'), "
+     "or each next day's ('every next day')."),
     ("Gradient ∂L/∂something", "How much the loss changes when that something changes a little. Training moves "
      "each weight a step against its gradient."),
     ("Error reaching day t's memory, ∂L/∂h_t", "How much day t's memory moves the loss: the error signal, sent "

@@ -54,12 +54,12 @@ PRESETS = (  # the Unroll and Gradients scenarios' stories are told from their n
            "The same learning rate of 3, but every gradient is scaled down to length 0.1 first. No step can be "
            "huge any more, so the run that exploded now learns."),
     Preset("train-vanishing", "Vanishing gradients while training", "train",
-           {"act": "tanh", "task": "last", "init": "random", "seed": 3}, "",
+           {"act": "tanh", "loss": "last", "init": "random", "seed": 3}, "",
            "Only the last week's error is measured, and tanh's slope below 1 shrinks it on every step back: the "
            "heatmap is dark on the early weeks, which teach the network nothing. The loss falls to almost 0, yet "
            "the prediction is a flat line near 0.96: it learned the one price it is scored on, not the pattern."),
     Preset("truncated", "Truncated BPTT: the gradient stops every 10 weeks", "train",
-           {"act": "tanh", "task": "last", "init": "random", "seed": 3, "k": 10}, "",
+           {"act": "tanh", "loss": "last", "init": "random", "seed": 3, "k": 10}, "",
            "With k = 10 the error flows back only 10 weeks, so the heatmap is blank before them. "
            "Truncation trades the long memory that barely learned anyway for a cheaper backward pass."),
     # Why LSTM: their stories are told from their numbers, in `why`

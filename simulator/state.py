@@ -25,6 +25,11 @@ class Setting:
     choices: tuple = ()
     check: object = field(default=None, repr=False)
     help: str = ""
+    pages: dict = field(default_factory=dict, compare=False)  # {page: its own default}, where it differs
+
+    def default_on(self, page):
+        """The default on `page` (None: any page)."""
+        return self.pages.get(page, self.default)
 
     def parse(self, raw):
         """Link text -> a valid value; raises ValueError saying what is wrong."""
@@ -67,11 +72,20 @@ ACTIVATION = Setting("act", "Activation", "relu", choices=tuple(ACTIVATIONS))
 SEQUENCE = Setting("seq", "Sequence", "both", choices=("blue", "red", "both", "typed"))
 TYPED = Setting("typed", "Your prices", "0, 0.5, 1, 0.5, 0.5, 0.25, 0.5, 0.75, 1, 0.5", check=parse_sequence)
 PRECISION = Setting("precision", "Precision", "float64", choices=("float64", "float32"))
-LOSS = Setting("loss", "Error measured on", "last", choices=("last", "all"))
+LOSS = Setting(
+    "loss", "Error measured on", "last", choices=("last", "all"), pages={"train": "all"},
+    help="The loss: the error of the last prediction only, or of every prediction of the next price.",
+)  # fmt: skip
 TARGET = Setting("target", "Tomorrow's true price (the target)", 1.0, -5.0, 5.0)
 CLIP = Setting("clip", "Gradient clipping", "none", choices=bptt.CLIP_MODES)
 CLIP_AT = Setting("clip_at", "Clipping threshold", 5.0, 0.01, 100.0)
 GRADIENTS = (LOSS, TARGET, PRECISION, CLIP, CLIP_AT)
+
+
+def loss_labels(period="day"):
+    """LOSS's choices in words, for prices a `period` ('day' or 'week') apart."""
+    return {"last": "only tomorrow" if period == "day" else f"only the next {period}", "all": f"every next {period}"}
+
 
 WEEKS = stocks()[0]
 SOURCE = Setting("data", "Train on", "stock", choices=("stock", "blue", "red", "typed", "upload"))
@@ -79,7 +93,6 @@ STOCK = Setting("stock", "Stock", "GOOG", choices=STOCKS)
 START = Setting("from", "First week", WEEKS[0], choices=WEEKS)
 END = Setting("to", "Last week", WEEKS[-1], choices=WEEKS)
 SCALING = Setting("scale", "Scale prices", "minmax", choices=("minmax", "none"))
-TASK = Setting("task", "Learn to predict", "all", choices=("all", "last"))
 RATE = Setting("lr", "Learning rate", 0.3, 0.0001, 10.0, help="How far each epoch steps against the gradient.")
 EPOCHS = Setting("epochs", "Epochs", 300, 1, 5000, help="Gradient steps, each over the whole sequence.")
 INIT = Setting("init", "Start from", "statquest", choices=("statquest", "random", "current"))
@@ -87,7 +100,7 @@ SEED = Setting("seed", "Random seed", 0, 0, 2**31 - 1, help="The same seed and s
 TRUNCATE = Setting(
     "k", "Truncate BPTT to k days", 0, 0, 10_000, help="The gradient stops every k days back; 0 = full BPTT."
 )
-TRAINING = (SOURCE, STOCK, START, END, SCALING, TASK, RATE, EPOCHS, INIT, SEED, CLIP, CLIP_AT, TRUNCATE)
+TRAINING = (SOURCE, STOCK, START, END, SCALING, LOSS, RATE, EPOCHS, INIT, SEED, CLIP, CLIP_AT, TRUNCATE)
 LENGTH = Setting("length", "Days in each sequence (T)", 50, 10, 200, help="The marked days lie this far apart at most.")
 RACE = (LENGTH, SEED)
 CELL = Setting("cell", "Cell", "rnn", choices=tuple(network.CELLS), help="Simple RNN, LSTM or GRU: the same prices in.")
@@ -151,6 +164,7 @@ SETTINGS[ASK.name] = ASK
 
 
 MAX_NOTICES = 8  # a link with more bad parameters gets one line for the rest
+RENAMED = {"task": "loss"}  # {old name: name}: a setting's old name still reads, so old links keep working
 
 
 def _code(text, limit=40):
@@ -159,35 +173,39 @@ def _code(text, limit=40):
     return f"`{shown}…`" if len(text) > limit else f"`{shown}`"
 
 
-def from_query(query):
-    """{name: [raw values]} from a link -> ({name: value} for the good ones, [notice] for every bad one).
+def from_query(query, page=None):
+    """{name: [raw values]} from a link to `page` -> ({name: value} for the good ones, [notice] for every bad one).
 
     A bad parameter (unknown, repeated, unreadable or out of range) keeps its setting's default."""
     values, notices = {}, []
-    for name, raws in query.items():
-        setting = SETTINGS.get(name)
+    names = [RENAMED.get(name, name) for name in query]
+    for (name, raws), key in zip(query.items(), names, strict=True):
+        setting = SETTINGS.get(key)
         if setting is None:
             notices.append(f"Ignored the unknown link parameter {_code(name)}.")
+        elif names.count(key) > 1:
+            twice = f"the link gives `{key}` by its name and by its old name"
+            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.default_on(page)!r}.")
         elif len(raws) != 1:
             twice = f"it appears {len(raws)} times in the link"
-            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.default!r}.")
+            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.default_on(page)!r}.")
         else:
             try:
-                values[name] = setting.parse(raws[0])
+                values[key] = setting.parse(raws[0])
             except ValueError as err:
                 shown = _code(f"{name}={raws[0]}")
-                notices.append(f"Ignored {shown} from the link ({err}); using {setting.default!r}.")
+                notices.append(f"Ignored {shown} from the link ({err}); using {setting.default_on(page)!r}.")
     if len(notices) > MAX_NOTICES:
         notices[MAX_NOTICES - 1 :] = [f"… and {len(notices) - MAX_NOTICES + 1} more bad link parameters, ignored."]
     return values, notices
 
 
-def to_query(values):
-    """{name: value} -> {name: link text} for the settings that differ from their defaults."""
+def to_query(values, page=None):
+    """{name: value} -> {name: link text} for the settings that differ from their defaults on `page`."""
     query = {}
     for name, value in values.items():
         setting = SETTINGS[name]
-        if value != setting.default and not (setting.check and len(value) > MAX_LINK_TEXT):
+        if value != setting.default_on(page) and not (setting.check and len(value) > MAX_LINK_TEXT):
             query[name] = setting.encode(value)
     return query
 
@@ -206,12 +224,13 @@ def left_out(values):
 
 def scenario_settings(preset):
     """Every setting of `preset`: its own values, the defaults for the rest, and its key."""
-    return {**{name: s.default for name, s in SETTINGS.items()}, **preset.settings, SCENARIO.name: preset.key}
+    defaults = {name: s.default_on(preset.page) for name, s in SETTINGS.items()}
+    return {**defaults, **preset.settings, SCENARIO.name: preset.key}
 
 
 def scenario_query(preset):
     """The link of `preset` (without its page)."""
-    return to_query(scenario_settings(preset))
+    return to_query(scenario_settings(preset), preset.page)
 
 
 # High contrast (issue 15): a dark page and charts for a projector; auto: as the browser prefers (helper "contrast")

@@ -26,9 +26,10 @@ def stock(ticker, first, last):
 
 
 def defaults(**settings):
-    """Every setting a run reads (training, optimiser, network, the five weights), at its default, then `settings`."""
+    """Every setting a run reads (training, optimiser, network, the five weights), at its default on the Train page,
+    then `settings`."""
     chosen = (*state.TRAINING, *state.OPTIMISE, *state.NETWORK, *state.WEIGHTS, state.ACTIVATION)
-    return {**{s.name: s.default for s in chosen}, **settings}
+    return {**{s.name: s.default_on("train") for s in chosen}, **settings}
 
 
 @dataclass(frozen=True)
@@ -110,19 +111,13 @@ def run(setup):
     """Train as `setup` says; returns the `trainer.Run`."""
     s = setup.settings
     xs = setup.scale.scaled(setup.series.xs)
-    return fit(setup.cell, setup.start, xs, s["task"], s["lr"], setup.epochs, s["clip"], s["clip_at"],
+    return fit(setup.cell, setup.start, xs, s["loss"], s["lr"], setup.epochs, s["clip"], s["clip_at"],
                s["k"] or None, s["optimizer"], setup.window, s["batch"], s["seed"], setup.h0)  # fmt: skip
 
 
 def period(source):
     """What one price of data `source` is: the stocks are weekly closes, the rest days."""
     return "week" if source == "stock" else "day"
-
-
-def task_labels(source):
-    """The task's choices in the words of `source`'s period: {'all': 'every next week', 'last': ...}."""
-    one = period(source)
-    return {"all": f"every next {one}", "last": "only tomorrow" if one == "day" else f"only the next {one}"}
 
 
 def caption(setup):
@@ -200,7 +195,7 @@ def _loss(v):
 def targets(setup):
     """What the loss compares the predictions with: every next price ('all') or tomorrow's alone ('last')."""
     xs = setup.scale.scaled(setup.series.xs)
-    return xs[1:] if setup.settings["task"] == "all" else xs[-1:]
+    return xs[1:] if setup.settings["loss"] == "all" else xs[-1:]
 
 
 def died(setup, run):
@@ -236,7 +231,7 @@ def _dead_relu(setup, run):
     )
     b_y = run.theta[epoch : last(run) + 1, 4]
     mean = float(np.mean(targets(setup)))
-    who = f"the last {period}'s price" if setup.settings["task"] == "last" else "the mean price"
+    who = f"the last {period}'s price" if setup.settings["loss"] == "last" else "the mean price"
     if len(b_y) < 3 or b_y[0] == mean:
         return said + "."
     dist = b_y - mean
@@ -261,7 +256,7 @@ def _fit(setup, run):
     """How good the final loss is, against the simple guesses it should beat; or what the loss cannot see."""
     xs, loss = setup.scale.scaled(setup.series.xs), run.loss[len(run.loss) - 1]
     unit = setup.series.period
-    if setup.settings["task"] == "last":
+    if setup.settings["loss"] == "last":
         y = setup.forward(run.final, xs[:-1]).y
         said = (
             f" The loss measures one prediction only, the last {unit}'s, so it can reach 0 without learning the prices"
@@ -344,13 +339,13 @@ def clamped(theta):
 
 def carried(setup, run):
     """The settings that show the trained network on the other pages: the scaled prices it read as typed prices,
-    tomorrow's true price as the target and the task as the loss, and the one-unit RNN's trained weights (clamped
+    tomorrow's true price as the target, the loss, and the one-unit RNN's trained weights (clamped
     to the sliders, a notice each). Any other network goes as its settings (cell, units, recipe, seed, ...), a
     notice saying its trained weights stay here: a link carries only the one unit's five weights."""
     xs = setup.scale.scaled(setup.series.xs)
     target = float(np.clip(xs[-1], state.TARGET.lo, state.TARGET.hi))
     typed = ", ".join(f"{x:.6g}" for x in xs[:-1])
-    values = dict(seq="typed", typed=typed, loss=setup.settings["task"], target=target)
+    values = dict(seq="typed", typed=typed, loss=setup.settings["loss"], target=target)
     if not run.one_unit:
         values |= {s.name: setup.settings[s.name] for s in (*state.NETWORK, state.ACTIVATION)}
         n = setup.start.n
@@ -394,7 +389,7 @@ def vanishing_setups():
     """The runs behind 'Vanishing, in the heatmap': GOOG with tanh from StatQuest's weights, only the next week's
     error measured, then every next week's."""
     series = stock("GOOG", state.START.default, state.END.default)
-    return [setup(series, defaults(act="tanh", task=task)) for task in ("last", "all")]
+    return [setup(series, defaults(act="tanh", loss=loss)) for loss in ("last", "all")]
 
 
 def vanishing_notice(setups, runs):
@@ -434,7 +429,7 @@ def steps_said(setup, run):
     epochs = len(run.loss) - 1
     if setup.window is None:
         return f"Each epoch is one step of {how} on the whole series: {epochs:,} steps."
-    inputs, _ = windows(setup.scale.scaled(setup.series.xs), setup.window, s["task"])
+    inputs, _ = windows(setup.scale.scaled(setup.series.xs), setup.window, s["loss"])
     days, count = inputs.shape
     per = -(-count // s["batch"])
     return (

@@ -113,13 +113,13 @@ class Run:
         return self.weights if self.one_unit else None
 
 
-def windows(xs, window, task):
+def windows(xs, window, loss):
     """Every run of `window` days of xs (T,) as inputs (window, N), one starting on each day, N = T - window, and
     their targets: the next day of each day (window, N) ('all') or of the last (N,) ('last'). A window of T - 1
     days or more is the whole series, once."""
     window = min(window, len(xs) - 1)
     days = np.arange(window)[:, None] + np.arange(len(xs) - window)
-    return xs[days], xs[days + 1] if task == "all" else xs[days[-1] + 1]
+    return xs[days], xs[days + 1] if loss == "all" else xs[days[-1] + 1]
 
 
 def batches(count, size, rng):
@@ -154,26 +154,26 @@ def radius(p):
 
 
 @np.errstate(all="ignore")
-def fit_one_unit(xs, theta, activation="relu", task="all", lr=0.1, epochs=200, clip="none", clip_at=5.0, k=None,
+def fit_one_unit(xs, theta, activation="relu", loss="all", lr=0.1, epochs=200, clip="none", clip_at=5.0, k=None,
           optimizer="sgd", window=None, batch=16, seed=0):  # fmt: skip
     """The one-unit RNN from theta (5,) = (w_x, w_h, b, w_y, b_y) on the scaled prices xs (T,); see `fit`."""
     p = Params.scalar(*np.asarray(theta, dtype=np.float64), activation)
-    return fit("rnn", p, xs, task, lr, epochs, clip, clip_at, k, optimizer, window, batch, seed)
+    return fit("rnn", p, xs, loss, lr, epochs, clip, clip_at, k, optimizer, window, batch, seed)
 
 
 @np.errstate(all="ignore")
-def fit(cell, params, xs, task="all", lr=0.1, epochs=200, clip="none", clip_at=5.0, k=None, optimizer="sgd",
+def fit(cell, params, xs, loss="all", lr=0.1, epochs=200, clip="none", clip_at=5.0, k=None, optimizer="sgd",
         window=None, batch=16, seed=0, h0=None):  # fmt: skip
     """Train `params` (a Params of `cell`: 'rnn', 'lstm' or 'gru') on the scaled prices xs (T,), T >= 2, from the
     memory h0 (n,) (0 if None); `window` days in batches of `batch` shuffled by `seed` (None: the whole series).
     Returns the `Run`."""
     model, xs = MODELS[cell], np.asarray(xs, dtype=np.float64)
-    inputs, target = xs[:-1], xs[1:] if task == "all" else xs[-1]
-    per = len(inputs) if task == "all" else 1  # predictions the loss averages over
+    inputs, target = xs[:-1], xs[1:] if loss == "all" else xs[-1]
+    per = len(inputs) if loss == "all" else 1  # predictions the loss averages over
     one = cell == "rnn" and params.n == 1
     if window:
-        cut, cut_target = windows(xs, window, task)
-        cut_per, rng = cut.shape[0] if task == "all" else 1, np.random.default_rng(seed)
+        cut, cut_target = windows(xs, window, loss)
+        cut_per, rng = cut.shape[0] if loss == "all" else 1, np.random.default_rng(seed)
     step = optim.Optimizer(optimizer, lr).step
     snaps, theta, p = snapshots(epochs), common.vector(params, params.NAMES), params
     rows, losses, ys, dhs, radii, final, diverged = [], [], [], [], [], params, None
@@ -181,9 +181,9 @@ def fit(cell, params, xs, task="all", lr=0.1, epochs=200, clip="none", clip_at=5
         if epoch:
             p = common.from_vector(type(params), theta, params)
         if window and epoch not in snaps:  # the loss alone: a forward pass
-            L = common.errors(model.forward(p, inputs, h0).y[:, None], target, task)[1]
+            L = common.errors(model.forward(p, inputs, h0).y[:, None], target, loss)[1]
         else:
-            g = model.backward(p, model.forward(p, inputs, h0), target, task, k)
+            g = model.backward(p, model.forward(p, inputs, h0), target, loss, k)
             L = g.loss
         losses.append(L / per)
         rows.append(theta if one else norms(p))
@@ -202,12 +202,12 @@ def fit(cell, params, xs, task="all", lr=0.1, epochs=200, clip="none", clip_at=5
             continue
         for chosen in batches(cut.shape[1], batch, rng):
             q = common.from_vector(type(params), theta, params)
-            gb = model.backward(q, model.forward(q, cut[:, chosen], h0), cut_target[..., chosen], task, k)
+            gb = model.backward(q, model.forward(q, cut[:, chosen], h0), cut_target[..., chosen], loss, k)
             theta = step(theta, bptt.clip(common.vector(gb, q.NAMES) / (len(chosen) * cut_per), clip, clip_at))
     if diverged is not None and epoch not in snaps:  # the animation ends on the epoch that broke
         snaps = np.append(snaps[snaps < epoch], epoch)
         if window:  # the windows' epochs compute no gradient on the whole series
-            g = model.backward(p, model.forward(p, inputs, h0), target, task, k)
+            g = model.backward(p, model.forward(p, inputs, h0), target, loss, k)
         ys.append(model.forward(p, xs, h0).y)
         dhs.append(size(np.reshape(g.dh, (len(inputs), -1))) / per)
         radii.append(radius(p) if cell == "rnn" else np.nan)

@@ -60,12 +60,13 @@ def _value(setting):
 SETUPS = st.fixed_dictionaries({name: _value(s) for name, s in state.SETTINGS.items()})
 
 
-@given(SETUPS)
-def test_any_valid_setup_round_trips_through_a_link_exactly(values):
-    query = state.to_query(values)
-    back, notices = state.from_query({k: [v] for k, v in query.items()})
+@pytest.mark.parametrize("page", [None, "gradients", "train"])
+@given(values=SETUPS)
+def test_any_valid_setup_round_trips_through_a_link_exactly(page, values):
+    query = state.to_query(values, page)
+    back, notices = state.from_query({k: [v] for k, v in query.items()}, page)
     assert not notices
-    assert {**{n: s.default for n, s in state.SETTINGS.items()}, **back} == values
+    assert {**{n: s.default_on(page) for n, s in state.SETTINGS.items()}, **back} == values
 
 
 @pytest.mark.parametrize("page", ["unroll", "gradients", "train", "scenarios"])
@@ -79,7 +80,7 @@ def test_every_page_writes_back_the_link_it_was_opened_with(page, values):
         values["from"], values["to"] = state.START.default, state.END.default
     if len(parse_sequence(values["typed"])) < 2:
         values["typed"] = state.TYPED.default
-    query = state.to_query(values)
+    query = state.to_query(values, page)
     at = open_app({**state.PAGES, "scenarios": "pages/scenarios.py"}[page], **query)
     assert not at.exception
     assert not [c.value for c in at.caption if c.value.startswith(":material/warning: Ignored")]
@@ -106,3 +107,30 @@ def test_the_share_box_says_what_a_link_cannot_carry():
     assert not at.exception
     assert any("An uploaded file cannot travel in a link" in c.value for c in at.caption)
     assert not any("cannot travel" in c.value for c in open_app("pages/train.py").caption)
+
+
+def _loss(at):
+    return at.segmented_control(key="loss")
+
+
+def test_the_loss_is_one_choice_that_each_page_defaults_its_own_way():
+    at = open_app("pages/gradients.py")
+    assert _loss(at).value == "last"  # the seed's question: how the error on tomorrow reaches back
+    at.switch_page("pages/train.py").run()
+    assert _loss(at).value == "all" and "loss" not in at.query_params  # training learns every next week
+    _loss(at).set_value("last").run()
+    assert at.query_params["loss"] == "last"
+    at.switch_page("pages/gradients.py").run()
+    assert _loss(at).value == "last" and "loss" not in at.query_params
+    _loss(at).set_value("all").run()
+    at.switch_page("pages/train.py").run()
+    assert _loss(at).value == "all" and not at.exception
+
+
+def test_an_old_link_with_the_trains_task_still_opens_its_setup():
+    at = open_app("pages/train.py", task="last")
+    assert not at.exception and _loss(at).value == "last"
+    assert not [c.value for c in at.caption if c.value.startswith(":material/warning:")]
+    assert at.query_params["loss"] == "last" and "task" not in at.query_params
+    _, notices = state.from_query({"task": ["last"], "loss": ["all"]}, "train")
+    assert len(notices) == 2 and all("by its name and by its old name; using 'all'" in n for n in notices)

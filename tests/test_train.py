@@ -7,7 +7,7 @@ import numpy as np
 import plotly.express as px
 import pytest
 
-from simulator import bptt
+from simulator import bptt, state
 from simulator.data import BLUE, Prices, stocks
 from simulator.explain import fmt
 from simulator.models import lstm
@@ -29,13 +29,13 @@ from simulator.train_page import (
     headline,
     network_file,
     network_json,
+    period,
     radius_said,
     run,
     setup,
     start_said,
     steps_said,
     stock,
-    task_labels,
     vanishing_notice,
     vanishing_setups,
     weights_table,
@@ -94,7 +94,7 @@ def test_one_epoch_is_one_plain_gradient_step():
     np.testing.assert_allclose(run.theta[1], theta - lr * bptt.vector(g) / T, rtol=1e-15)
 
 
-def test_the_last_task_fits_tomorrow_only():
+def test_the_last_loss_fits_tomorrow_only():
     run = fit_one_unit(GOOG, initial("statquest"), "relu", "last", lr=0.3, epochs=200)
     p = run.final
     assert run.loss[0] > 0.01 and abs(forward(p, GOOG[:-1]).y[-1] - GOOG[-1]) < 1e-6
@@ -127,14 +127,14 @@ def test_the_same_seed_replays_the_same_run():
     np.testing.assert_array_equal(initial("current", 0, [1, 2, 3, 4, 5]), [1, 2, 3, 4, 5])
 
 
-@pytest.mark.parametrize("task", ["all", "last"])
-def test_truncation_to_k_at_least_T_is_full_bptt(task):
+@pytest.mark.parametrize("loss", ["all", "last"])
+def test_truncation_to_k_at_least_T_is_full_bptt(loss):
     T = len(GOOG) - 1
-    full = fit_one_unit(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50)
+    full = fit_one_unit(GOOG, initial("random", 3), "tanh", loss, lr=0.5, epochs=50)
     for k in (T, T + 1, 10_000):
-        cut = fit_one_unit(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50, k=k)
+        cut = fit_one_unit(GOOG, initial("random", 3), "tanh", loss, lr=0.5, epochs=50, k=k)
         np.testing.assert_array_equal(cut.theta, full.theta)
-    shorter = fit_one_unit(GOOG, initial("random", 3), "tanh", task, lr=0.5, epochs=50, k=2)
+    shorter = fit_one_unit(GOOG, initial("random", 3), "tanh", loss, lr=0.5, epochs=50, k=2)
     assert not np.array_equal(shorter.theta, full.theta)
 
 
@@ -274,7 +274,7 @@ def test_a_tomorrow_only_loss_says_what_it_cannot_see():
     assert f"predicts {fmt(y.min(), 3)} to {fmt(y.max(), 3)} whatever the week" in said
     assert "learned a constant, not the pattern" in said
     assert f"flat line near {fmt(y[-1], 2)}" in BY_KEY["train-vanishing"].story
-    exact = _setup(act="tanh", task="last")
+    exact = _setup(act="tanh", loss="last")
     run = _run(exact)
     assert run.loss[-1] == 0 and 0 < run.loss[0] < 1e-4
     said = headline(exact, run)
@@ -294,8 +294,8 @@ def test_what_to_notice_on_clipping_is_told_from_its_runs():
 
 
 def test_the_words_follow_the_datas_period_and_scale():
-    assert task_labels("stock") == {"all": "every next week", "last": "only the next week"}
-    assert task_labels("blue") == {"all": "every next day", "last": "only tomorrow"}
+    assert state.loss_labels(period("stock")) == {"all": "every next week", "last": "only the next week"}
+    assert state.loss_labels(period("blue")) == {"all": "every next day", "last": "only tomorrow"}
     assert "scaled to 0..1" in caption(_setup()) and "early weeks" in caption(_setup())
     assert "× its close on 2018-01-01, not rescaled" in caption(_setup(scale="none"))
     assert "0 = low, 1 = high" in caption(_setup("blue")) and "each next day" in caption(_setup("blue"))
@@ -332,10 +332,10 @@ def test_what_to_notice_on_vanishing_is_told_from_its_runs():
     assert f"the first week gets {fmt(dh_all[0] / dh_all[-1])} times the last's" in said
 
 
-def bptt_shares(p, xs, task):
+def bptt_shares(p, xs, loss):
     """|dL/dh_t| over the inputs xs[:-1] before any training, straight from the core."""
-    inputs, target = xs[:-1], xs[1:] if task == "all" else xs[-1]
-    return np.abs(backward(p, forward(p, inputs), target, task).dh[:, 0])
+    inputs, target = xs[:-1], xs[1:] if loss == "all" else xs[-1]
+    return np.abs(backward(p, forward(p, inputs), target, loss).dh[:, 0])
 
 
 def test_the_truncated_and_clipped_scenarios_do_what_their_stories_say():

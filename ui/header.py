@@ -110,7 +110,7 @@ def top(page):
     presenter toggle, the share box (filled by `to_link` at the end of the run) and the story of the scenario
     on screen. Returns True when presenting."""
     presenting = kept(state.PRESENT.name) == "on"
-    notices = from_link()
+    notices = from_link(page)
     if presenting and state.SCENARIO.name in st.query_params:  # a scenario opened while presenting: still presenting
         keep(state.PRESENT.name, "on")
     with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center"):

@@ -23,8 +23,12 @@ def _kept():
 
 
 def kept(name):
-    """The session's value of setting `name` (its default until set)."""
-    return _kept().setdefault(name, state.SETTINGS[name].default)
+    """The session's value of setting `name`: its default until set. A setting whose default differs by page stays
+    unset until set, so each page shows its own default."""
+    values, setting = _kept(), state.SETTINGS[name]
+    if setting.pages and name not in values:
+        return setting.default_on(ss.get("link·page"))
+    return values.setdefault(name, setting.default)
 
 
 def keep(name, value):
@@ -58,9 +62,9 @@ def _apply(values):
         ss.pop(key, None)
 
 
-def from_link():
-    """Take the setup from the link when the session starts, and again when a new link arrives (a scenario's, or
-    one edited by hand): a link is a whole setup. Returns the link's notices, one per bad parameter.
+def from_link(page):
+    """Take the setup from the link to `page` when the session starts, and again when a new link arrives (a
+    scenario's, or one edited by hand): a link is a whole setup. Returns the link's notices, one per bad parameter.
 
     Also notes which widgets' values came from a browser whose session this server never had (Streamlit keeps them
     unread, without the widget's metadata, until the widget is drawn): `bound` lets those through."""
@@ -69,9 +73,10 @@ def from_link():
         ss["link·sent"] = sent
     else:  # as a rule: no key, since number_input and slider copy the whole session state each (Streamlit 1.67)
         ss.pop("link·sent", None)
+    ss["link·page"] = page
     query = {k: st.query_params.get_all(k) for k in st.query_params}
     if "link·notices" not in ss or (query and query != ss.get("link·written")):
-        values, ss["link·notices"] = state.from_query(query)
+        values, ss["link·notices"] = state.from_query(query, page)
         _apply(values)
     return ss["link·notices"]
 
@@ -85,11 +90,16 @@ def link_values():
     return values
 
 
+def page_query(values):
+    """The link of `values` on the page on screen: the settings that differ from their defaults there."""
+    return state.to_query(values, ss.get("link·page"))
+
+
 def to_link():
     """Every setting into the link (typed prices as last parsed, so a link never carries bad text), and the link
     into the share box."""
     values = link_values()
-    query = state.to_query(values)
+    query = page_query(values)
     st.query_params.from_dict(query)
     ss["link·written"] = {k: [v] for k, v in query.items()}
     if slot := ss.get("share·slot"):

@@ -12,7 +12,7 @@ import streamlit as st
 
 from simulator import network, state
 from ui import ask
-from ui.link import keep, kept, link_values, share_url, shared
+from ui.link import keep, kept, link_values, page_query, share_url, shared
 from ui.sidebar import STEP
 
 PAGES = {  # page: (script, title); the pages a class is shown
@@ -54,7 +54,7 @@ def high_contrast():
 
 def students_link():
     """This view's link for the class: every setting as kept, presenter mode and the teacher's key left out."""
-    return share_url(shared(state.to_query(link_values())))
+    return share_url(shared(page_query(link_values())))
 
 
 def _nudged(name, by):

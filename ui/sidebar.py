@@ -151,8 +151,8 @@ def clipping_controls():
 
 def gradient_settings():
     """Loss, target, precision and clipping for the Gradients page; returns them by name."""
-    bound(st.segmented_control, "loss", state.LOSS.label, state.LOSS.choices, required=True,
-          format_func={"last": "tomorrow only", "all": "every day"}.get)  # fmt: skip
+    bound(st.segmented_control, state.LOSS.name, state.LOSS.label, state.LOSS.choices, required=True,
+          format_func=state.loss_labels().get, help=state.LOSS.help)  # fmt: skip
     bound(st.segmented_control, "precision", state.PRECISION.label, state.PRECISION.choices, required=True)
     bound(st.slider, "target", state.TARGET.label, state.TARGET.lo, state.TARGET.hi, step=STEP)
     clipping_controls()

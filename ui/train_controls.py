@@ -9,7 +9,7 @@ from simulator import network, state, train_page, upload
 from simulator.data import BLUE, RED, TYPED_COLOR, Prices
 from simulator.explain import fmt_weight
 from simulator.train_figures import shown
-from simulator.train_page import clamped, run, stock, task_labels
+from simulator.train_page import clamped, period, run, stock
 from simulator.trainer import NAMES
 from ui import network_controls
 from ui.link import bound, keep, kept, to_link
@@ -154,10 +154,10 @@ def _needs_seed():
 
 
 def settings():
-    """How to train: task, learning rate, epochs, clipping, truncation, the optimiser and what a step learns from;
+    """How to train: the loss, learning rate, epochs, clipping, truncation, the optimiser and what a step learns from;
     by setting name."""
-    bound(st.segmented_control, state.TASK.name, state.TASK.label, state.TASK.choices, required=True,
-          format_func=task_labels(kept(state.SOURCE.name)).get)  # fmt: skip
+    bound(st.segmented_control, state.LOSS.name, state.LOSS.label, state.LOSS.choices[::-1], required=True,
+          format_func=state.loss_labels(period(kept(state.SOURCE.name))).get, help=state.LOSS.help)  # fmt: skip
     bound(st.segmented_control, state.OPTIMIZER.name, state.OPTIMIZER.label, state.OPTIMIZER.choices,
           format_func=OPTIMIZER_LABELS.get, required=True, help=state.OPTIMIZER.help)  # fmt: skip
     left, right = st.columns(2)
