@@ -26,7 +26,7 @@ st.markdown(
 with st.sidebar:
     preset_picker("layer")
 v, params, chosen = layer_controls.sidebar()
-spectrum, runs = layer_controls.read(v, params, chosen)
+spectrum, readings = layer_controls.read(v, params, chosen)
 
 st.subheader("The weights")
 chart_side, table_side = st.columns([3, 2]) if params.n <= layer_controls.EDITABLE else (st.container(), None)
@@ -55,10 +55,10 @@ with bars:
     st.markdown(layer.norm_sentence(spectrum))
 
 st.subheader("The gradient reaching each day back")
-chart(gradient(runs, spectrum), key="gradient",
+chart(gradient(readings, spectrum), key="gradient",
       alt="Log-scale chart of the gradient reaching each day back, as a multiple of the last day's, with "
       "the bound (σ_max γ) to the power k dashed over it.")  # fmt: skip
-st.markdown(layer.conditions(spectrum, runs[0]))
+st.markdown(layer.conditions(spectrum, readings[0]))
 st.caption(
     "Each step up the axis is ten times bigger. The dashed bound is the most the gradient could be after k days "
     "back; the measured line can touch it, never cross it."
@@ -76,14 +76,14 @@ st.button("Show me the trap (ρ = 0)", on_click=use_scenario, args=(BY_KEY["laye
           icon=":material/warning:")  # fmt: skip
 
 st.subheader("The hidden state over time")
-for tab, run in zip(st.tabs([r.label for r in runs]), runs, strict=True):
+for tab, reading in zip(st.tabs([r.label for r in readings]), readings, strict=True):
     with tab:
         tiles, lines = st.columns(2)
         with tiles:
-            chart(hidden_heatmap(run), key=f"hidden-{run.label}",
-                  alt=f"{run.label}: heatmap of every unit's h, a row a unit, a column a day.")  # fmt: skip
+            chart(hidden_heatmap(reading), key=f"hidden-{reading.label}",
+                  alt=f"{reading.label}: heatmap of every unit's h, a row a unit, a column a day.")  # fmt: skip
         with lines:
-            chart(hidden_lines(run), key=f"lines-{run.label}",
-                  alt=f"{run.label}: each unit's h over the days, a line each.")  # fmt: skip
-        if params.n > 1 and layer.spread([run]) == 0:
+            chart(hidden_lines(reading), key=f"lines-{reading.label}",
+                  alt=f"{reading.label}: each unit's h over the days, a line each.")  # fmt: skip
+        if params.n > 1 and layer.spread([reading]) == 0:
             st.caption(f"All {params.n} units hold the same number on every day: they act as one unit.")

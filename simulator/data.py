@@ -61,6 +61,16 @@ BLUE = Prices(
 )
 RED = Prices("Red company", "#D55E00", (1.0, 0.75, 0.5, 0.5, 0.25), STATQUEST_SCALE, own_scale=True)
 TYPED_COLOR = "#009E73"
+COMPANIES = {"blue": (BLUE,), "red": (RED,), "both": (BLUE, RED)}
+
+
+def chosen(sequence, typed=()):
+    """The sequences the `seq` setting picks ('blue', 'red', 'both', or 'typed': the prices `typed`), each a
+    `Prices` with numpy prices."""
+    if sequence == "typed":
+        return [Prices("Your prices", TYPED_COLOR, np.asarray(typed, dtype=np.float64), "as typed", own_scale=True)]
+    return [company.array() for company in COMPANIES[sequence]]
+
 
 STATQUEST_CASES = {  # prices -> StatQuest's prediction for tomorrow (statquest-numbers.md)
     (0.0, 0.0): 0.0,

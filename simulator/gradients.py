@@ -233,7 +233,7 @@ def forget_note(bp):
     while the forget gate stays open; else None."""
     if bp.one or bp.flow.path is None or bp.row.days < 2:
         return None
-    return why.forget_sentence(why.Run("lstm", bp.params, bp.row.trace, bp.reach, bp.flow.path))
+    return why.forget_sentence(why.Reading("lstm", bp.params, bp.row.trace, bp.reach, bp.flow.path))
 
 
 def stuck_days(dh):

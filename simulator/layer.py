@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import network, spectra, state
-from .data import BLUE, RED, TYPED_COLOR, Prices, parse_sequence
+from .data import chosen, parse_sequence
 from .explain import fmt, fmt_log10
 from .models import rnn
 
@@ -25,7 +25,7 @@ LINES = 8  # units drawn as lines beside the heatmap of the hidden state
 
 
 @dataclass(frozen=True)
-class Run:
+class Reading:
     """One sequence through the layer: its label, colour and forward trace, and `back` (T+1,): log10 of
     |dL/dh_{T-k}| / |dL/dh_T| for k = 0 .. T days back (k = T: h_0, the memory before day 1); -inf where the
     gradient is exactly 0, NaN where the forward pass overflowed."""
@@ -42,7 +42,7 @@ class Run:
 
 @np.errstate(all="ignore")
 def back(params, trace):
-    """log10 |dL/dh_{T-k}| / |dL/dh_T|, k = 0 .. T (T+1,), for the last day's error (see `Run`)."""
+    """log10 |dL/dh_{T-k}| / |dL/dh_T|, k = 0 .. T (T+1,), for the last day's error (see `Reading`)."""
     T = len(trace.y)
     dot = np.ascontiguousarray(params.W_h.T).dot
     d = rnn.ACTIVATIONS[params.activation].df(trace.z, trace.h)  # (T, n) act'(z_t)
@@ -64,10 +64,10 @@ def back(params, trace):
     return np.array(out + [math.nan] * (T + 1 - len(out)))
 
 
-def run(params, h0, prices):
-    """The `Run` of `prices` (a `data.Prices`) through `params` from the memory h0."""
+def read(params, h0, prices):
+    """The `Reading` of `prices` (a `data.Prices`) through `params` from the memory h0."""
     trace = rnn.forward(params, prices.xs, h0)
-    return Run(prices.label, prices.color, trace, back(params, trace))
+    return Reading(prices.label, prices.color, trace, back(params, trace))
 
 
 def bound(spectrum, days):
@@ -109,7 +109,7 @@ def norm_sentence(spectrum):
 
 
 def conditions(spectrum, first):
-    """Pascanu, Mikolov & Bengio's conditions for this W_h and activation, and what `first` (a `Run`) did."""
+    """Pascanu, Mikolov & Bengio's conditions for this W_h and activation, and what `first` (a `Reading`) did."""
     rate, gamma, T = spectrum.rate, spectrum.gamma, first.days
     head = f"σ_max·γ = {fmt(spectrum.norm)} × {fmt(gamma)} = {fmt(rate)}"
     ceiling = fmt_log10(bound(spectrum, T)[-1])
@@ -139,9 +139,9 @@ def trap_note(units):
     return None
 
 
-def spread(runs):
-    """The largest gap between two units' h on any day of any run: 0 when the units are copies that act as one."""
-    return max(float(np.ptp(r.trace.h, axis=1).max()) for r in runs)
+def spread(readings):
+    """The largest gap between two units' h on any day of any reading: 0 when the units are copies that act as one."""
+    return max(float(np.ptp(r.trace.h, axis=1).max()) for r in readings)
 
 
 def day_factors(first):
@@ -159,15 +159,11 @@ def settings(preset):
 
 
 def setup(v):
-    """(params, spectrum, runs) of settings `v` as the Layer page sets them up."""
+    """(params, spectrum, readings) of settings `v` as the Layer page sets them up."""
     p = network.params(v)
-    chosen = {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}.get(v[state.SEQUENCE.name])
-    if chosen:
-        sequences = [c.array() for c in chosen]
-    else:
-        sequences = [Prices("Your prices", TYPED_COLOR, parse_sequence(v[state.TYPED.name]))]
+    sequences = chosen(v[state.SEQUENCE.name], parse_sequence(v[state.TYPED.name]))
     h0 = network.h0(v)
-    return p, spectra.spectrum(p.W_h, p.activation), [run(p, h0, s) for s in sequences]
+    return p, spectra.spectrum(p.W_h, p.activation), [read(p, h0, s) for s in sequences]
 
 
 def _times(first):
@@ -217,13 +213,13 @@ def _radius(v):
 
 
 def _copies(v):
-    p, _, runs = setup(v)
-    first = runs[0]
+    p, _, readings = setup(v)
+    first = readings[0]
     grads = rnn.backward(p, first.trace, v[state.TARGET.name])
     return (
         f"The {p.n} units are copies of StatQuest's unit (w_x = {fmt(p.w_x[0])}, w_h = {fmt(p.W_h[0, 0])}, "
         f"w_y = {fmt(p.w_y[0])} each): on every day they hold the same number (the largest gap between two units "
-        f"is {fmt(spread(runs))}) and {first.label.lower()}'s prediction is {fmt(first.trace.y[-1])}, as with one "
+        f"is {fmt(spread(readings))}) and {first.label.lower()}'s prediction is {fmt(first.trace.y[-1])}, as with one "
         f"unit. All {p.W_h.size} entries of ∂L/∂W_h are equal too (they differ by {fmt(np.ptp(grads.W_h))}), so "
         "gradient descent moves the copies in lockstep for ever: n copies learn no more than one. That is why "
         "weights start random."

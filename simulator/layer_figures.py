@@ -1,4 +1,4 @@
-"""Figures for the Layer page, built from a `spectra.Spectrum` and `layer.Run`s: the weights as heatmaps, W_h's
+"""Figures for the Layer page, built from a `spectra.Spectrum` and `layer.Reading`s: the weights as heatmaps, W_h's
 eigenvalues and singular values against the circles and lines that matter, the gradient reaching each day back under
 its bound, and the hidden state over time. Tests inspect them without Streamlit.
 
@@ -169,13 +169,13 @@ def _power_axis(lo, hi, title):
     return _axis(title, range=[first - pad, last + pad], tickvals=ticks, ticktext=[power_of_ten(t) for t in ticks])
 
 
-def gradient(runs, spectrum):
-    """|dL/dh| reaching each day back, times day T's, for every run (log10 axis), and the bound (sigma_max gamma)^k
+def gradient(readings, spectrum):
+    """|dL/dh| reaching each day back, times day T's, for every sequence (log10 axis), and the bound (sigma_max gamma)^k
     dashed over it. The axis follows the measured curves; a bound far above them leaves the top, and says so."""
-    days = max(r.days for r in runs)
+    days = max(r.days for r in readings)
     ceiling = bound(spectrum, days)
     traces, notes = [], []
-    for r in runs:
+    for r in readings:
         finite, k = np.isfinite(r.back), np.arange(r.days + 1)
         traces.append(dict(
             type="scatter", x=binary(k[finite]), y=binary(r.back[finite]), mode="lines+markers" if days <= 60 else
@@ -186,7 +186,7 @@ def gradient(runs, spectrum):
             notes.append(f"{r.label}: exactly 0 from {int(np.argmax(r.back == -np.inf))} days back")
         if np.isnan(r.back).any():
             notes.append(f"{r.label}: the forward pass overflowed {int(np.argmax(np.isnan(r.back)))} days back")
-    measured = [s for s in (_span(r.back) for r in runs) if s]
+    measured = [s for s in (_span(r.back) for r in readings) if s]
     lo = min((s[0] for s in measured), default=-1.0)
     hi = max((s[1] for s in measured), default=1.0)
     top = max(hi + HEAD_ROOM, hi + 0.25 * (hi - lo))
@@ -223,9 +223,9 @@ def _finite(h):
     return (np.where(bad, np.nan, h), True) if bad.any() else (h, False)
 
 
-def hidden_heatmap(run):
+def hidden_heatmap(reading):
     """The hidden state, one row a unit and one column a day, brown < 0 < teal."""
-    h, bad = _finite(run.trace.h)
+    h, bad = _finite(reading.trace.h)
     n, days = h.shape[1], h.shape[0]
     top = float(np.nanmax(np.abs(h))) if np.isfinite(h).any() else 1.0
     tiles = dict(
@@ -244,9 +244,9 @@ def hidden_heatmap(run):
     )
 
 
-def hidden_lines(run):
+def hidden_lines(reading):
     """h_t of the first LINES units, a line each."""
-    h, bad = _finite(run.trace.h)
+    h, bad = _finite(reading.trace.h)
     days, n = h.shape
     shown = min(n, LINES)
     traces = [

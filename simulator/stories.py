@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import bptt, layer, state, why
-from .data import BLUE, RED, Prices, Row, parse_sequence
+from .data import Row, chosen, parse_sequence
 from .explain import fmt, fmt_log10, fmt_operand, fmt_weight, trend
 from .gradients import backprop, cut_day, stuck_days
 from .models.rnn import Params, forward
@@ -13,9 +13,7 @@ def setup(preset):
     """(params, rows, gradient settings) of `preset`, as its page sets them up."""
     s = state.scenario_settings(preset)
     params = Params.scalar(**{w.name: s[w.name] for w in state.WEIGHTS}, activation=s[state.ACTIVATION.name])
-    chosen = {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}.get(s[state.SEQUENCE.name])
-    sequences = [c.array() for c in chosen] if chosen else [
-        Prices("Your prices", "#009E73", parse_sequence(s[state.TYPED.name]))]  # fmt: skip
+    sequences = chosen(s[state.SEQUENCE.name], parse_sequence(s[state.TYPED.name]))
     rows = [Row(seq.label, seq.color, forward(params, seq.xs)) for seq in sequences]
     return params, rows, {g.name: s[g.name] for g in state.GRADIENTS}
 

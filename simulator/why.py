@@ -144,7 +144,7 @@ def prices(T):
 
 
 @dataclass(frozen=True)
-class Run:
+class Reading:
     """One cell over the prices: its trace, its gradient reach per day (T+1,) and, for the LSTM, the cell path's
     alone (T+1,) through its most open unit (the one whose forget gates multiply to the most)."""
 
@@ -177,7 +177,7 @@ def statquest_lstm(values):
     return values[state.UNITS.name] == 1 and values[state.RECIPE.name] == "statquest"
 
 
-def run(cell, values, T):
+def read(cell, values, T):
     """`cell` built from the network settings `values` (its own cell setting aside) over `prices(T)`."""
     v = {**values, "cell": cell}
     p = network.params(v)
@@ -186,7 +186,7 @@ def run(cell, values, T):
     if cell == "lstm":
         paths = flow.cell_path(tr)
         path = paths[:, int(np.argmax(paths[0]))]
-    return Run(cell, p, tr, flow.reach(flow.jacobians(p, tr)), path)
+    return Reading(cell, p, tr, flow.reach(flow.jacobians(p, tr)), path)
 
 
 def forget_mean(lstm_run):
@@ -212,11 +212,11 @@ def _reached(r, log10_value):
     return f"in the {r.name} by **{fmt_log10(log10_value)}** (×{fmt(_per_day(log10_value, r.days))} a day)"
 
 
-def reach_sentence(runs):
+def reach_sentence(readings):
     """The most a unit of gradient on day T's memory is multiplied by back to the memory before day 1, per cell."""
-    by = {r.cell: r for r in runs}
-    T, parts = runs[0].days, []
-    for r in runs:
+    by = {r.cell: r for r in readings}
+    T, parts = readings[0].days, []
+    for r in readings:
         said = _reached(r, r.reach[0])
         if r.cell == "lstm" and r.reach[0] > -math.inf:
             said += f"; along its cell path alone by {fmt_log10(r.cell_path[0])}"
@@ -252,11 +252,11 @@ def _span(values):
     return f"{fmt(np.min(values))} to {fmt(np.max(values))}"
 
 
-def cells_sentence(runs):
+def cells_sentence(readings):
     """What the three memories and their gates did over the same prices."""
-    by = {r.cell: r for r in runs}
+    by = {r.cell: r for r in readings}
     lstm_tr, gru_tr = by["lstm"].trace, by["gru"].trace
-    return (f"Over these {runs[0].days:,} days the simple RNN's memory h runs from {_span(by['rnn'].trace.h)}, "
+    return (f"Over these {readings[0].days:,} days the simple RNN's memory h runs from {_span(by['rnn'].trace.h)}, "
             f"with no gate: all of it passes through w_h and the activation every day. The LSTM's forget gate f runs "
             f"from {_span(lstm_tr.f)} (mean {fmt(lstm_tr.f.mean())}), its input gate i from {_span(lstm_tr.i)}; "
             f"the GRU's update gate z, the share of the old memory it keeps, from {_span(gru_tr.z)} "
@@ -328,17 +328,17 @@ def _statquest_story(_):
             f"{one_step_sentence()}")  # fmt: skip
 
 
-def _runs(s):
-    return [run(cell, s, int(s[state.DAYS.name])) for cell in CELLS]
+def _readings(s):
+    return [read(cell, s, int(s[state.DAYS.name])) for cell in CELLS]
 
 
 def _versus_story(s):
-    runs = _runs(s)
-    return f"{reach_sentence(runs[:2])} {forget_sentence(runs[1])}"
+    readings = _readings(s)
+    return f"{reach_sentence(readings[:2])} {forget_sentence(readings[1])}"
 
 
 def _forget_story(s):
-    return forget_sentence(_runs(s)[1])
+    return forget_sentence(_readings(s)[1])
 
 
 def _race_story(s):

@@ -1,4 +1,4 @@
-"""The Why LSTM page's charts, from `why.Run`s: how far the gradient reaches back through each cell on one axis of
+"""The Why LSTM page's charts, from `why.Reading`s: how far the gradient reaches back through each cell on one axis of
 powers of ten, and the memories and gates of the three cells over the same days."""
 
 import math
@@ -34,27 +34,27 @@ def _decades(lines):
     return dict(tickvals=ticks, ticktext=[power_of_ten(k) for k in ticks], range=[lo - pad, hi + pad])
 
 
-def _lines(runs):
+def _lines(readings):
     """(label, cell, log10 values, dash) of every line in `gradients`."""
     out = []
-    for r in runs:
+    for r in readings:
         out.append((f"{r.name}: in all", r.cell, r.reach, DASH[r.cell]))
         if r.cell_path is not None:
             out.append((f"{r.name}: cell path alone (× f each day)", r.cell, r.cell_path, "dashdot"))
     return out
 
 
-def gradients(runs):
+def gradients(readings):
     """log10 of what one unit of gradient at day T's memory is multiplied by on its way back to each day's memory,
     for each cell, and the LSTM's cell path alone; day 0 is the memory before day 1."""
-    days = np.arange(runs[0].days + 1)
-    lines = _lines(runs)
+    days = np.arange(readings[0].days + 1)
+    lines = _lines(readings)
     data = []
     for label, cell, y, dash in lines:
         data.append(dict(type="scatter", x=binary(days), y=binary(_finite(y)), name=label, mode="lines",
                          line=dict(color=COLORS[cell], dash=dash, width=2.5 if "all" in label else 1.8),
                          hovertemplate=f"{label}, day %{{x}}: 10^%{{y:.1f}}<extra></extra>"))  # fmt: skip
-    cuts = [(r, why.cut_day(r)) for r in runs if why.cut_day(r) is not None]
+    cuts = [(r, why.cut_day(r)) for r in readings if why.cut_day(r) is not None]
     layout = dict(
         **LIGHT,
         height=380,
@@ -94,12 +94,12 @@ def gradients(runs):
 ROWS = 101  # at most this many days in a chart's table of numbers
 
 
-def numbers(runs):
-    """{column: [text]} of `gradients`: every day (every k-th for long runs, k = T / 100) and each line's value."""
-    T = runs[0].days
+def numbers(readings):
+    """{column: [text]} of `gradients`: every day (every k-th for long readings, k = T / 100) and each line's value."""
+    T = readings[0].days
     days = np.arange(0, T + 1, max(1, math.ceil(T / (ROWS - 1))))
     table = {"day": [str(d) for d in days]}
-    for label, _, y, _ in _lines(runs):
+    for label, _, y, _ in _lines(readings):
         table[label] = [fmt_log10(v) for v in y[days]]
     return table
 
@@ -118,12 +118,12 @@ GATE_LINES = (  # cell, trace field, label, dash
 )
 
 
-def cells(runs):
+def cells(readings):
     """Two panels over the same days: each cell's memory h (and the LSTM's long-term memory c), and the gates
     (mean over the units when there are several)."""
-    by = {r.cell: r for r in runs}
-    days = np.arange(1, runs[0].days + 1)
-    n = runs[0].trace.h.shape[-1]
+    by = {r.cell: r for r in readings}
+    days = np.arange(1, readings[0].days + 1)
+    n = readings[0].trace.h.shape[-1]
     many = f" (mean of {n} units)" if n > 1 else ""
 
     def line(y, name, cell, dash, axis):
@@ -131,7 +131,7 @@ def cells(runs):
                     yaxis=f"y{axis}", line=dict(color=COLORS[cell], dash=dash, width=2),
                     hovertemplate=f"{name}, day %{{x}}: %{{y:.3f}}<extra></extra>")  # fmt: skip
 
-    data = [line(r.trace.h, f"{r.name} h", r.cell, DASH[r.cell], "") for r in runs]
+    data = [line(r.trace.h, f"{r.name} h", r.cell, DASH[r.cell], "") for r in readings]
     data.append(line(by["lstm"].trace.c, "LSTM c (long-term)", "lstm", "longdash", ""))
     data += [line(getattr(by[cell].trace, field), label, cell, dash, "2") for cell, field, label, dash in GATE_LINES]
     span = [0.5, int(days[-1]) + 0.5]

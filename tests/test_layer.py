@@ -57,7 +57,7 @@ def test_overflow_in_the_forward_pass_is_nan_not_a_number():
 def test_a_dead_unit_cuts_the_gradient_to_exactly_zero():
     v = {**DEFAULTS, "units": 2, "layer": "0.5,0,-1,0,1;0,0.5,-1,0,1", "act": "relu"}  # w_x < 0: never on
     p = network.params(v)
-    r = layer.run(p, network.h0(v), Prices("Blue", "#0072B2", np.array([1.0, 1.0, 1.0])))
+    r = layer.read(p, network.h0(v), Prices("Blue", "#0072B2", np.array([1.0, 1.0, 1.0])))
     assert r.back[0] == 0 and (r.back[1:] == -np.inf).all()
     assert "exactly 0 from 1 days back" in figures.gradient([r], spectra.spectrum(p.W_h)).to_dict()["layout"][
         "annotations"][0]["text"]  # fmt: skip

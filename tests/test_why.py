@@ -18,7 +18,7 @@ DEFAULTS = {name: s.default for name, s in state.SETTINGS.items()}
 
 
 def runs(T, **settings):
-    return [why.run(cell, {**DEFAULTS, **settings}, T) for cell in why.CELLS]
+    return [why.read(cell, {**DEFAULTS, **settings}, T) for cell in why.CELLS]
 
 
 def test_statquests_companies_and_step_come_out_as_statquest_says():

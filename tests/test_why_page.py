@@ -20,7 +20,7 @@ def words(at):
 
 
 def expected(T, **settings):
-    return [why.run(cell, {**DEFAULTS, **settings}, T) for cell in why.CELLS]
+    return [why.read(cell, {**DEFAULTS, **settings}, T) for cell in why.CELLS]
 
 
 def test_statquests_numbers_are_on_screen():

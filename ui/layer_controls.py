@@ -1,5 +1,5 @@
 """The Layer page's own pieces: its sidebar, the table of weights to edit (up to `network.MAX_EDITED` units, every
-number into the link as setting `layer`), and the run of every sequence through the layer."""
+number into the link as setting `layer`), and the reading of every sequence by the layer."""
 
 import zlib
 
@@ -26,9 +26,9 @@ def sidebar():
 
 
 def read(v, params, chosen):
-    """The layer read for the gradient: (Spectrum, [layer.Run]) of the chosen sequences from the memory h0."""
+    """The layer read for the gradient: (Spectrum, [layer.Reading]) of the chosen sequences from the memory h0."""
     h0 = network.h0(v)
-    return spectra.spectrum(params.W_h, params.activation), [layer.run(params, h0, s) for s in chosen]
+    return spectra.spectrum(params.W_h, params.activation), [layer.read(params, h0, s) for s in chosen]
 
 
 def _names(n):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from simulator import network as networks
 from simulator import state
-from simulator.data import BLUE, RED, STATQUEST_CASES, TYPED_COLOR, Prices, Row, parse_sequence
+from simulator.data import STATQUEST_CASES, Row, chosen, parse_sequence
 from simulator.models.rnn import Params, forward
 from ui.link import bound, keep, kept, to_link
 
@@ -61,7 +61,7 @@ def typed_prices():
         st.error(f"{err} Still showing your last valid prices.", icon=":material/error:")
     xs = ss["typed·valid"]
     st.caption(f"{len(xs):,} days.")
-    return [Prices("Your prices", TYPED_COLOR, xs, "as typed", own_scale=True)]
+    return chosen("typed", xs)
 
 
 def _case_text(prices):
@@ -89,7 +89,7 @@ def sequences():
     if choice == "typed":
         return typed_prices()
     st.caption("Illustrative prices on StatQuest's scale: 0 = low, 0.5 = medium, 1 = high.")
-    return [c.array() for c in {"blue": [BLUE], "red": [RED], "both": [BLUE, RED]}[choice]]
+    return chosen(choice)
 
 
 def one_unit_controls():
@@ -133,12 +133,12 @@ def sidebar(extra=None, cells=False):
     Returns (params, rows, what `extra` returned), each row with its forward trace.
     """
     sections = [("Sequence", sequences), ("Network", _network_section) if cells else ("Weights", one_unit_controls)]
-    chosen, built, *more = linked_sidebar(*sections, *([extra] if extra else []))
+    prices, built, *more = linked_sidebar(*sections, *([extra] if extra else []))
     if cells:
         values, params = built
-        rows = [Row(s.label, s.color, networks.forward(values, params, s.xs)) for s in chosen]
+        rows = [Row(s.label, s.color, networks.forward(values, params, s.xs)) for s in prices]
     else:
-        params, rows = built, [Row(s.label, s.color, forward(built, s.xs)) for s in chosen]
+        params, rows = built, [Row(s.label, s.color, forward(built, s.xs)) for s in prices]
     return params, rows, more[0] if more else None
 
 

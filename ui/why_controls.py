@@ -1,5 +1,5 @@
 """The Why LSTM page's controls and cached views: how many days, which company, the three cells' settings. Each
-cell's run is cached by the settings it is built from, and each section's figure and words by all of them, so a
+cell's reading is cached by the settings it is built from, and each section's figure and words by all of them, so a
 rerun over 1,000 days only sends what is already worked out."""
 
 import streamlit as st
@@ -57,19 +57,24 @@ def sidebar():
 
 @st.cache_data(max_entries=3 * ENTRIES, show_spinner=False)
 def _run(cell, settings, days):
-    """`why.run` of `cell` with its settings as (name, value) pairs."""
-    return why.run(cell, dict(settings), days)
+    """`why.read` of `cell` with its settings as (name, value) pairs."""
+    return why.read(cell, dict(settings), days)
 
 
-def _runs(settings, days):
+def _readings(settings, days):
     return [_run(cell, named, days) for cell, named in settings]
 
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def _gradients(settings, days):
-    runs = _runs(settings, days)
-    numbers = markdown(why_figures.numbers(runs))
-    return why_figures.gradients(runs).to_dict(), numbers, why.reach_sentence(runs), why.forget_sentence(runs[1])
+    readings = _readings(settings, days)
+    numbers = markdown(why_figures.numbers(readings))
+    return (
+        why_figures.gradients(readings).to_dict(),
+        numbers,
+        why.reach_sentence(readings),
+        why.forget_sentence(readings[1]),
+    )
 
 
 def gradients(settings, days):
@@ -86,8 +91,8 @@ def gradients(settings, days):
 
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def _cells_view(settings, days):
-    runs = _runs(settings, days)
-    return why_figures.cells(runs).to_dict(), why.cells_sentence(runs)
+    readings = _readings(settings, days)
+    return why_figures.cells(readings).to_dict(), why.cells_sentence(readings)
 
 
 def cells(settings, days):
