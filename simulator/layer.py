@@ -158,7 +158,7 @@ def settings(preset):
     return state.scenario_settings(preset)
 
 
-def setup(v):
+def build(v):
     """(params, spectrum, readings) of settings `v` as the Layer page sets them up."""
     p = network.params(v)
     sequences = chosen(v[state.SEQUENCE.name], parse_sequence(v[state.TYPED.name]))
@@ -171,7 +171,7 @@ def _times(first):
 
 
 def _irnn(v):
-    p, s, (first,) = setup(v)
+    p, s, (first,) = build(v)
     on = int((first.trace.z > 0).all(axis=0).sum())
     steady = np.ptp(first.back[1:]) < 1e-9
     same = f"the same on every day from day {first.days - 1} back" if steady else "changing from day to day"
@@ -184,8 +184,8 @@ def _irnn(v):
 
 
 def _orthogonal(v):
-    _, s, (first,) = setup(v)
-    _, _, (tanh,) = setup({**v, state.ACTIVATION.name: "tanh"})
+    _, s, (first,) = build(v)
+    _, _, (tanh,) = build({**v, state.ACTIVATION.name: "tanh"})
     lo, hi = s.singular[-1], s.singular[0]
     return (
         f"An orthogonal W_h rotates and never stretches: its singular values are all {fmt(lo)}"
@@ -196,11 +196,11 @@ def _orthogonal(v):
 
 
 def _radius(v):
-    _, s, (first,) = setup(v)
+    _, s, (first,) = build(v)
     rho = v[state.RHO.name]
     other = 1.1 if rho < 1 else 0.9
-    _, _, (twin,) = setup({**v, state.RHO.name: other})
-    _, _, (tanh,) = setup({**v, state.ACTIVATION.name: "tanh"})
+    _, _, (twin,) = build({**v, state.RHO.name: other})
+    _, _, (tanh,) = build({**v, state.ACTIVATION.name: "tanh"})
     power = f"{fmt(rho)}{str(first.days).translate(SUPERSCRIPT)} = {fmt_log10(first.days * math.log10(rho))}"
     said = (
         f"W_h is random with ρ = {fmt(radius(s))} (σ_max = {fmt(s.norm)}). With no activation the gradient shrinks "
@@ -213,7 +213,7 @@ def _radius(v):
 
 
 def _copies(v):
-    p, _, readings = setup(v)
+    p, _, readings = build(v)
     first = readings[0]
     grads = rnn.backward(p, first.trace, v[state.TARGET.name])
     return (
@@ -227,7 +227,7 @@ def _copies(v):
 
 
 def _trap(v):
-    _, s, (first,) = setup(v)
+    _, s, (first,) = build(v)
     factors = day_factors(first)
     doubling = sum(fmt(f) == "2" for f in factors)  # as shown: h drifts off its point by 1e-6 in 30 days
     return (

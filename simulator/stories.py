@@ -9,7 +9,7 @@ from .gradients import backprop, cut_day, stuck_days
 from .models.rnn import Params, forward
 
 
-def setup(preset):
+def build(preset):
     """(params, rows, gradient settings) of `preset`, as its page sets them up."""
     s = state.scenario_settings(preset)
     params = Params.scalar(**{w.name: s[w.name] for w in state.WEIGHTS}, activation=s[state.ACTIVATION.name])
@@ -124,4 +124,4 @@ def story(preset):
     if preset.key in layer.TELLERS:
         return layer.story(preset)
     teller = TELLERS.get(preset.key)
-    return teller(*setup(preset)) if teller else preset.story
+    return teller(*build(preset)) if teller else preset.story

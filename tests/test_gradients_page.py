@@ -18,7 +18,7 @@ from simulator.gradients import PARAMETERS, backprop, clipping_caption, forward_
 from simulator.models.rnn import Params, backward, forward
 from simulator.presets import BY_KEY
 from simulator.state import scenario_query
-from simulator.stories import setup, story
+from simulator.stories import build, story
 from tests.apptest import open_app
 from tests.spec import array
 
@@ -129,7 +129,7 @@ def test_float32_says_where_it_underflows_and_overflows(preset, said):
     next(g for g in at.get("button_group") if g.key == "precision").set_value("float32").run()  # ... until changed
     assert not at.exception
     assert any(said in i.value for i in at.info)
-    params, rows, settings = setup(BY_KEY[preset])
+    params, rows, settings = build(BY_KEY[preset])
     low = backprop(params, rows[0], settings["target"], settings["loss"], precision="float32")
     dh = diagram.decoded(drawn(at)["rows"][0]["dh"])[:, 0]  # still drawn, float32's numbers as they are
     assert np.array_equal(dh, low.flow.dh.astype(np.float64), equal_nan=True) and dh.size == 1000
@@ -200,7 +200,7 @@ def test_the_float32_story_is_what_the_tiles_show():
     """0.9^1000 as one power is 0 in float32, but the gradient worked out day by day sticks among the subnormals."""
     preset = BY_KEY["seed-0.9-float32"]
     told = story(preset)
-    params, rows, settings = setup(preset)
+    params, rows, settings = build(preset)
     low = backprop(params, rows[0], settings["target"], settings["loss"], precision="float32")
     exact = backprop(params, rows[0], settings["target"], settings["loss"])
     assert stored(exact.reach[0], np.float32) == 0 and "stored as exactly 0" in told
@@ -224,7 +224,7 @@ def tiles_raw(at):
 def test_the_dead_relu_story_names_the_day_and_the_prices_that_cannot_matter():
     preset = BY_KEY["dead-relu"]
     told = story(preset)
-    params, rows, settings = setup(preset)
+    params, rows, settings = build(preset)
     bp = backprop(params, rows[0], settings["target"], settings["loss"])
     day = int(re.search(r"On day (\d+) z", told).group(1))
     z = rows[0].trace.z[day - 1, 0]
@@ -236,7 +236,7 @@ def test_the_dead_relu_story_names_the_day_and_the_prices_that_cannot_matter():
 @pytest.mark.parametrize("key", ["seed-0.99", "seed-0.9", "seed-1.1", "statquest-2", "statquest-0.5"])
 def test_a_power_story_says_vanished_or_exploded_as_its_product_does(key):
     told = story(BY_KEY[key])
-    params, rows, settings = setup(BY_KEY[key])
+    params, rows, settings = build(BY_KEY[key])
     reach = backprop(params, rows[0], settings["target"], settings["loss"]).reach[0]
     assert ("vanished" in told) == (reach < -1) and ("exploded" in told) == (reach > 1)
     assert f"= {fmt_log10(reach)}:" in told

@@ -19,8 +19,8 @@ DEFAULTS = {s.name: s.default for s in state.SETTINGS.values()}
 LONG = {"seq": "typed", "typed": "0.5*60"}
 
 
-def setup(**settings):
-    return layer.setup({**DEFAULTS, **settings})
+def build(**settings):
+    return layer.build({**DEFAULTS, **settings})
 
 
 def reference(params, trace):
@@ -36,18 +36,18 @@ def reference(params, trace):
      "act": "sigmoid"}, {"units": 16, "recipe": "radius", "act": "relu", **LONG}, {"units": 2, "recipe": "trap"}],
 )  # fmt: skip
 def test_the_gradient_each_day_back_is_the_cores_backpropagation(settings):
-    p, _, runs = setup(**settings)
-    for r in runs:
+    p, _, readings = build(**settings)
+    for r in readings:
         np.testing.assert_allclose(r.back, reference(p, r.trace), atol=1e-9)
 
 
 def test_the_gradient_far_beyond_float64_is_still_a_number():
-    _, _, (r,) = setup(units=4, recipe="identity", rho=3.0, act="identity", seq="typed", typed="0*700")
+    _, _, (r,) = build(units=4, recipe="identity", rho=3.0, act="identity", seq="typed", typed="0*700")
     assert r.back[-1] == pytest.approx(700 * math.log10(3.0))  # 3^700 = 10^334, past float64's 1.8e308
 
 
 def test_overflow_in_the_forward_pass_is_nan_not_a_number():
-    _, s, (r,) = setup(units=4, recipe="identity", rho=3.0, act="identity", seq="typed", typed="1*700")
+    _, s, (r,) = build(units=4, recipe="identity", rho=3.0, act="identity", seq="typed", typed="1*700")
     assert not np.isfinite(r.trace.z).all() and np.isnan(r.back[-1]) and r.back[0] == 0
     assert "the forward pass overflowed" in layer.conditions(s, r)
     spec = figures.gradient([r], s).to_dict()
@@ -73,25 +73,25 @@ def drawn(spec, name):
 @pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "identity"])
 @pytest.mark.parametrize("units", [1, 3, 8])
 def test_the_measured_curve_never_rises_above_the_drawn_bound(recipe, act, units):
-    _, s, runs = setup(units=units, recipe=recipe, act=act, rho=1.3, seed=units, **LONG)
-    spec = figures.gradient(runs, s).to_dict()
+    _, s, readings = build(units=units, recipe=recipe, act=act, rho=1.3, seed=units, **LONG)
+    spec = figures.gradient(readings, s).to_dict()
     bx, by = drawn(spec, "bound")
-    x, y = drawn(spec, f"{runs[0].label}: measured")
+    x, y = drawn(spec, f"{readings[0].label}: measured")
     assert x.size and np.array_equal(x, bx[: x.size])
     assert np.all(y <= by[: x.size] + 1e-9 * (1 + x)), (recipe, act, units)
     go.Figure(spec)
 
 
 def test_the_bound_is_sigma_max_gamma_to_the_k():
-    _, s, runs = setup(units=3, recipe="gain", act="sigmoid", rho=2.0, **LONG)
-    bx, by = drawn(figures.gradient(runs, s).to_dict(), "bound")
+    _, s, readings = build(units=3, recipe="gain", act="sigmoid", rho=2.0, **LONG)
+    bx, by = drawn(figures.gradient(readings, s).to_dict(), "bound")
     np.testing.assert_allclose(by, bx * math.log10(np.linalg.norm(network.params({**DEFAULTS, "units": 3,
                                "recipe": "gain", "rho": 2.0, "act": "sigmoid"}).W_h, 2) * 0.25))  # fmt: skip
 
 
 def test_a_bound_far_above_the_gradient_leaves_the_chart_and_says_so():
-    _, s, runs = setup(units=8, recipe="gain", rho=3.0, act="tanh", **LONG)
-    spec = figures.gradient(runs, s).to_dict()
+    _, s, readings = build(units=8, recipe="gain", rho=3.0, act="tanh", **LONG)
+    spec = figures.gradient(readings, s).to_dict()
     top = spec["layout"]["yaxis"]["range"][1]
     bound = next(t for t in spec["data"] if t["name"].startswith("bound"))
     assert array(bound["customdata"])[-1] > top and "the bound leaves the chart" in spec["layout"]["annotations"][0][
@@ -115,16 +115,16 @@ def test_the_norm_sentence_says_the_most_one_day_can_multiply():
 
 
 def test_pascanus_conditions_in_words_follow_the_numbers():
-    _, s, runs = setup(units=4, recipe="orthogonal", rho=0.8, act="tanh", **LONG)
-    said = layer.conditions(s, runs[0])
+    _, s, readings = build(units=4, recipe="orthogonal", rho=0.8, act="tanh", **LONG)
+    said = layer.conditions(s, readings[0])
     assert "0.8 < 1" in said and "**must vanish**" in said and fmt(0.8**60) in said
-    _, s, runs = setup(units=8, recipe="radius", rho=1.1, act="tanh", seq="typed", typed="0.5*100")
-    said = layer.conditions(s, runs[0])
+    _, s, readings = build(units=8, recipe="radius", rho=1.1, act="tanh", seq="typed", typed="0.5*100")
+    said = layer.conditions(s, readings[0])
     assert "> 1" in said and "**may explode, but need not**" in said and "(it shrank all the same)" in said
-    _, s, runs = setup(units=2, recipe="trap")
-    assert "(it grew)" in layer.conditions(s, runs[0]) and "512×" in layer.conditions(s, runs[0])  # 2^9
-    _, s, runs = setup(units=3, recipe="identity", rho=1.0, act="identity")
-    assert "exactly 1/γ" in layer.conditions(s, runs[0])
+    _, s, readings = build(units=2, recipe="trap")
+    assert "(it grew)" in layer.conditions(s, readings[0]) and "512×" in layer.conditions(s, readings[0])  # 2^9
+    _, s, readings = build(units=3, recipe="identity", rho=1.0, act="identity")
+    assert "exactly 1/γ" in layer.conditions(s, readings[0])
 
 
 def test_the_trap_needs_two_units_and_an_odd_one_sits_out():
@@ -157,7 +157,7 @@ def test_the_spectrum_figures_draw_the_eigenvalues_singular_values_and_circles()
 
 
 def test_the_hidden_state_figures_show_every_unit_and_the_first_eight_as_lines():
-    _, _, (r, _) = setup(units=12, recipe="gain")
+    _, _, (r, _) = build(units=12, recipe="gain")
     tiles = figures.hidden_heatmap(r).to_dict()
     np.testing.assert_array_equal(array(tiles["data"][0]["z"]), r.trace.h.T)
     lines = figures.hidden_lines(r).to_dict()
@@ -196,8 +196,8 @@ def test_edits_for_another_number_of_units_are_not_applied():
 
 
 def scenario(key):
-    p, s, runs = layer.setup(layer.settings(BY_KEY[key]))
-    return p, s, runs, story(BY_KEY[key])
+    p, s, readings = layer.build(layer.settings(BY_KEY[key]))
+    return p, s, readings, story(BY_KEY[key])
 
 
 def test_every_layer_scenario_is_told_and_its_link_is_valid():
@@ -237,11 +237,11 @@ def test_rho_09_and_11_over_100_days(key, rho):
 
 
 def test_copies_of_statquests_unit_act_as_one_and_learn_as_one():
-    p, _, runs, said = scenario("layer-copies")
-    assert p.n == 4 and all(np.ptp(r.trace.h, axis=1).max() == 0 for r in runs)
-    one = rnn.forward(rnn.Params.scalar(), runs[0].trace.xs)
-    assert runs[0].trace.y[-1] == pytest.approx(one.y[-1]) and f"prediction is {fmt(one.y[-1])}" in said
-    grads = rnn.backward(p, runs[0].trace, 1.0)
+    p, _, readings, said = scenario("layer-copies")
+    assert p.n == 4 and all(np.ptp(r.trace.h, axis=1).max() == 0 for r in readings)
+    one = rnn.forward(rnn.Params.scalar(), readings[0].trace.xs)
+    assert readings[0].trace.y[-1] == pytest.approx(one.y[-1]) and f"prediction is {fmt(one.y[-1])}" in said
+    grads = rnn.backward(p, readings[0].trace, 1.0)
     assert np.ptp(grads.W_h) == 0 and "(they differ by 0)" in said and "largest gap between two units is 0" in said
 
 

@@ -54,8 +54,8 @@ def test_the_page_shows_the_layer_of_n_units(units):
 @pytest.mark.parametrize("recipe", spectra.RECIPES)
 def test_every_recipe_draws_and_says_its_condition(recipe):
     at = app(units="4", recipe=recipe)
-    _, s, runs = layer.setup({**DEFAULTS, "units": 4, "recipe": recipe})
-    assert layer.conditions(s, runs[0]) in words(at)
+    _, s, readings = layer.build({**DEFAULTS, "units": 4, "recipe": recipe})
+    assert layer.conditions(s, readings[0]) in words(at)
     assert len(charts(at)) == len(CHARTS) + 2  # the red company's hidden state in its own tab
 
 
