@@ -38,15 +38,16 @@ with st.sidebar:
 params, rows, settings = sidebar(extra=("Backpropagation", gradient_settings), cells=True)
 cell = diagram.cell_of(params)
 one = cell == "rnn" and params.n == 1
+errors = "tomorrow's prediction" if settings["loss"] == "last" else "every day's prediction, each from its own day,"
 if one:
     st.markdown(
-        "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
+        f"To learn, the network sends its error back from {errors} to day 1. Each day back multiplies "
         "the signal by the same kind of factor, **w_h × act′(z)**: below 1 it fades away (vanishing), above 1 it "
         "blows up (exploding). Press **▶ Play** to watch it travel back."
     )
 else:
     st.markdown(
-        "To learn, the network sends its error back from tomorrow's prediction to day 1. Each day back multiplies "
+        f"To learn, the network sends its error back from {errors} to day 1. Each day back multiplies "
         "the whole gradient, one number a unit, by a matrix, the transposed **step Jacobian J_t**, which can make it "
         "at most **‖J_t‖** times bigger: when that stays below 1 the gradient fades away (vanishing); above 1 it may "
         "blow up (exploding)."

@@ -122,7 +122,9 @@ def test_the_loss_is_one_choice_that_each_page_defaults_its_own_way():
     assert at.query_params["loss"] == "last"
     at.switch_page("pages/gradients.py").run()
     assert _loss(at).value == "last" and "loss" not in at.query_params
+    assert any("back from tomorrow's prediction to day 1" in m.value for m in at.markdown)
     _loss(at).set_value("all").run()
+    assert any("back from every day's prediction, each from its own day, to day 1" in m.value for m in at.markdown)
     at.switch_page("pages/train.py").run()
     assert _loss(at).value == "all" and not at.exception
 
