@@ -600,7 +600,8 @@ class Diagram {
         continue;
       }
       for (let j = 0; j < n; j++) {
-        const own = n > 1 ? ` <small>unit ${j + 1}</small>` : key === "dc" ? " <small>long-term memory</small>" : " <small>the memory's gradient</small>";
+        // the unit's number as a superscript, as the forward rows have it: a phone hides the <small> words
+        const own = n > 1 ? `<sup>${j + 1}</sup> <small>unit ${j + 1}</small>` : key === "dc" ? " <small>long-term memory</small>" : " <small>the memory's gradient</small>";
         lines.push({
           label: `${symbol}${own}`,
           link: key === "dc" ? forget(j) : j === n - 1 ? stepLink : null,
