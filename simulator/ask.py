@@ -13,8 +13,9 @@ Odd days ask for a number (next_h or next_y), even days for the direction: the a
 whatever the network.
 A day whose h or y overflowed asks whether it stays a number.
 
-`gradients(label, days, log_reach)` asks the Gradients page's headline before it shows: over `days` days back, does
-the error signal vanish, explode or neither (`questions.vanish`'s choices), from log10 |dh_T/dh_0| as computed.
+`gradients(label, days, log_reach, limit)` asks the Gradients page's headline before it shows: over `days` days
+back, does the error signal vanish, explode or neither (`questions.vanish`'s choices), from log10 |dh_T/dh_0| as
+computed (no number when the gradient overflowed `limit`: it explodes).
 `training(settings, loss, diverged)` asks the Train page's result: does the loss fall 10x or more, fall less, or
 rise or break, from the run's own losses.
 """
@@ -114,16 +115,19 @@ def _overflows(row, t):
     return Question("overflow", prompt, (NUMBER, OVERFLOWS), OVERFLOWS, equation, 0.0, "unroll", _settings(row, t))
 
 
-def gradients(label, days, log_reach):
-    """Vanish, explode or neither, going back `days` days, from log10 |dh_T/dh_0| (`log_reach`, -inf: a cut path)."""
-    answer = VANISH if log_reach < -3 else EXPLODE if log_reach > 3 else NEITHER
+def gradients(label, days, log_reach, limit="float64 (beyond 1.8e308)"):
+    """Vanish, explode or neither, going back `days` days, from log10 |dh_T/dh_0| (`log_reach`, -inf: a cut path;
+    +inf or NaN: the gradient overflowed `limit`, the largest number its precision holds: it explodes)."""
+    overflowed = not np.isfinite(log_reach) and log_reach != -np.inf
+    answer = VANISH if log_reach < -3 else EXPLODE if overflowed or log_reach > 3 else NEITHER
+    product = f"no number: the gradient overflowed {limit}" if overflowed else fmt_log10(log_reach)
     prompt = (
         f"**{label}.** Going back {days} days, from tomorrow's error to the memory before day 1, the error signal is "
         "multiplied by one factor w_h·act′(z) a day. Does it vanish, explode, or neither?"
     )
     equation = (
         f"|∂{sub('h', days)}/∂{sub('h', 0)}| = the product of the {days} daily factors w_h·act′(z_t) = "
-        f"{fmt_log10(log_reach)}: {answer.split(' (')[0]}"
+        f"{product}: {answer.split(' (')[0]}"
     )
     settings = {"row": label, "days": days}
     return Question("vanish", prompt, (VANISH, EXPLODE, NEITHER), answer, equation, 0.0, "gradients", settings)

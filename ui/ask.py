@@ -10,7 +10,7 @@ again, when the day or any setting changes.
 import streamlit as st
 
 from simulator import ask as asking
-from simulator import questions, state
+from simulator import gradients, questions, state
 from simulator.explain import fmt
 from ui.link import keep, kept
 
@@ -90,7 +90,7 @@ def _typed(question):
 
 def _gradients(passes):
     bp = passes[0]
-    return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]))
+    return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]), gradients.limit(bp))
 
 
 def _training(run_of):
