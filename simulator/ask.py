@@ -21,6 +21,8 @@ rise or break, from the run's own losses.
 """
 
 import hashlib
+import hmac
+import secrets
 
 import numpy as np
 
@@ -33,11 +35,15 @@ TENFOLD, LESS, WORSE = "falls 10× or more", "falls, but less than 10×", "rises
 NUMBER, OVERFLOWS = "a number", "∞ or NaN (it overflows)"
 OPTIMIZERS = {"sgd": "gradient descent", "momentum": "gradient descent with momentum", "adam": "Adam"}
 MAX_TERMS = 6  # terms of a sum written out, as the diagram writes them
+_KEY = secrets.token_bytes(32)  # drawn once a process, never changed, never sent
 
 
 def ident(question):
-    """A short name for `question`: the same question (prompt and answer) always gets the same one."""
-    return hashlib.sha256(f"{question.kind}|{question.prompt}|{question.answer}".encode()).hexdigest()[:16]
+    """A short name for `question`: the same question (prompt and answer) always gets the same one in this server
+    process. Keyed with a secret the browser never sees (the name goes to it): hashing each choice with the prompt
+    on screen does not find the answer."""
+    text = f"{question.kind}|{question.prompt}|{question.answer}".encode()
+    return hmac.new(_KEY, text, hashlib.sha256).hexdigest()[:16]
 
 
 def unroll(params, rows, day):

@@ -27,3 +27,13 @@ def test_each_row_label_reads_apart_from_the_others_on_a_phone(chromium, app_ser
     units = [label for label in labels if label.startswith(("∂L/∂h", "∂L/∂C", "short-term memory h"))]
     assert len(units) == (6 if "lstm" in query and path else 3), labels
     assert all(label[-1] in "123" for label in units), labels  # the unit's number shows: ∂L/∂h¹, ∂L/∂h²
+
+
+def test_ask_first_day_with_no_numbers_sent_shows_its_price_and_nothing_else(page, app_server):
+    page.goto(f"{app_server}/?ask=on&seq=blue&day=3")
+    wait_idle(page)
+    page.locator(".ud-root [data-tile='0:x:1:2']").click()  # the price of the day asked about
+    eq = page.locator(".ud-root .ud-eq").first.inner_text()
+    assert "x3 = 0.5, the day's price" in eq and "y3" not in eq and "∞" not in eq  # no prediction sent: no readout
+    assert page.locator(".ud-root [data-tile='0:h:1:2'] b").inner_text() == "?"
+    assert page.locator(".ud-root [data-tile='0:y:1:8'] b").inner_text() == "?"

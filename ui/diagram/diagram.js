@@ -1,7 +1,8 @@
 // The unrolled diagram: draws the numbers simulator/diagram.py sends and steps through the days in the browser.
 // Step, play, pause, speed, scrub and the ← → P keys need no server; the day the user stops on goes to the server
 // (setTriggerValue "day") so the link keeps it. Ask first (data.ask, data.hidden): the tiles from the day asked about
-// on show "?" until revealed; R reveals (setTriggerValue "reveal") and Q turns the mode on or off ("ask").
+// on show "?" (their numbers are not sent: null); R reveals (setTriggerValue "reveal": the page reruns and sends them)
+// and Q turns the mode on or off ("ask").
 
 const SPEEDS = [["slow", 1500], ["normal", 700], ["fast", 250]];
 const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -476,7 +477,7 @@ class Diagram {
     } else if (key !== "y") {
       lines.push(...this.unitEquation(row, key, unit - 1, t));
     }
-    lines.push(this.readout(row, t));
+    if (!this.hides(t)) lines.push(this.readout(row, t)); // a day asked about: its prediction is not sent yet
     return lines.map((l) => `<div>${l}</div>`).join("");
   }
 
