@@ -134,6 +134,11 @@ def _withheld(values, start, cut):
     return out
 
 
+def _nulls(sent):
+    """`sent` (nested lists) with every number replaced by None: the same shape, nothing to read."""
+    return [_nulls(v) for v in sent] if isinstance(sent, list) else None
+
+
 def span(longest, day, per_day):
     """The days (0-based range) one payload carries: all of them, or BUDGET // per_day around `day` (1-based)."""
     size = max(WINDOW, BUDGET // max(per_day, 1))
@@ -228,11 +233,12 @@ def _back_days(params):
     return max(WINDOW, min(10 * WINDOW, JACOBIAN_WORK // k**3) // WINDOW * WINDOW)
 
 
-def backward(params, rows, day):
+def backward(params, rows, day, hidden=False):
     """The backward diagram's data, showing `day` (1-based, counted as in the diagram: the rows line up at their
     last day). Each row has .label, .color, .trace, .dy (T,) dL/dy_t and .flow: a one-unit `bptt.Flow` (each step
     back multiplies by its factor w_h act'(z_t)), or `gradients.Sizes` (by the step Jacobian, of norm ||J_t||; the
-    LSTM's long-term memory also by f_t along its cell path)."""
+    LSTM's long-term memory also by f_t along its cell path). `hidden` (Ask first): the gradients dL/dh and dL/dC
+    are not sent (None), only the errors and what each step back multiplies by, until a reveal reruns the page."""
     cell, n = cell_of(params), params.n
     one = cell == "rnn" and n == 1
     longest = max(len(row.trace.y) for row in rows)
@@ -261,10 +267,12 @@ def backward(params, rows, day):
         if cell == "lstm":
             entry |= dict(dc=encoded(f.cells[a:b]), dc_next=encoded(f.cells[b : b + 1]),
                           forget=encoded(f.forget[a : b + 1]), into_c=encoded(f.into_c[a:b]))  # fmt: skip
+        if hidden:
+            entry |= {key: _nulls(entry[key]) for key in ("dh", "dh_first", "dh_next", "dc", "dc_next") if key in entry}
         out_rows.append(entry)
     tiers = [dict(key="dh", label="∂L/∂h", words="the gradient reaching the memory", kind="back", act=None)]
     if cell == "lstm":
         tiers.append(dict(key="dc", label="∂L/∂C", words="the gradient reaching the long-term memory", kind="back",
                           act=None))  # fmt: skip
     w = dict(w_y=encoded(params.w_y), W_h=encoded(params.W_h) if one else None)
-    return _payload("backward", params, tiers, w, out_rows, days, longest, day)
+    return _payload("backward", params, tiers, w, out_rows, days, longest, day) | {"hidden": True if hidden else None}

@@ -72,3 +72,20 @@ def test_the_questions_name_does_not_give_its_answer_away():
     assert q.kind == "direction" and q.answer in q.choices
     bare = {hashlib.sha256(f"{q.kind}|{q.prompt}|{c}".encode()).hexdigest()[:16] for c in q.choices}
     assert ask.ident(q) not in bare and ask.ident(q) == ask.ident(ask.unroll(p, rows, 2))
+
+
+@pytest.mark.parametrize("changes", [{}, {"cell": "lstm", "units": "3", "recipe": "radius"}], ids=["rnn", "lstm-3"])
+def test_the_gradients_page_sends_no_gradient_before_the_reveal(changes):
+    at = open_app("pages/gradients.py", ask="on", seq="both", **changes)
+    assert not at.exception
+    sent = drawn(at, "backward")
+    dh = [v for row in sent["rows"] for key in ("dh", "dc", "dh_first", "dh_next") for v in numbers(row.get(key, []))]
+    assert sent["hidden"] is True and dh == []  # the answer's numbers: none
+    assert sent["rows"][0]["factor"] and numbers(sent["rows"][0]["dy"])  # what each step multiplies by is given
+    assert not at.get("plotly_chart") and not any("The chain rule" in s.value for s in at.subheader)
+
+    at.button(key="ask·reveal").click().run()
+    assert not at.exception and drawn(at, "backward")["hidden"] is None
+    revealed = drawn(at, "backward")["rows"][0]
+    assert len(numbers(revealed["dh"])) == len(revealed["dh"]) * int(changes.get("units", 1))
+    assert any("The chain rule" in s.value for s in at.subheader) and at.get("plotly_chart")

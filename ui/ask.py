@@ -156,9 +156,10 @@ def card(question):
                       icon=":material/visibility:")  # fmt: skip
             if not shown:
                 said = f"Your guess: **{guess}**. " if guess is not None else ""
-                waiting = "the headline waits" if question.page != "unroll" else (
-                    f"the diagram's day {question.settings['day']} on, the sentences and the chart wait"
-                )  # fmt: skip
+                waiting = {
+                    "unroll": f"the diagram's day {question.settings.get('day')} on, the sentences and the chart wait",
+                    "gradients": "the headline, the diagram's gradients, the chain rule and the charts wait",
+                }.get(question.page, "the headline waits")
                 st.caption(f"{said}Until then {waiting}.")
             elif question.page == "unroll":
                 st.caption("Step to the next day (→) for the next question.")

@@ -288,7 +288,7 @@ class Diagram {
       <label class="ud-speed-label">speed <select class="ud-speed">${speed.join("")}</select></label>
       <input class="ud-scrub" type="range" min="1" max="${d.longest}" value="${this.day}" aria-label="Day shown">
       <span class="ud-shown" aria-live="polite">${shown}</span>
-      ${d.hidden != null ? `<span class="ud-ask">Ask first: day ${d.hidden} on waits for the reveal (R)</span>` : ""}
+      ${d.hidden == null ? "" : `<span class="ud-ask">Ask first: ${this.back ? "the gradients wait" : `day ${d.hidden} on waits`} for the reveal${this.back ? "" : " (R)"}</span>`}
     </div>`;
   }
 
@@ -596,7 +596,7 @@ class Diagram {
         lines.push({
           label: `${symbol} <small>(${n} units)</small>`, link: key === "dc" ? widest : stepLink,
           tile: (t) => `<div class="ud-stripcell">${this.strip(`${r}:${key}:0:${t}`, (row[key][t - row.first] || []).map(logScale),
-            scale, this.known(row, t), `${symbol}, day ${t + 1},`, row[key][t - row.first] || [])}</div>`,
+            scale, this.known(row, t) && !d.hidden, `${symbol}, day ${t + 1},`, row[key][t - row.first] || [])}</div>`,
         });
         continue;
       }
@@ -607,7 +607,7 @@ class Diagram {
           label: `${symbol}${own}`,
           link: key === "dc" ? forget(j) : j === n - 1 ? stepLink : null,
           tile: (t) => backTile(`${r}:${key}:${j + 1}:${t}`, tag(symbol, t + 1, j + 1, n), this.backAt(row, key, t, j),
-            this.known(row, t), words),
+            this.known(row, t) && !d.hidden, words),
         });
       }
     }
@@ -619,6 +619,9 @@ class Diagram {
     const n = d.n;
     const s = this.selected && this.selected.row === r ? this.selected : null;
     const t = s && s.day !== null ? s.day : this.localDay(row);
+    if (d.hidden) { // Ask first: the gradients are not sent until the reveal
+      return `<b>${escape(row.label)}</b>: the gradients wait for the reveal. Each arrow back says what that step multiplies by: guess first, then press Reveal`;
+    }
     if (t === null && this.day - 1 < row.offset) {
       if (n > 1) {
         const size = Math.hypot(...row.dh_first.map(value));
