@@ -84,6 +84,7 @@ show(
     alt="The backward pass unrolled: for each day the error of the prediction and the gradient reaching the memory "
     "h, computed from the last day back to the first, with what each step back multiplies by.",
     numbers=numbers if answered else None,
+    asking=ask.about("gradients", passes),
 )
 st.caption(
     (

@@ -121,20 +121,24 @@ def _overflows(row, t):
     return Question("overflow", prompt, (NUMBER, OVERFLOWS), OVERFLOWS, equation, 0.0, "unroll", _settings(row, t))
 
 
-def gradients(label, days, log_reach, limit="float64 (beyond 1.8e308)"):
+def gradients(label, days, log_reach, limit="float64 (beyond 1.8e308)", one=True):
     """Vanish, explode or neither, going back `days` days, from log10 |dh_T/dh_0| (`log_reach`, -inf: a cut path;
-    +inf or NaN: the gradient overflowed `limit`, the largest number its precision holds: it explodes)."""
+    +inf or NaN: the gradient overflowed `limit`, the largest number its precision holds: it explodes). `one`: one
+    simple RNN unit, whose every step back is one factor; else n units or a gated cell, from log10 of
+    ||dL/dh_1|| / ||dL/dh_T||, each step back by the transposed step Jacobian."""
     overflowed = not np.isfinite(log_reach) and log_reach != -np.inf
     answer = VANISH if log_reach < -3 else EXPLODE if overflowed or log_reach > 3 else NEITHER
     product = f"no number: the gradient overflowed {limit}" if overflowed else fmt_log10(log_reach)
-    prompt = (
-        f"**{label}.** Going back {days} days, from tomorrow's error to the memory before day 1, the error signal is "
-        "multiplied by one factor w_h·act′(z) a day. Does it vanish, explode, or neither?"
-    )
-    equation = (
-        f"|∂{sub('h', days)}/∂{sub('h', 0)}| = the product of the {days} daily factors w_h·act′(z_t) = "
-        f"{product}: {answer.split(' (')[0]}"
-    )
+    if one:
+        how = (f"Going back {days} days, from tomorrow's error to the memory before day 1, the error signal is "
+               "multiplied by one factor w_h·act′(z) a day")  # fmt: skip
+        ratio = f"|∂{sub('h', days)}/∂{sub('h', 0)}| = the product of the {days} daily factors w_h·act′(z_t)"
+    else:
+        how = (f"Going back from day {days} to day 1, each step back multiplies the gradient by the transposed step "
+               "Jacobian J_t, which makes it at most ‖J_t‖ times bigger")  # fmt: skip
+        ratio = f"‖∂L/∂{sub('h', 1)}‖ / ‖∂L/∂{sub('h', days)}‖, what the {days - 1} steps back multiply its size by,"
+    prompt = f"**{label}.** {how}. Does it vanish, explode, or neither?"
+    equation = f"{ratio} = {product}: {answer.split(' (')[0]}"
     settings = {"row": label, "days": days}
     return Question("vanish", prompt, (VANISH, EXPLODE, NEITHER), answer, equation, 0.0, "gradients", settings)
 

@@ -89,3 +89,18 @@ def test_the_gradients_page_sends_no_gradient_before_the_reveal(changes):
     revealed = drawn(at, "backward")["rows"][0]
     assert len(numbers(revealed["dh"])) == len(revealed["dh"]) * int(changes.get("units", 1))
     assert any("The chain rule" in s.value for s in at.subheader) and at.get("plotly_chart")
+
+
+def test_the_gradients_question_of_n_units_is_about_the_step_jacobian_and_r_can_reveal_it():
+    at = open_app("pages/gradients.py", ask="on", seq="blue", units="3")
+    assert not at.exception
+    asking = drawn(at, "backward")["ask"]
+    assert asking["on"] and not asking["revealed"] and asking["id"]  # R over the diagram reveals this question
+    prompt = next(m.value for m in at.markdown if "Ask first" in m.value)
+    assert "step Jacobian" in prompt and "w_h·act′(z) a day" not in prompt
+    at.button(key="ask·reveal").click().run()
+    dh = drawn(at, "backward")["rows"][0]["dh"]
+    size = lambda d: float(np.linalg.norm(dh[d]))  # noqa: E731
+    said = " ".join(m.value for m in at.markdown)
+    ratio = ask.fmt_log10(np.log10(size(0) / size(8)))
+    assert f"‖∂L/∂h₁‖ / ‖∂L/∂h₉‖, what the 8 steps back multiply its size by, = {ratio}" in said

@@ -37,3 +37,14 @@ def test_ask_first_day_with_no_numbers_sent_shows_its_price_and_nothing_else(pag
     assert "x3 = 0.5, the day's price" in eq and "y3" not in eq and "∞" not in eq  # no prediction sent: no readout
     assert page.locator(".ud-root [data-tile='0:h:1:2'] b").inner_text() == "?"
     assert page.locator(".ud-root [data-tile='0:y:1:8'] b").inner_text() == "?"
+
+
+def test_r_reveals_the_gradients_question_too(page, app_server):
+    page.goto(f"{app_server}/gradients?ask=on&seq=blue")
+    wait_idle(page)
+    page.locator(".ud-root .ud-tile").first.wait_for()
+    assert "the gradients wait for the reveal" in page.locator(".ud-root").inner_text()
+    page.locator("body").press("r")
+    page.locator("[data-testid='stAlertContentSuccess']").wait_for()
+    wait_idle(page)
+    assert "the gradients wait" not in page.locator(".ud-root").inner_text()

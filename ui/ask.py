@@ -90,7 +90,7 @@ def _typed(question):
 
 def _gradients(passes):
     bp = passes[0]
-    return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]), gradients.limit(bp))
+    return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]), gradients.limit(bp), bp.one)
 
 
 def _training(run_of):
@@ -110,6 +110,12 @@ def shown(page, computed):
     question = QUESTIONS[page](computed) if on() and computed else None
     card(question)
     return [] if waits(question) else computed
+
+
+def about(page, computed):
+    """What the diagram component needs to know (`component`) of `page`'s question from `computed`, so that R
+    reveals it there as the button does."""
+    return component(QUESTIONS[page](computed) if on() and computed else None)
 
 
 def component(question):

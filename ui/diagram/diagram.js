@@ -288,7 +288,7 @@ class Diagram {
       <label class="ud-speed-label">speed <select class="ud-speed">${speed.join("")}</select></label>
       <input class="ud-scrub" type="range" min="1" max="${d.longest}" value="${this.day}" aria-label="Day shown">
       <span class="ud-shown" aria-live="polite">${shown}</span>
-      ${d.hidden == null ? "" : `<span class="ud-ask">Ask first: ${this.back ? "the gradients wait" : `day ${d.hidden} on waits`} for the reveal${this.back ? "" : " (R)"}</span>`}
+      ${d.hidden == null ? "" : `<span class="ud-ask">Ask first: ${this.back ? "the gradients wait" : `day ${d.hidden} on waits`} for the reveal (R)</span>`}
     </div>`;
   }
 
@@ -620,7 +620,7 @@ class Diagram {
     const s = this.selected && this.selected.row === r ? this.selected : null;
     const t = s && s.day !== null ? s.day : this.localDay(row);
     if (d.hidden) { // Ask first: the gradients are not sent until the reveal
-      return `<b>${escape(row.label)}</b>: the gradients wait for the reveal. Each arrow back says what that step multiplies by: guess first, then press Reveal`;
+      return `<b>${escape(row.label)}</b>: the gradients wait for the reveal. Each arrow back says what that step multiplies by: guess first, then press R (or Reveal)`;
     }
     if (t === null && this.day - 1 < row.offset) {
       if (n > 1) {
