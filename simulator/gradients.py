@@ -388,13 +388,22 @@ def _no_factor(bp, late, early):
     if dh[late] == 0 and dh[early] == 0:
         return f"is exactly 0 on day {late + 1:,} and on day {early + 1:,}: nothing reaches back this far"
     sizes = f"goes from a size of {fmt(dh[late])} on day {late + 1:,} to {fmt(dh[early])} on day {early + 1:,}"
-    return sizes if np.isfinite(dh[[late, early]]).all() else f"{sizes}: the gradient overflowed {limit(bp)}"
+    return sizes if np.isfinite(dh[[late, early]]).all() else f"{sizes}: {_overflowed(bp)}"
 
 
 def clipping_summary(bp):
-    """'Blue company: |gradient| = 0.812' (the length of the whole weight gradient)."""
+    """'Blue company: |gradient| = 0.812' (the length of the whole weight gradient), and what overflowed when it is
+    ∞ or NaN."""
     with np.errstate(all="ignore"):
-        return f"{bp.row.label}: |gradient| = {fmt(float(np.linalg.norm(bp.raw)), 3)}"
+        size = float(np.linalg.norm(bp.raw))
+    said = f"{bp.row.label}: |gradient| = {fmt(size, 3)}"
+    return said if np.isfinite(size) else f"{said}, as {_overflowed(bp)}"
+
+
+def _overflowed(bp):
+    """'the forward pass overflowed float64 (beyond 1.8e308)', or the gradient, whichever did first."""
+    what = "the forward pass" if first_nonfinite(bp.row.trace) is not None else "the gradient"
+    return f"{what} overflowed {limit(bp)}"
 
 
 def clipping_caption(bp, mode):

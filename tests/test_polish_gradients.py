@@ -79,3 +79,15 @@ def test_the_page_on_an_overflowing_layer_raises_no_warning_and_says_no_nan():
     assert not at.exception
     note = next(m.value for m in at.markdown if "the diagram shows days" in m.value)
     assert "NaN" not in note and "nothing reaches back this far" in note
+
+
+def test_a_window_after_the_forward_pass_overflowed_blames_the_forward_pass():
+    bp = backprop(1000, **LAYER)  # ReLU: h overflows float64 on day 947, and every gradient with it
+    assert gradients.first_nonfinite(bp.row.trace) == 947
+    note = said(gradients.window_note, bp, 0, 1000)
+    assert note.count("the forward pass overflowed float64 (beyond 1.8e308)") == 2 and "factor of NaN" not in note
+    assert said(gradients.clipping_summary, bp) == (
+        "Yours: |gradient| = NaN, as the forward pass overflowed float64 (beyond 1.8e308)"
+    )
+    calm = backprop(9)
+    assert said(gradients.clipping_summary, calm) == f"Yours: |gradient| = {gradients.fmt(np.linalg.norm(calm.raw), 3)}"
