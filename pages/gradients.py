@@ -62,7 +62,8 @@ else:
 st.caption(network_note(cell, params.n, present.where(), present.where(in_bar=False)))
 passes = [backprop(params, row, **settings) for row in rows]
 
-for bp in ask.shown("gradients", passes):
+answered = ask.shown("gradients", passes)  # Ask first: the gradients wait for the reveal
+for bp in answered:
     st.markdown(headline(bp), unsafe_allow_html=True)
     if note := precision_note(bp):
         st.info(note, icon=":material/memory:")
@@ -77,13 +78,14 @@ longest = max(row.days for row in rows)
 day = day_shown("back", longest, 1) - 1
 numbers = backward_table([bp.row for bp in passes])
 show(
-    diagram.backward(params, [bp.row for bp in passes], day + 1),
+    diagram.backward(params, [bp.row for bp in passes], day + 1, hidden=not answered),
     key="backward",
     name="back",
     first=1,
     alt="The backward pass unrolled: for each day the error of the prediction and the gradient reaching the memory "
     "h, computed from the last day back to the first, with what each step back multiplies by.",
-    numbers=numbers,
+    numbers=numbers if answered else None,
+    asking=ask.about("gradients", passes),
 )
 st.caption(
     (
@@ -98,6 +100,9 @@ st.caption(
     "Click a tile for its equation with the real numbers."
     + (" With more than 8 units each day is a strip of cells, one a unit." if params.n > diagram.STRIP else "")
 )
+if not answered:
+    st.caption("The chain rule, the charts and clipping wait for the reveal too.")
+    st.stop()
 for bp in passes:
     if note := window_note(bp, day, longest):
         st.markdown(note)

@@ -13,13 +13,16 @@ Odd days ask for a number (next_h or next_y), even days for the direction: the a
 whatever the network.
 A day whose h or y overflowed asks whether it stays a number.
 
-`gradients(label, days, log_reach)` asks the Gradients page's headline before it shows: over `days` days back, does
-the error signal vanish, explode or neither (`questions.vanish`'s choices), from log10 |dh_T/dh_0| as computed.
+`gradients(label, days, log_reach, limit)` asks the Gradients page's headline before it shows: over `days` days
+back, does the error signal vanish, explode or neither (`questions.vanish`'s choices), from log10 |dh_T/dh_0| as
+computed (no number when the gradient overflowed `limit`: it explodes).
 `training(settings, loss, diverged)` asks the Train page's result: does the loss fall 10x or more, fall less, or
 rise or break, from the run's own losses.
 """
 
 import hashlib
+import hmac
+import secrets
 
 import numpy as np
 
@@ -32,11 +35,15 @@ TENFOLD, LESS, WORSE = "falls 10× or more", "falls, but less than 10×", "rises
 NUMBER, OVERFLOWS = "a number", "∞ or NaN (it overflows)"
 OPTIMIZERS = {"sgd": "gradient descent", "momentum": "gradient descent with momentum", "adam": "Adam"}
 MAX_TERMS = 6  # terms of a sum written out, as the diagram writes them
+_KEY = secrets.token_bytes(32)  # drawn once a process, never changed, never sent
 
 
 def ident(question):
-    """A short name for `question`: the same question (prompt and answer) always gets the same one."""
-    return hashlib.sha256(f"{question.kind}|{question.prompt}|{question.answer}".encode()).hexdigest()[:16]
+    """A short name for `question`: the same question (prompt and answer) always gets the same one in this server
+    process. Keyed with a secret the browser never sees (the name goes to it): hashing each choice with the prompt
+    on screen does not find the answer."""
+    text = f"{question.kind}|{question.prompt}|{question.answer}".encode()
+    return hmac.new(_KEY, text, hashlib.sha256).hexdigest()[:16]
 
 
 def unroll(params, rows, day):
@@ -114,17 +121,24 @@ def _overflows(row, t):
     return Question("overflow", prompt, (NUMBER, OVERFLOWS), OVERFLOWS, equation, 0.0, "unroll", _settings(row, t))
 
 
-def gradients(label, days, log_reach):
-    """Vanish, explode or neither, going back `days` days, from log10 |dh_T/dh_0| (`log_reach`, -inf: a cut path)."""
-    answer = VANISH if log_reach < -3 else EXPLODE if log_reach > 3 else NEITHER
-    prompt = (
-        f"**{label}.** Going back {days} days, from tomorrow's error to the memory before day 1, the error signal is "
-        "multiplied by one factor w_h·act′(z) a day. Does it vanish, explode, or neither?"
-    )
-    equation = (
-        f"|∂{sub('h', days)}/∂{sub('h', 0)}| = the product of the {days} daily factors w_h·act′(z_t) = "
-        f"{fmt_log10(log_reach)}: {answer.split(' (')[0]}"
-    )
+def gradients(label, days, log_reach, limit="float64 (beyond 1.8e308)", one=True):
+    """Vanish, explode or neither, going back `days` days, from log10 |dh_T/dh_0| (`log_reach`, -inf: a cut path;
+    +inf or NaN: the gradient overflowed `limit`, the largest number its precision holds: it explodes). `one`: one
+    simple RNN unit, whose every step back is one factor; else n units or a gated cell, from log10 of
+    ||dL/dh_1|| / ||dL/dh_T||, each step back by the transposed step Jacobian."""
+    overflowed = not np.isfinite(log_reach) and log_reach != -np.inf
+    answer = VANISH if log_reach < -3 else EXPLODE if overflowed or log_reach > 3 else NEITHER
+    product = f"no number: the gradient overflowed {limit}" if overflowed else fmt_log10(log_reach)
+    if one:
+        how = (f"Going back {days} days, from tomorrow's error to the memory before day 1, the error signal is "
+               "multiplied by one factor w_h·act′(z) a day")  # fmt: skip
+        ratio = f"|∂{sub('h', days)}/∂{sub('h', 0)}| = the product of the {days} daily factors w_h·act′(z_t)"
+    else:
+        how = (f"Going back from day {days} to day 1, each step back multiplies the gradient by the transposed step "
+               "Jacobian J_t, which makes it at most ‖J_t‖ times bigger")  # fmt: skip
+        ratio = f"‖∂L/∂{sub('h', 1)}‖ / ‖∂L/∂{sub('h', days)}‖, what the {days - 1} steps back multiply its size by,"
+    prompt = f"**{label}.** {how}. Does it vanish, explode, or neither?"
+    equation = f"{ratio} = {product}: {answer.split(' (')[0]}"
     settings = {"row": label, "days": days}
     return Question("vanish", prompt, (VANISH, EXPLODE, NEITHER), answer, equation, 0.0, "gradients", settings)
 

@@ -6,7 +6,8 @@ The component draws and animates; every number it shows comes from here, as sent
 - `forward(params, rows, day)`: per row and day the price x, the prediction y and every tile's value (T, n), with
   the operands of each tile's equation: its pre-activation and the weights (w_x^j, W_h^jk, b^j), the memory before
   the first day sent, so h_t^j = act(w_x^j x_t + sum_k W_h^jk h_{t-1}^k + b^j) shows with the real numbers; and
-  `hidden`, the first day whose tiles wait for a reveal (Ask first: the component draws them "?", whatever the day).
+  `hidden`, the first day whose tiles wait for a reveal (Ask first: their numbers are not sent, the component draws
+  them "?" whatever the day, and a reveal reruns the page, which sends them).
 - `backward(params, rows, day)`: per row and day dL/dy_t and dL/dh_t per unit (and the LSTM's dL/dC_t), and what
   each step back multiplies by: w_h act'(z_t) for one unit (with both operands), the norm of the step Jacobian for n
   units, and f_t along the LSTM's cell path.
@@ -14,6 +15,8 @@ The component draws and animates; every number it shows comes from here, as sent
 A long run is sent in a chunk of days around the day shown (`BUDGET` numbers at most); the component asks for
 another chunk when the user scrubs beyond it. inf and NaN are sent as the strings "inf", "-inf" and "nan".
 """
+
+from functools import partial
 
 import numpy as np
 
@@ -122,6 +125,20 @@ def _values(params, trace):
     return {"r": trace.r, "z": trace.z, "n": trace.n, "h": trace.h}, z, {"q_n": trace.q_n}
 
 
+def _withheld(values, start, cut):
+    """`encoded(values)`, days `start`, `start` + 1, ... (0-based), with each day from `cut` on sent as None (one a
+    unit): Ask first's answers stay on the server until revealed."""
+    out = encoded(values)
+    for i in range(max(0, cut - start), len(out)):
+        out[i] = [None] * len(out[i]) if isinstance(out[i], list) else None
+    return out
+
+
+def _nulls(sent):
+    """`sent` (nested lists) with every number replaced by None: the same shape, nothing to read."""
+    return [_nulls(v) for v in sent] if isinstance(sent, list) else None
+
+
 def span(longest, day, per_day):
     """The days (0-based range) one payload carries: all of them, or BUDGET // per_day around `day` (1-based)."""
     size = max(WINDOW, BUDGET // max(per_day, 1))
@@ -138,7 +155,8 @@ def _per_day(cell, n):
 
 def forward(params, rows, day, hidden=None):
     """The forward diagram's data for `rows` (each with .label, .color, .trace of `params`), showing `day` (1-based).
-    `hidden`: the first day (1-based) whose tiles, all but the price, show "?" until revealed (Ask first), or None."""
+    `hidden`: the first day (1-based) whose tiles, all but the price, show "?" until revealed (Ask first), or None;
+    their numbers are not sent (None), so the browser has nothing to show before the reveal reruns the page."""
     cell, n = cell_of(params), params.n
     longest = max(len(row.trace.y) for row in rows)
     days = span(longest, day, _per_day(cell, n))
@@ -148,20 +166,22 @@ def forward(params, rows, day, hidden=None):
         T = len(tr.y)
         a, b = min(days.start, T), min(days.stop, T)
         values, pre, extra = _values(params, tr)
+        cut = T if hidden is None else int(hidden) - 1  # Ask first: from this day (0-based) on, no number is sent
+        sent = partial(_withheld, start=a, cut=cut)
         entry = dict(
             label=row.label,
             color=row.color,
             days=T,
-            x=encoded(np.asarray(tr.xs, dtype=np.float64).reshape(-1)[a:b]),
-            y=encoded(tr.y[a:b]),
-            y_last=encoded(tr.y[-1]),  # the prediction for tomorrow, wherever the chunk is
-            h0=encoded(tr.s[a, 0, :n]),  # the memory before the first day sent
-            values={key: encoded(v[a:b]) for key, v in values.items()},
-            pre={key: encoded(v[a:b]) for key, v in pre.items()},
-            **{key: encoded(v[a:b]) for key, v in extra.items()},
+            x=encoded(np.asarray(tr.xs, dtype=np.float64).reshape(-1)[a:b]),  # the prices are given
+            y=sent(tr.y[a:b]),
+            y_last=sent(tr.y[-1:], start=T - 1)[0],  # the prediction for tomorrow, wherever the chunk is
+            h0=encoded(tr.s[a, 0, :n]) if a <= cut else [None] * n,  # the memory before the first day sent
+            values={key: sent(v[a:b]) for key, v in values.items()},
+            pre={key: sent(v[a:b]) for key, v in pre.items()},
+            **{key: sent(v[a:b]) for key, v in extra.items()},
         )
         if cell == "lstm":
-            entry["c0"] = encoded(tr.cs[a, 0])
+            entry["c0"] = encoded(tr.cs[a, 0]) if a <= cut else [None] * n
         out_rows.append(entry)
     payload = _payload("forward", params, unit_tiers(cell), weights(params), out_rows, days, longest, day)
     payload["hidden"] = None if hidden is None else int(hidden)
@@ -213,11 +233,12 @@ def _back_days(params):
     return max(WINDOW, min(10 * WINDOW, JACOBIAN_WORK // k**3) // WINDOW * WINDOW)
 
 
-def backward(params, rows, day):
+def backward(params, rows, day, hidden=False):
     """The backward diagram's data, showing `day` (1-based, counted as in the diagram: the rows line up at their
     last day). Each row has .label, .color, .trace, .dy (T,) dL/dy_t and .flow: a one-unit `bptt.Flow` (each step
     back multiplies by its factor w_h act'(z_t)), or `gradients.Sizes` (by the step Jacobian, of norm ||J_t||; the
-    LSTM's long-term memory also by f_t along its cell path)."""
+    LSTM's long-term memory also by f_t along its cell path). `hidden` (Ask first): the gradients dL/dh and dL/dC
+    are not sent (None), only the errors and what each step back multiplies by, until a reveal reruns the page."""
     cell, n = cell_of(params), params.n
     one = cell == "rnn" and n == 1
     longest = max(len(row.trace.y) for row in rows)
@@ -246,10 +267,12 @@ def backward(params, rows, day):
         if cell == "lstm":
             entry |= dict(dc=encoded(f.cells[a:b]), dc_next=encoded(f.cells[b : b + 1]),
                           forget=encoded(f.forget[a : b + 1]), into_c=encoded(f.into_c[a:b]))  # fmt: skip
+        if hidden:
+            entry |= {key: _nulls(entry[key]) for key in ("dh", "dh_first", "dh_next", "dc", "dc_next") if key in entry}
         out_rows.append(entry)
     tiers = [dict(key="dh", label="∂L/∂h", words="the gradient reaching the memory", kind="back", act=None)]
     if cell == "lstm":
         tiers.append(dict(key="dc", label="∂L/∂C", words="the gradient reaching the long-term memory", kind="back",
                           act=None))  # fmt: skip
     w = dict(w_y=encoded(params.w_y), W_h=encoded(params.W_h) if one else None)
-    return _payload("backward", params, tiers, w, out_rows, days, longest, day)
+    return _payload("backward", params, tiers, w, out_rows, days, longest, day) | {"hidden": True if hidden else None}

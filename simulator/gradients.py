@@ -203,8 +203,7 @@ def _layer_headline(bp):
         return f"{said}, there is no step back: {_norm('h', 1)} = **{fmt(last)}**."
     if not np.isfinite(s.dh).all():
         day = int(np.flatnonzero(~np.isfinite(s.dh))[-1]) + 1
-        limit = "float64 (beyond 1.8e308)" if bp.dtype is np.float64 else "float32 (beyond 3.4e38)"
-        return f"{said}, the gradient overflows {limit} on day {day:,}: ∞ or NaN from there back."
+        return f"{said}, the gradient overflows {limit(bp)} on day {day:,}: ∞ or NaN from there back."
     if last == 0:
         return f"{said}: the error on day {T:,} is 0, so there is no gradient to send back."
     steps = (f"each of the {T - 1:,} steps back multiplies it by the transposed step Jacobian, "
@@ -314,8 +313,11 @@ def explosion(bp):
     """Which one explodes, when something does: the forward pass (h and the prediction grow, as with w_h > 1 and
     ReLU), the gradient (the factors' product grows going back), or both; said from the numbers, else None."""
     forward_part, reach = forward_explodes(bp.row.trace), bp.reach[0]
-    gradient = reach > 1  # more than 10 times bigger by day 1
+    overflowed = overflows(reach) and first_nonfinite(bp.row.trace) is None  # the gradient's own overflow
+    gradient = overflowed or reach > 1  # more than 10 times bigger by day 1
     back = f"the error signal is multiplied by **{fmt_log10(reach)}** going back to day 1"
+    if overflowed:
+        back = f"the error signal overflows {limit(bp)} on its way back to day 1 (∞ or NaN)"
     if forward_part and gradient:
         return f"{bp.row.label}: both explode. Forward, {forward_part}. Backward, {back}."
     if forward_part:
@@ -341,18 +343,67 @@ def window_note(bp, shown, longest):
     T, days = bp.row.days, shown_days(bp, shown, longest)
     if T <= WINDOW:
         return None
-    across = bp.reach[days[0] + 1] - bp.reach[days[-1] + 1]  # reach[t]: back from the end to h_t
+    across = log_change(bp, days[-1], days[0])
+    across = (
+        f"changes by a factor of {fmt_log10(across)}, which is why the tiles look alike"
+        if np.isfinite(across)
+        else _no_factor(bp, days[-1], days[0])
+    )
+    whole = log_change(bp, T - 1, 0)
+    whole = f"changes by {fmt_log10(whole)}" if np.isfinite(whole) else _no_factor(bp, T - 1, 0)
     return (
         f"{bp.row.label}: the diagram shows days {days[0] + 1} to {days[-1] + 1} of {T:,}. Across them the signal "
-        f"changes by a factor of {fmt_log10(across)}, which is why the tiles look alike; from day {T:,} back to "
-        f"day 1 it changes by {fmt_log10(bp.reach[1])}. The shaded band in the chart below is this window."
+        f"{across}; from day {T:,} back to day 1 it {whole}. The shaded band in the chart below is this window."
     )
 
 
+def limit(bp):
+    """The largest number `bp`'s precision holds, in words."""
+    return "float64 (beyond 1.8e308)" if bp.dtype is np.float64 else "float32 (beyond 3.4e38)"
+
+
+def overflows(log10_value):
+    """True for a log10 magnitude that is no number because the gradient overflowed: +∞ or NaN (−∞ is an exact
+    0, a cut path)."""
+    return not np.isfinite(log10_value) and log10_value != -np.inf
+
+
+def log_change(bp, late, early):
+    """log10 of what the signal is multiplied by going back from day `late` to day `early` (0-based), from the
+    factors (one unit) or the measured sizes (n units), each day's own: −∞ for a size of exactly 0 or a zero
+    factor, NaN (not inf − inf's warning) where a size or a factor is ∞ or NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if bp.one:
+            return float(np.sum(np.log10(np.abs(bp.flow.factor[early + 1 : late + 1]))))
+        return float(np.log10(bp.flow.dh[early]) - np.log10(bp.flow.dh[late]))
+
+
+def _no_factor(bp, late, early):
+    """What is true going back from day `late` to day `early` (0-based) when no factor can be said."""
+    if bp.one:
+        if log_change(bp, late, early) == -np.inf:
+            return "falls to exactly 0 (a factor w_h·act′(z) is 0: the path is cut)"
+        return f"is no number: the forward pass overflowed {limit(bp)}, so a factor w_h·act′(z) is ∞ or NaN"
+    dh = bp.flow.dh
+    if dh[late] == 0 and dh[early] == 0:
+        return f"is exactly 0 on day {late + 1:,} and on day {early + 1:,}: nothing reaches back this far"
+    sizes = f"goes from a size of {fmt(dh[late])} on day {late + 1:,} to {fmt(dh[early])} on day {early + 1:,}"
+    return sizes if np.isfinite(dh[[late, early]]).all() else f"{sizes}: {_overflowed(bp)}"
+
+
 def clipping_summary(bp):
-    """'Blue company: |gradient| = 0.812' (the length of the whole weight gradient)."""
+    """'Blue company: |gradient| = 0.812' (the length of the whole weight gradient), and what overflowed when it is
+    ∞ or NaN."""
     with np.errstate(all="ignore"):
-        return f"{bp.row.label}: |gradient| = {fmt(float(np.linalg.norm(bp.raw)), 3)}"
+        size = float(np.linalg.norm(bp.raw))
+    said = f"{bp.row.label}: |gradient| = {fmt(size, 3)}"
+    return said if np.isfinite(size) else f"{said}, as {_overflowed(bp)}"
+
+
+def _overflowed(bp):
+    """'the forward pass overflowed float64 (beyond 1.8e308)', or the gradient, whichever did first."""
+    what = "the forward pass" if first_nonfinite(bp.row.trace) is not None else "the gradient"
+    return f"{what} overflowed {limit(bp)}"
 
 
 def clipping_caption(bp, mode):

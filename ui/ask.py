@@ -10,7 +10,7 @@ again, when the day or any setting changes.
 import streamlit as st
 
 from simulator import ask as asking
-from simulator import questions, state
+from simulator import gradients, questions, state
 from simulator.explain import fmt
 from ui.link import keep, kept
 
@@ -90,7 +90,7 @@ def _typed(question):
 
 def _gradients(passes):
     bp = passes[0]
-    return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]))
+    return asking.gradients(bp.row.label, bp.row.days, float(bp.reach[0]), gradients.limit(bp), bp.one)
 
 
 def _training(run_of):
@@ -110,6 +110,12 @@ def shown(page, computed):
     question = QUESTIONS[page](computed) if on() and computed else None
     card(question)
     return [] if waits(question) else computed
+
+
+def about(page, computed):
+    """What the diagram component needs to know (`component`) of `page`'s question from `computed`, so that R
+    reveals it there as the button does."""
+    return component(QUESTIONS[page](computed) if on() and computed else None)
 
 
 def component(question):
@@ -156,9 +162,10 @@ def card(question):
                       icon=":material/visibility:")  # fmt: skip
             if not shown:
                 said = f"Your guess: **{guess}**. " if guess is not None else ""
-                waiting = "the headline waits" if question.page != "unroll" else (
-                    f"the diagram's day {question.settings['day']} on, the sentences and the chart wait"
-                )  # fmt: skip
+                waiting = {
+                    "unroll": f"the diagram's day {question.settings.get('day')} on, the sentences and the chart wait",
+                    "gradients": "the headline, the diagram's gradients, the chain rule and the charts wait",
+                }.get(question.page, "the headline waits")
                 st.caption(f"{said}Until then {waiting}.")
             elif question.page == "unroll":
                 st.caption("Step to the next day (→) for the next question.")

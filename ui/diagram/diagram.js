@@ -1,7 +1,8 @@
 // The unrolled diagram: draws the numbers simulator/diagram.py sends and steps through the days in the browser.
 // Step, play, pause, speed, scrub and the ← → P keys need no server; the day the user stops on goes to the server
 // (setTriggerValue "day") so the link keeps it. Ask first (data.ask, data.hidden): the tiles from the day asked about
-// on show "?" until revealed; R reveals (setTriggerValue "reveal") and Q turns the mode on or off ("ask").
+// on show "?" (their numbers are not sent: null); R reveals (setTriggerValue "reveal": the page reruns and sends them)
+// and Q turns the mode on or off ("ask").
 
 const SPEEDS = [["slow", 1500], ["normal", 700], ["fast", 250]];
 const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -287,7 +288,7 @@ class Diagram {
       <label class="ud-speed-label">speed <select class="ud-speed">${speed.join("")}</select></label>
       <input class="ud-scrub" type="range" min="1" max="${d.longest}" value="${this.day}" aria-label="Day shown">
       <span class="ud-shown" aria-live="polite">${shown}</span>
-      ${d.hidden != null ? `<span class="ud-ask">Ask first: day ${d.hidden} on waits for the reveal (R)</span>` : ""}
+      ${d.hidden == null ? "" : `<span class="ud-ask">Ask first: ${this.back ? "the gradients wait" : `day ${d.hidden} on waits`} for the reveal (R)</span>`}
     </div>`;
   }
 
@@ -476,7 +477,7 @@ class Diagram {
     } else if (key !== "y") {
       lines.push(...this.unitEquation(row, key, unit - 1, t));
     }
-    lines.push(this.readout(row, t));
+    if (!this.hides(t)) lines.push(this.readout(row, t)); // a day asked about: its prediction is not sent yet
     return lines.map((l) => `<div>${l}</div>`).join("");
   }
 
@@ -595,17 +596,18 @@ class Diagram {
         lines.push({
           label: `${symbol} <small>(${n} units)</small>`, link: key === "dc" ? widest : stepLink,
           tile: (t) => `<div class="ud-stripcell">${this.strip(`${r}:${key}:0:${t}`, (row[key][t - row.first] || []).map(logScale),
-            scale, this.known(row, t), `${symbol}, day ${t + 1},`, row[key][t - row.first] || [])}</div>`,
+            scale, this.known(row, t) && !d.hidden, `${symbol}, day ${t + 1},`, row[key][t - row.first] || [])}</div>`,
         });
         continue;
       }
       for (let j = 0; j < n; j++) {
-        const own = n > 1 ? ` <small>unit ${j + 1}</small>` : key === "dc" ? " <small>long-term memory</small>" : " <small>the memory's gradient</small>";
+        // the unit's number as a superscript, as the forward rows have it: a phone hides the <small> words
+        const own = n > 1 ? `<sup>${j + 1}</sup> <small>unit ${j + 1}</small>` : key === "dc" ? " <small>long-term memory</small>" : " <small>the memory's gradient</small>";
         lines.push({
           label: `${symbol}${own}`,
           link: key === "dc" ? forget(j) : j === n - 1 ? stepLink : null,
           tile: (t) => backTile(`${r}:${key}:${j + 1}:${t}`, tag(symbol, t + 1, j + 1, n), this.backAt(row, key, t, j),
-            this.known(row, t), words),
+            this.known(row, t) && !d.hidden, words),
         });
       }
     }
@@ -617,6 +619,9 @@ class Diagram {
     const n = d.n;
     const s = this.selected && this.selected.row === r ? this.selected : null;
     const t = s && s.day !== null ? s.day : this.localDay(row);
+    if (d.hidden) { // Ask first: the gradients are not sent until the reveal
+      return `<b>${escape(row.label)}</b>: the gradients wait for the reveal. Each arrow back says what that step multiplies by: guess first, then press R (or Reveal)`;
+    }
     if (t === null && this.day - 1 < row.offset) {
       if (n > 1) {
         const size = Math.hypot(...row.dh_first.map(value));

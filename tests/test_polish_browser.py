@@ -1,0 +1,50 @@
+"""The unrolled diagram on a phone (390 px): every row's label, as it shows, tells the row apart from the others."""
+
+import pytest
+
+from tests.browser import wait_idle
+
+LABELS = """() => [...document.querySelectorAll('.ud-root .ud-seq')].map((seq) =>
+    [...seq.querySelectorAll('.ud-label')].map((l) => l.innerText.trim()).filter(Boolean))"""
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("gradients", "units=3"), ("gradients", "units=3&cell=lstm"), ("", "units=3&cell=lstm")],
+    ids=["backward-rnn", "backward-lstm", "forward-lstm"],
+)
+def test_each_row_label_reads_apart_from_the_others_on_a_phone(chromium, app_server, path, query):
+    context = chromium.new_context(viewport={"width": 390, "height": 900}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server}/{path}?seq=blue&{query}")
+        wait_idle(page)
+        page.locator(".ud-root .ud-tile").first.wait_for()
+        (labels,) = page.evaluate(LABELS)
+    finally:
+        context.close()
+    assert len(labels) == len(set(labels)), labels  # no two rows read the same
+    units = [label for label in labels if label.startswith(("∂L/∂h", "∂L/∂C", "short-term memory h"))]
+    assert len(units) == (6 if "lstm" in query and path else 3), labels
+    assert all(label[-1] in "123" for label in units), labels  # the unit's number shows: ∂L/∂h¹, ∂L/∂h²
+
+
+def test_ask_first_day_with_no_numbers_sent_shows_its_price_and_nothing_else(page, app_server):
+    page.goto(f"{app_server}/?ask=on&seq=blue&day=3")
+    wait_idle(page)
+    page.locator(".ud-root [data-tile='0:x:1:2']").click()  # the price of the day asked about
+    eq = page.locator(".ud-root .ud-eq").first.inner_text()
+    assert "x3 = 0.5, the day's price" in eq and "y3" not in eq and "∞" not in eq  # no prediction sent: no readout
+    assert page.locator(".ud-root [data-tile='0:h:1:2'] b").inner_text() == "?"
+    assert page.locator(".ud-root [data-tile='0:y:1:8'] b").inner_text() == "?"
+
+
+def test_r_reveals_the_gradients_question_too(page, app_server):
+    page.goto(f"{app_server}/gradients?ask=on&seq=blue")
+    wait_idle(page)
+    page.locator(".ud-root .ud-tile").first.wait_for()
+    assert "the gradients wait for the reveal" in page.locator(".ud-root").inner_text()
+    page.locator("body").press("r")
+    page.locator("[data-testid='stAlertContentSuccess']").wait_for()
+    wait_idle(page)
+    assert "the gradients wait" not in page.locator(".ud-root").inner_text()
