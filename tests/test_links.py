@@ -136,3 +136,18 @@ def test_an_old_link_with_the_trains_task_still_opens_its_setup():
     assert at.query_params["loss"] == "last" and "task" not in at.query_params
     _, notices = state.from_query({"task": ["last"], "loss": ["all"]}, "train")
     assert len(notices) == 2 and all("by its name and by its old name; using 'all'" in n for n in notices)
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "said"),
+    [
+        (None, {"day": "50"}, "asks for day 50, but there are 9 days; showing day 9"),
+        (None, {"seq": "red", "day": "7"}, "asks for day 7, but there are 5 days; showing day 5"),
+        ("pages/gradients.py", {"back": "50"}, "asks for day 50, but there are 9 days; showing day 1"),
+        ("pages/train.py", {"epoch": "4000"}, "asks for epoch 4,000, but the run has 300; showing the last"),
+    ],
+)
+def test_a_day_or_epoch_past_the_end_gets_a_notice_and_leaves_the_link(page, query, said):
+    at = open_app(page, **query)
+    assert any(said in c.value for c in at.caption if c.value.startswith(":material/warning:"))
+    assert not set(query) - {"seq"} & set(at.query_params)  # the link no longer asks for it

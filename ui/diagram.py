@@ -9,7 +9,7 @@ import streamlit as st
 from simulator import state
 from simulator.tables import markdown
 from ui import ask, download
-from ui.link import keep, kept
+from ui.link import keep, kept, to_link
 from ui.present import high_contrast
 
 FILES = Path(__file__).with_suffix("")  # ui/diagram/: the component's JS and CSS, read once, no build step
@@ -27,6 +27,7 @@ def day_shown(name, days, first):
     if day > days:
         st.caption(f":material/warning: The link asks for day {day}, but there are {days} days; showing day {first}.")
         keep(name, 0)
+        to_link()  # the link, written before the days were known, no longer asks for it
         day = first
     return day
 

@@ -208,6 +208,11 @@ def epoch_shown(run):
     """◀ epoch ▶ (the arrow keys step too): the epoch the replay shows first (-1: the last), and the figure's
     `on_frame` that keeps the epoch the user stops on. The buttons step through the epochs the replay has."""
     keep_epoch = partial(_keep_epoch, int(run.snaps[-1]))
+    if (asked := kept(state.EPOCH.name)) > run.snaps[-1]:
+        st.caption(f":material/warning: The link asks for epoch {asked:,}, but the run has {int(run.snaps[-1]):,}; "
+                   "showing the last.")  # fmt: skip
+        keep(state.EPOCH.name, state.EPOCH.default)
+        to_link()
     i = shown(run, kept(state.EPOCH.name))
     last = len(run.snaps) - 1
     with st.container(horizontal=True, vertical_alignment="center"):  # a row on a phone too
