@@ -49,22 +49,24 @@ if setup.epochs < setup.settings["epochs"]:
     st.caption(f"Trained {setup.epochs:,} epochs, not {setup.settings['epochs']:,}: a run stays near a second.")
 if said := start_said(setup):
     st.caption(said)
+if not answered:
+    st.stop()
+
 st.caption(steps_said(setup, run))
 epoch, follow = train_controls.epoch_shown(run)
-if answered:
-    chart(
-        figure(setup, run, epoch, beside),
-        key="training",
-        numbers=training_table(run),
-        on_frame=follow,
-        alt="The training run: the prices with the network's prediction for each next price, the loss per epoch, the "
-        "weights (or each weight's norm) per epoch, and a heatmap of the gradient reaching each price in each epoch; "
-        "press Play to replay.",
-    )
-    st.caption(caption(setup))
-    if beside:
-        st.markdown(compared(setup, run, beside))
-    st.markdown(prediction(setup, run))
+chart(
+    figure(setup, run, epoch, beside),
+    key="training",
+    numbers=training_table(run),
+    on_frame=follow,
+    alt="The training run: the prices with the network's prediction for each next price, the loss per epoch, the "
+    "weights (or each weight's norm) per epoch, and a heatmap of the gradient reaching each price in each epoch; "
+    "press Play to replay.",
+)
+st.caption(caption(setup))
+if beside:
+    st.markdown(compared(setup, run, beside))
+st.markdown(prediction(setup, run))
 
 st.subheader("The weights")
 st.markdown(markdown(weights_table(setup, run)))

@@ -257,3 +257,18 @@ def test_the_real_pages_wait_for_the_reveal(page, waiting):
     assert not at.exception and "The answer:" in words(at)
     assert headline in words(at).lower()
     assert not hidden_before and (not waiting or any(waiting in k for k in keys()))
+
+
+def test_the_train_page_sends_nothing_of_the_run_before_the_reveal():
+    at = open_app("pages/train.py", ask="on", lr="10")
+    text = words(at)
+    assert not at.exception and "Until then the run's headline, its chart, its weights" in text
+    assert (
+        not charts(at)
+        and "The weights" not in [h.value for h in at.subheader]
+        and "Epoch " not in text
+        and " steps" not in text
+    )
+    assert not [b for b in at.button if b.key and b.key.startswith("carry·")]  # nor the buttons that carry them
+    at.button(key="ask·reveal").click().run()
+    assert charts(at) and "The weights" in [h.value for h in at.subheader]

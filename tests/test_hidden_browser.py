@@ -1,4 +1,5 @@
-"""The unrolled diagram on a phone (390 px): every row's label, as it shows, tells the row apart from the others."""
+"""In Chromium: on a phone (390 px) every row's label tells the diagram's rows apart; Ask first sends and shows no
+hidden number, and R reveals on every page that asks."""
 
 import pytest
 
@@ -48,3 +49,16 @@ def test_r_reveals_the_gradients_question_too(page, app_server):
     page.locator("[data-testid='stAlertContentSuccess']").wait_for()
     wait_idle(page)
     assert "the gradients wait" not in page.locator(".ud-root").inner_text()
+
+
+def test_r_reveals_the_training_question_and_q_turns_ask_first_off(page, app_server):
+    page.goto(f"{app_server}/train?ask=on")
+    wait_idle(page)
+    page.get_by_text("Until then the run's headline").wait_for()
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # the run's chart waits
+    page.locator("body").press("r")
+    page.locator("[data-testid='stAlertContentSuccess']").wait_for()
+    wait_idle(page)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    page.locator("body").press("q")
+    page.get_by_text("Ask first.").wait_for(state="detached")

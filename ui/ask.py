@@ -7,6 +7,9 @@ What a screen has revealed and guessed lives in its own session (nothing is shar
 again, when the day or any setting changes.
 """
 
+from functools import partial
+from pathlib import Path
+
 import streamlit as st
 
 from simulator import ask as asking
@@ -16,6 +19,11 @@ from ui.link import keep, kept
 
 MAX_KEPT = 200  # questions a session remembers as revealed or guessed; the oldest go first
 ss = st.session_state
+FILES = Path(__file__).with_suffix("")  # ui/ask/: the JS of the keys component
+_keys = st.components.v2.component(
+    "unrolled.ask_keys", js=(FILES / "keys.js").read_text(encoding="utf-8"), isolate_styles=False
+)
+KEYS_CSS = "<style>.st-key-ask-keys {display: none;}</style>"  # it draws nothing
 
 
 def on():
@@ -109,7 +117,23 @@ def shown(page, computed):
         toggle(key="ask·toggle·here")
     question = QUESTIONS[page](computed) if on() and computed else None
     card(question)
+    if page not in DIAGRAMS:
+        keys(question)
     return [] if waits(question) else computed
+
+
+DIAGRAMS = ("unroll", "gradients")  # pages whose diagram hears R and Q (`about`); the others mount `keys`
+
+
+def _heard(what):
+    heard(what, (ss.get("ask·keys") or {}).get(what))
+
+
+def keys(question):
+    """R (reveal `question`) and Q (Ask first on and off) on a page with no diagram to hear them."""
+    st.html(KEYS_CSS)
+    _keys(key="ask·keys", data=component(question), on_reveal_change=partial(_heard, "reveal"),
+          on_ask_change=partial(_heard, "ask"))  # fmt: skip
 
 
 def about(page, computed):
@@ -165,7 +189,8 @@ def card(question):
                 waiting = {
                     "unroll": f"the diagram's day {question.settings.get('day')} on, the sentences and the chart wait",
                     "gradients": "the headline, the diagram's gradients, the chain rule and the charts wait",
-                }.get(question.page, "the headline waits")
+                    "train": "the run's headline, its chart, its weights and what to notice wait",
+                }[question.page]
                 st.caption(f"{said}Until then {waiting}.")
             elif question.page == "unroll":
                 st.caption("Step to the next day (→) for the next question.")
