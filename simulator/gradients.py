@@ -300,8 +300,10 @@ def forward_overflow(bp):
     day = first_nonfinite(bp.row.trace)
     if day is None:
         return None
-    h = bp.row.trace.h[day - 1]
+    h, y = bp.row.trace.h[day - 1], bp.row.trace.y[day - 1]
     value = f"h = {fmt(h[0])}" if bp.one else f"the largest |h| of its units is {fmt(np.max(np.abs(h)))}"
+    if np.isfinite(h).all():  # h still a number: its prediction y = w_y·h + b_y is what overflowed
+        value = f"its prediction y = {fmt(y)}, from the memory {value}"
     return (
         f"{bp.row.label}: the forward pass itself overflowed on day {day} "
         f"({value}), so the gradients that depend on it are ∞ or NaN."

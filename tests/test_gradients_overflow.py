@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from simulator import ask, gradients, network, questions, state
-from simulator.data import Row
+from simulator.data import Row, parse_sequence
+from simulator.explain import fmt
+from simulator.gradients import forward_overflow
+from simulator.models.rnn import Params, forward
 from tests.apptest import open_app
 
 DEFAULTS = {s.name: s.default for s in state.SETTINGS.values()}
@@ -91,3 +94,13 @@ def test_a_window_after_the_forward_pass_overflowed_blames_the_forward_pass():
     )
     calm = backprop(9)
     assert said(gradients.clipping_summary, calm) == f"Yours: |gradient| = {gradients.fmt(np.linalg.norm(calm.raw), 3)}"
+
+
+def test_when_only_the_prediction_overflowed_the_sentence_names_it_not_the_finite_memory():
+    p = Params.scalar(1.8, 1.1, 0.0, 1.1, 0.0, "relu")
+    row = Row("Your prices", "#009E73", forward(p, parse_sequence("0.5*1000")))
+    bp = gradients.backprop(p, row, 1.0, precision="float32")
+    h, y = bp.row.trace.h[906, 0], bp.row.trace.y[906]
+    assert np.isfinite(h) and not np.isfinite(y)  # float32: h = 3.14e38 is a number, 1.1 h is not
+    said = forward_overflow(bp)
+    assert f"on day 907 (its prediction y = ∞, from the memory h = {fmt(h)})" in said
