@@ -99,11 +99,16 @@ def trend(last_price, prediction, tolerance=0.05):
     return "up" if prediction > last_price else "down"
 
 
+def days(n):
+    """'1 day', '9 days', '1,000 days'."""
+    return f"{n:,} day" + ("" if n == 1 else "s")
+
+
 def prediction_sentence(label, trace, network="RNN"):
     """'Blue company: after 9 days the RNN predicts 1.36 for day 10: up (day 9 was 1).'"""
     T, y, last = len(trace.y), trace.y[-1], trace.xs[-1]
     return (
-        f"{label}: after {T} days the {network} predicts **{fmt(y, 3)}** for day {T + 1}: "
+        f"{label}: after {days(T)} the {network} predicts **{fmt(y, 3)}** for day {T + 1}: "
         f"**{trend(last, y)}** (day {T} was {fmt(last)})."
     )
 
@@ -117,9 +122,9 @@ def first_nonfinite(trace):
 def reading(rows):
     """'read 9 days of the blue company and 5 of the red' / 'read your 10 prices': what the rows on screen are."""
     if len(rows) == 1:
-        return f"read the {rows[0].days:,} days of {rows[0].label.lower()}"
+        return f"read the {days(rows[0].days)} of {rows[0].label.lower()}"
     first, *rest = rows
-    return f"read {first.days:,} days of the {first.label.lower()} and " + " and ".join(
+    return f"read {days(first.days)} of the {first.label.lower()} and " + " and ".join(
         f"{row.days:,} of the {row.label.lower()}" for row in rest
     )
 

@@ -50,7 +50,8 @@ def over_time(rows, step=None):
     scale = "value (0 = low, 1 = high)" if prices.min() >= 0 and prices.max() <= 1 else "value"
     layout = dict(
         **LIGHT, height=360, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
-        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
+        xaxis=dict(title=dict(text="day"), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True,
+                   **(dict(dtick=1) if longest < 10 else {})),  # whole days: no tick at day 1.5
         yaxis=dict(title=dict(text=scale), showgrid=True, gridcolor="#eef0f3", zeroline=False, automargin=True),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="x unified",
     )  # fmt: skip

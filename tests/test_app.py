@@ -210,3 +210,11 @@ def test_the_glossary_explains_the_words_of_the_gradient_chart():
         plain = name.split(", ∂")[0].replace("<sub>", "_").replace("</sub>", "").lower()
         assert f"**{plain}" in words, plain
     assert "seed" not in " ".join(p.title.lower() for p in PRESETS if p.page != "train")
+
+
+def test_one_typed_price_is_one_day_everywhere():
+    at = open_app(seq="typed", typed="0.5")
+    text = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    assert not at.exception and "1 days" not in text
+    assert "after 1 day the RNN predicts" in text and "1 day." in [c.value for c in at.caption]
+    assert charts(at)[0]["layout"]["xaxis"]["dtick"] == 1  # no day 1.5 on the axis

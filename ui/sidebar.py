@@ -7,6 +7,7 @@ import streamlit as st
 from simulator import network as networks
 from simulator import state
 from simulator.data import STATQUEST_CASES, Row, chosen, parse_sequence
+from simulator.explain import days
 from simulator.models.rnn import Params, forward
 from ui.link import bound, keep, kept, to_link
 
@@ -60,7 +61,7 @@ def typed_prices():
     except ValueError as err:
         st.error(f"{err} Still showing your last valid prices.", icon=":material/error:")
     xs = ss["typed·valid"]
-    st.caption(f"{len(xs):,} days.")
+    st.caption(f"{days(len(xs))}.")
     return chosen("typed", xs)
 
 
