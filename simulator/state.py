@@ -26,6 +26,7 @@ class Setting:
     check: object = field(default=None, repr=False)
     help: str = ""
     pages: dict = field(default_factory=dict, compare=False)  # {page: its own default}, where it differs
+    none: str = ""  # what the default means when it stands for nothing chosen ("no class")
 
     def default_on(self, page):
         """The default on `page` (None: any page)."""
@@ -35,7 +36,7 @@ class Setting:
         """Link text -> a valid value; raises ValueError saying what is wrong."""
         if self.choices:
             if raw not in self.choices:
-                raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}")
+                raise ValueError(f"{self.name} must be one of {self.listed()}")
             return raw
         if self.check:
             if len(raw) > MAX_LINK_TEXT:
@@ -47,12 +48,25 @@ class Setting:
         except (TypeError, ValueError):
             raise ValueError(f"{self.name} must be a number") from None
         if not self.lo <= value <= self.hi:  # also rejects NaN
-            raise ValueError(f"{self.name} must be between {self.lo:g} and {self.hi:g}")
+            whole = isinstance(self.default, int)
+            lo, hi = (f"{int(x):,}" if whole else f"{x:g}" for x in (self.lo, self.hi))
+            raise ValueError(f"{self.name} must be between {lo} and {hi}")
         if isinstance(self.default, int):
             if value != int(value):
                 raise ValueError(f"{self.name} must be a whole number")
             return int(value)
         return value
+
+    def listed(self, most=8):
+        """The choices in words: all of them, or for a long list the first few, the last and how many."""
+        shown = [str(c) if c != "" else "'' (none)" for c in self.choices]
+        if len(shown) <= most:
+            return ", ".join(shown)
+        return f"{len(shown):,} values: {', '.join(shown[: most - 2])}, … {shown[-1]}"
+
+    def shown(self, value):
+        """`value` as a notice says it: its words when it is the default that means nothing chosen."""
+        return self.none if self.none and value == self.default else repr(value)
 
     def encode(self, value):
         """A value -> link text that `parse` reads back exactly."""
@@ -112,11 +126,11 @@ FORGET_BIAS = Setting(
     "forget_bias", "Forget-gate bias", 1.0, -5.0, 5.0, help="+1, the usual start, keeps ~73% of the memory a day."
 )
 NETWORK = (CELL, UNITS, RECIPE, RHO, SEED, H0, FORGET_BIAS)
-DAY = Setting("day", "Day shown", 0, 0, 10_000, help="0: the last day.")
-BACK = Setting("back", "Day shown by the backward pass", 0, 0, 10_000, help="0: day 1.")
-EPOCH = Setting("epoch", "Epoch shown", -1, -1, 5000, help="−1: the last epoch run.")
+DAY = Setting("day", "Day shown", 0, 0, 10_000, help="0: the last day.", none="the last day")
+BACK = Setting("back", "Day shown by the backward pass", 0, 0, 10_000, help="0: day 1.", none="day 1")
+EPOCH = Setting("epoch", "Epoch shown", -1, -1, 5000, help="−1: the last epoch run.", none="the last epoch")
 PRESENT = Setting("present", "Presenter mode", "off", choices=("off", "on"))
-SCENARIO = Setting("scenario", "Scenario", "", choices=("", *presets.BY_KEY))
+SCENARIO = Setting("scenario", "Scenario", "", choices=("", *presets.BY_KEY), none="no scenario")
 VIEW = (DAY, BACK, EPOCH, PRESENT, SCENARIO)
 SETTINGS = {s.name: s for s in (SEQUENCE, TYPED, *WEIGHTS, ACTIVATION, *GRADIENTS, *TRAINING, LENGTH, *NETWORK, *VIEW)}
 # The Train page's optimiser and what each step learns from (helper "train").
@@ -143,8 +157,12 @@ PAGES["why"] = "pages/why.py"
 
 # Class mode (issue 15): the class a student joins, its teacher's secret (only the teacher's link holds it; the Class
 # page keeps it out of every other link), and the seed of the self-check quiz. Numbers, so a phone's keypad types them.
-CLASS_CODE = Setting("class", "Class code", 0, *classroom.CODES, help="The 6 digits on the teacher's screen.")
-TEACHER = Setting("teacher", "Teacher key", 0, *classroom.SECRETS, help="Advances the class and reveals answers.")
+CLASS_CODE = Setting(
+    "class", "Class code", 0, *classroom.CODES, help="The 6 digits on the teacher's screen.", none="no class"
+)
+TEACHER = Setting(
+    "teacher", "Teacher key", 0, *classroom.SECRETS, help="Advances the class and reveals answers.", none="no key"
+)
 QUIZ = Setting("quiz", "Quiz number", 0, 0, questions.MAX_SEED, help="The same number, the same ten questions.")
 CLASS_MODE = (CLASS_CODE, TEACHER, QUIZ)
 SETTINGS.update({s.name: s for s in CLASS_MODE})
@@ -185,16 +203,18 @@ def from_query(query, page=None):
             notices.append(f"Ignored the unknown link parameter {_code(name)}.")
         elif names.count(key) > 1:
             twice = f"the link gives `{key}` by its name and by its old name"
-            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.default_on(page)!r}.")
+            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.shown(setting.default_on(page))}.")
         elif len(raws) != 1:
             twice = f"it appears {len(raws)} times in the link"
-            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.default_on(page)!r}.")
+            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.shown(setting.default_on(page))}.")
         else:
             try:
                 values[key] = setting.parse(raws[0])
             except ValueError as err:
                 shown = _code(f"{name}={raws[0]}")
-                notices.append(f"Ignored {shown} from the link ({err}); using {setting.default_on(page)!r}.")
+                notices.append(
+                    f"Ignored {shown} from the link ({err}); using {setting.shown(setting.default_on(page))}."
+                )
     if len(notices) > MAX_NOTICES:
         notices[MAX_NOTICES - 1 :] = [f"… and {len(notices) - MAX_NOTICES + 1} more bad link parameters, ignored."]
     return values, notices

@@ -151,3 +151,18 @@ def test_a_day_or_epoch_past_the_end_gets_a_notice_and_leaves_the_link(page, que
     at = open_app(page, **query)
     assert any(said in c.value for c in at.caption if c.value.startswith(":material/warning:"))
     assert not set(query) - {"seq"} & set(at.query_params)  # the link no longer asks for it
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"from": "2030-01-01"}, "from must be one of 105 values: 2018-01-01, 2018-01-08, "),
+        ({"scenario": "nope"}, f"one of {len(state.SCENARIO.choices)} values: '' (none), blue-vs-red, "),
+        ({"class": "12"}, "class must be between 100,000 and 999,999); using no class."),
+        ({"teacher": "123"}, "teacher must be between 1,000,000,000,000,000 and 9,007,199,254,740,991); using no key."),
+        ({"day": "-1"}, "using the last day."),
+    ],
+)
+def test_a_notice_says_what_a_value_must_be_in_a_line_and_what_its_default_means(query, said):
+    (notice,) = state.from_query({k: [v] for k, v in query.items()})[1]
+    assert said in notice and len(notice) < 240
