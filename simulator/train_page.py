@@ -120,6 +120,12 @@ def period(source):
     return "week" if source == "stock" else "day"
 
 
+def in_periods(text, source):
+    """`text` about days in the words of `source`'s period ('Window (days)' -> 'Window (weeks)' for a stock)."""
+    one = period(source)
+    return text.replace("days", f"{one}s").replace("Days", f"{one.title()}s")
+
+
 def caption(setup):
     """What the figure's panels show, in the words of the data's scale and period."""
     one, scale = setup.series.period, setup.scale

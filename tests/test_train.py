@@ -56,6 +56,7 @@ from simulator.trainer import (
     windows,
     work,
 )
+from tests.apptest import open_app
 from tests.spec import array
 
 
@@ -524,3 +525,11 @@ def test_the_caption_names_what_the_weights_panel_draws():
     gated = caption(_setup(cell="gru", units=2))
     assert "each weight's size" in gated and "ρ" not in gated
     assert "the loss on the whole series after each epoch" in caption(_setup(learn="windows"))
+
+
+def test_the_training_controls_count_in_the_datas_period():
+    at = open_app("pages/train.py", learn="windows")
+    labels = [n.label for n in at.number_input]
+    assert "Truncate BPTT to k weeks" in labels and "Window (weeks)" in labels  # a stock's prices are weekly
+    at = open_app("pages/train.py", learn="windows", data="blue")
+    assert "Window (days)" in [n.label for n in at.number_input]

@@ -9,7 +9,7 @@ from simulator import network, state, train_page, upload
 from simulator.data import BLUE, RED, TYPED_COLOR, Prices
 from simulator.explain import fmt_weight
 from simulator.train_figures import shown
-from simulator.train_page import clamped, period, run, stock
+from simulator.train_page import clamped, in_periods, period, run, stock
 from simulator.trainer import NAMES
 from ui import network_controls
 from ui.link import bound, keep, kept, to_link
@@ -168,15 +168,16 @@ def settings():
         bound(st.number_input, state.EPOCHS.name, state.EPOCHS.label, state.EPOCHS.lo, state.EPOCHS.hi, step=50,
               help=state.EPOCHS.help)  # fmt: skip
     clipping_controls()
-    bound(st.number_input, state.TRUNCATE.name, state.TRUNCATE.label, state.TRUNCATE.lo, state.TRUNCATE.hi, step=1,
-          help=state.TRUNCATE.help)  # fmt: skip
+    worded = partial(in_periods, source=kept(state.SOURCE.name))
+    bound(st.number_input, state.TRUNCATE.name, worded(state.TRUNCATE.label), state.TRUNCATE.lo, state.TRUNCATE.hi,
+          step=1, help=worded(state.TRUNCATE.help))  # fmt: skip
     learn = bound(st.segmented_control, state.LEARN.name, state.LEARN.label, state.LEARN.choices,
                   format_func=LEARN_LABELS.get, required=True)  # fmt: skip
     if learn == "windows":
         left, right = st.columns(2)
         with left:
-            bound(st.number_input, state.WINDOW.name, state.WINDOW.label, state.WINDOW.lo, state.WINDOW.hi, step=1,
-                  help=state.WINDOW.help)  # fmt: skip
+            bound(st.number_input, state.WINDOW.name, worded(state.WINDOW.label), state.WINDOW.lo, state.WINDOW.hi,
+                  step=1, help=worded(state.WINDOW.help))  # fmt: skip
         with right:
             bound(st.number_input, state.BATCH.name, state.BATCH.label, state.BATCH.lo, state.BATCH.hi, step=1,
                   help=state.BATCH.help)  # fmt: skip
