@@ -139,9 +139,9 @@ def memory(w_h):
 
 
 def weights_used(params):
-    """'four numbers, w_x, w_h, b and w_y' for one simple RNN unit, else how many weights the cell has."""
+    """'five numbers, w_x, w_h, b, w_y and b_y' for one simple RNN unit, else how many weights the cell has."""
     if getattr(params, "activation", None) and params.n == 1:
-        return "four numbers, w_x, w_h, b and w_y"
+        return "five numbers, w_x, w_h, b, w_y and b_y"
     count = sum(np.size(getattr(params, name)) for name in params.NAMES)
     return f"{count:,} weights ({', '.join(params.NAMES)})"
 

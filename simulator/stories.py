@@ -19,9 +19,10 @@ def build(preset):
 
 
 def _blue_vs_red(params, rows, _):
-    w = ", ".join(fmt_weight(v).strip("()") for v in (params.w_x[0], params.W_h[0, 0], params.b[0], params.w_y[0]))
+    five = (params.w_x[0], params.W_h[0, 0], params.b[0], params.w_y[0], params.b_y)
+    w = ", ".join(fmt_weight(v).strip("()") for v in five)
     lengths = " and ".join(f"the {row.label.lower()}'s {row.days} days" for row in rows)
-    return (f"The same four weights ({w}) read {lengths}: the cell is copied once per day. Press Play and watch "
+    return (f"The same five weights ({w}) read {lengths}: the cell is copied once per day. Press Play and watch "
             "both memories update with the same w_x and w_h.")  # fmt: skip
 
 

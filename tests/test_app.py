@@ -135,7 +135,7 @@ def test_the_unroll_page_draws_any_cell_and_its_words_hold_for_it(query, cell, n
     assert (data["cell"], data["n"], data["strip"]) == (cell, n, n > 8)
     words = " ".join(m.value for m in at.markdown)
     assert f"after 9 days the {network} predicts" in words
-    assert "With w_h" not in words and "four numbers" not in words  # the one-unit RNN's sentences only hold for it
+    assert "With w_h" not in words and "five numbers" not in words  # the one-unit RNN's sentences only hold for it
     assert f"the same {count:,} weights" in words
     p = decoded(data["rows"][0]["values"]["h"])
     assert p.shape == (9, n)
@@ -218,3 +218,8 @@ def test_one_typed_price_is_one_day_everywhere():
     assert not at.exception and "1 days" not in text
     assert "after 1 day the RNN predicts" in text and "1 day." in [c.value for c in at.caption]
     assert charts(at)[0]["layout"]["xaxis"]["dtick"] == 1  # no day 1.5 on the axis
+
+
+def test_the_one_unit_rnn_is_said_to_have_its_five_weights():
+    at = open_app()
+    assert any("the same five numbers, w_x, w_h, b, w_y and b_y" in m.value for m in at.markdown)
