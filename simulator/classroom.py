@@ -262,7 +262,9 @@ class Classroom:
         raise ClassError("Could not find a free class code; try again.")
 
     def _record(self, code):
-        code = _number(code, CODES)
+        typed, code = code, _number(code, CODES)
+        if code is None and isinstance(typed, str) and re.fullmatch(r"[0-9]{6}", typed.strip()):
+            raise ClassError(f"There is no class {typed.strip()}: check the code with your teacher.")  # 000000
         if code is None:
             raise ClassError("A class code is 6 digits, like 482913.")
         record = self.store.load(str(code))

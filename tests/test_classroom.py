@@ -154,9 +154,10 @@ def test_a_numeric_question_takes_numbers_as_canonical_text(room):
 
 
 def test_a_wrong_malformed_or_expired_code_is_refused(room, clock):
-    for bad in ("ab", "4829130" * 100, None, "099999", 1_000_000, True, 48291.3, "４８２９１３", "-482913"):
+    for bad in ("ab", "4829130" * 100, None, 1_000_000, True, 48291.3, "４８２９１３", "-482913"):
         refused("A class code is 6 digits", room.get, bad)
-    refused("There is no class 482913", room.get, "482913")
+    for code in ("482913", "000000", "099999"):  # 6 digits, but no class has them (codes start at 100000)
+        refused(f"There is no class {code}", room.get, code)
     cls, secret = started(room)
     clock.offset = classroom.TTL + 1
     refused("has ended", room.get, cls.code)
