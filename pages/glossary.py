@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from simulator.explain import subscripts
 from ui.entry import require_entry_point
 from ui.header import top
 from ui.link import to_link
@@ -69,5 +70,5 @@ top("glossary")
 st.title("Glossary")
 st.markdown("The words the pages use, in plain words. A subscript t means 'on day t'; T is the last day.")
 for term, meaning in TERMS:
-    st.markdown(f"**{term}**: {meaning}")
+    st.markdown(f"**{term}**: {subscripts(meaning)}", unsafe_allow_html=True)
 to_link()

@@ -1,6 +1,7 @@
 """Words and equations with the real numbers in them, for figures and pages."""
 
 import math
+import re
 
 import numpy as np
 
@@ -66,6 +67,12 @@ def fmt_weight(w):
 def sub(name, t):
     """name_t in plotly's HTML subset."""
     return f"{name}<sub>{t}</sub>"
+
+
+def subscripts(text):
+    """Plain-text subscripts as HTML ones: 'h_{t−1}' and 'w_x' -> 'h<sub>t−1</sub>', 'w<sub>x</sub>'."""
+    text = re.sub(r"(?<=[A-Za-z])_\{([^}]*)\}", r"<sub>\1</sub>", text)
+    return re.sub(r"(?<=[A-Za-z])_([A-Za-z0-9])(?![A-Za-z0-9])", r"<sub>\1</sub>", text)
 
 
 def step_equation(params, trace, t):

@@ -223,3 +223,9 @@ def test_one_typed_price_is_one_day_everywhere():
 def test_the_one_unit_rnn_is_said_to_have_its_five_weights():
     at = open_app()
     assert any("the same five numbers, w_x, w_h, b, w_y and b_y" in m.value for m in at.markdown)
+
+
+def test_the_glossary_writes_subscripts_as_subscripts():
+    meanings = [m.value.split("**: ", 1)[1] for m in open_app("pages/glossary.py").markdown if "**: " in m.value]
+    assert not [m for m in meanings if "_{" in m or "_t" in m]  # no raw h_{t−1} or h_t on screen
+    assert any("h<sub>t−1</sub>" in m for m in meanings)
