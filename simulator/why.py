@@ -257,10 +257,11 @@ def cells_sentence(readings):
     by = {r.cell: r for r in readings}
     lstm_tr, gru_tr = by["lstm"].trace, by["gru"].trace
     return (f"Over these {readings[0].days:,} days the simple RNN's memory h runs from {_span(by['rnn'].trace.h)}, "
-            f"with no gate: all of it passes through w_h and the activation every day. The LSTM's forget gate f runs "
-            f"from {_span(lstm_tr.f)} (mean {fmt(lstm_tr.f.mean())}), its input gate i from {_span(lstm_tr.i)}; "
+            f"with no gate: all of it passes through w_h and the activation every day. The LSTM's forget gate f "
+            f"runs from {_span(lstm_tr.f)} (arithmetic mean {fmt(lstm_tr.f.mean())}), its input gate i from "
+            f"{_span(lstm_tr.i)}; "
             f"the GRU's update gate z, the share of the old memory it keeps, from {_span(gru_tr.z)} "
-            f"(mean {fmt(gru_tr.z.mean())}).")  # fmt: skip
+            f"(arithmetic mean {fmt(gru_tr.z.mean())}).")  # fmt: skip
 
 
 # Clipping

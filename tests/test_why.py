@@ -9,7 +9,7 @@ import pytest
 
 from simulator import bptt, state, why, why_figures
 from simulator.data import BLUE
-from simulator.explain import fmt_log10
+from simulator.explain import fmt, fmt_log10
 from simulator.models import lstm
 from simulator.presets import BY_KEY
 from tests.spec import array
@@ -177,3 +177,11 @@ def test_the_numbers_table_keeps_at_most_101_days():
     table = why_figures.numbers(runs(1000))
     assert len(table["day"]) == 101 and table["day"][:3] == ["0", "10", "20"]
     assert re.fullmatch(r"[0-9.e−]+|0", table["LSTM: in all"][0])
+
+
+def test_the_cells_sentence_names_its_arithmetic_means_apart_from_the_forget_gates_geometric_one():
+    rs = runs(9)
+    said = why.cells_sentence(rs)
+    assert f"(arithmetic mean {fmt(rs[1].trace.f.mean())})" in said
+    assert f"(arithmetic mean {fmt(rs[2].trace.z.mean())})" in said
+    assert "the geometric mean" in why.forget_sentence(rs[1])
