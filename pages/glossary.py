@@ -70,5 +70,5 @@ top("glossary")
 st.title("Glossary")
 st.markdown("The words the pages use, in plain words. A subscript t means 'on day t'; T is the last day.")
 for term, meaning in TERMS:
-    st.markdown(f"**{term}**: {subscripts(meaning)}", unsafe_allow_html=True)
+    st.markdown(f"**{subscripts(term)}**: {subscripts(meaning)}", unsafe_allow_html=True)
 to_link()

@@ -8,6 +8,7 @@ import pytest
 from simulator import race
 from simulator.data import BLUE, RED
 from simulator.diagram import decoded
+from simulator.explain import subscripts
 from simulator.models.rnn import Params, forward
 from simulator.presets import PRESETS
 from tests.apptest import charts, open_app
@@ -207,7 +208,7 @@ def test_the_glossary_explains_the_words_of_the_gradient_chart():
 
     words = " ".join(m.value for m in open_app("pages/glossary.py").markdown).lower()
     for name in [name for _, name, *_ in SERIES] + [REACH]:
-        plain = name.split(", ∂")[0].replace("<sub>", "_").replace("</sub>", "").lower()
+        plain = subscripts(name.split(", ∂")[0]).lower()
         assert f"**{plain}" in words, plain
     assert "seed" not in " ".join(p.title.lower() for p in PRESETS if p.page != "train")
 
