@@ -27,8 +27,9 @@ name = "RNN" if cell == "rnn" else diagram.CELL_NAMES[cell]
 st.markdown(
     "A recurrent neural network reads prices **one day at a time** and carries a memory, the hidden state "
     f"h, from each day to the next. Drawn *unrolled*, it is the same cell copied once per day: the same weights "
-    f"{reading(rows)}. Press **▶ Play** (or the P key), or step with ◀ ▶ (or the arrow keys); click a tile for "
-    "its equation with the real numbers."
+    f"{reading(rows)}. Press **▶ Play**<span class='keys-hint'> (or the P key)</span>, or step with ◀ "
+    "▶<span class='keys-hint'> (or the arrow keys)</span>; click or tap a tile for its equation with the real numbers.",
+    unsafe_allow_html=True,
 )
 
 longest = max(row.days for row in rows)

@@ -62,3 +62,15 @@ def test_r_reveals_the_training_question_and_q_turns_ask_first_off(page, app_ser
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()
     page.locator("body").press("q")
     page.get_by_text("Ask first.").wait_for(state="detached")
+
+
+def test_a_touch_screen_is_not_told_about_keys(chromium, app_server):
+    context = chromium.new_context(viewport={"width": 390, "height": 900}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(app_server)
+        intro = page.get_by_text("tap a tile").first
+        intro.wait_for()
+        assert "Press ▶ Play, or step with ◀ ▶; click or tap a tile" in intro.inner_text()
+    finally:
+        context.close()

@@ -100,6 +100,8 @@ if (!window.unrolledKeys) {  // once per browser tab: P or K plays and pauses th
 NARROW_CSS = """<style>
 /* the share box's copy button shows without a hover (a phone has none) */
 [data-testid="stCode"] button {opacity: 1 !important; visibility: visible !important;}
+/* a touch screen with no keyboard: no key hints */
+@media (hover: none) and (pointer: coarse) { .keys-hint {display: none;} }
 /* a table of numbers wider than its box scrolls inside it */
 [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
 </style>"""
