@@ -28,10 +28,35 @@ def _colorbar(bar, size):
     _axis(bar, size)  # a colour bar has tick labels and a title, as an axis has
 
 
+LINE_WIDTH = 2.5  # px, the thinnest line a projector shows: a 1 px dotted line is gone from the back of a room
+
+
+def _wide(line):
+    """A line (a trace's or a shape's) at least LINE_WIDTH wide; a width of 0 (no line, on purpose) stays."""
+    width = line.get("width")
+    if width is None or 0 < width < LINE_WIDTH:
+        line["width"] = LINE_WIDTH
+
+
+def widened(spec):
+    """Every trace's line (frames' too) and every shape's line in a figure's JSON at least LINE_WIDTH, in place."""
+    for trace in spec["data"]:  # a scatter without a mode draws lines when it has many points
+        drawn = trace.get("mode", "lines" if trace.get("type", "scatter").startswith("scatter") else "")
+        if "line" in trace or "lines" in drawn:
+            _wide(trace.setdefault("line", {}))
+    for trace in (t for frame in spec.get("frames", ()) for t in frame.get("data", ()) if "line" in t):
+        _wide(trace["line"])
+    for shape in spec["layout"].get("shapes", ()):
+        if shape.get("type") in ("line", "path", None) or "line" in shape:
+            _wide(shape.setdefault("line", {}))
+
+
 def readable(fig, k=PROJECTOR):
     """`fig` for a projector (a new figure; `fig` is left as it was): the legend, the hover labels, annotations,
-    axes of every kind, colour bars, a trace's own text and the play controls all sized, then k times bigger."""
+    axes of every kind, colour bars, a trace's own text and the play controls all sized, then k times bigger;
+    every line at least LINE_WIDTH."""
     spec = copy.deepcopy(fig.to_dict())
+    widened(spec)
     layout = spec["layout"]
     size = layout.setdefault("font", {}).setdefault("size", FONT["size"])
     _sized(layout.setdefault("legend", {}).setdefault("font", {}), size)
@@ -193,9 +218,11 @@ def _dark_axis(axis):
 def dark(fig):
     """`fig` in high contrast for a projector (a new figure; `fig` is left as it was): black paper and plot area,
     white text, light grid and axis lines on every axis, and every colour it names readable on black (text at
-    4.5 : 1, lines and marks at 3 : 1, WCAG 2), data colours keeping their colour-blind-safe hues."""
+    4.5 : 1, lines and marks at 3 : 1, WCAG 2), data colours keeping their colour-blind-safe hues, every line at
+    least LINE_WIDTH."""
     spec = copy.deepcopy(fig.to_dict())
     _recoloured(spec)
+    widened(spec)
     layout = spec["layout"]
     layout.update(paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND)
     layout.setdefault("font", {})["color"] = TEXT

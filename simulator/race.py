@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import optim, tasks
+from .explain import fmt
 from .flow import MODELS
 from .models import common
 
@@ -113,7 +114,7 @@ def reach_story(runners, length, seed):
         daily = f"about ×{first ** (1 / (length - 1)):.2f} a day"
         g = gate(r, length, seed)
         why = f"; its most open {GATES[r.cell][1]} averages {g:.2f}" if g is not None else ""
-        parts.append(f"the {name}'s by {first:.1e} ({daily}{why})")
+        parts.append(f"the {name}'s by {fmt(first, 2)} ({daily}{why})")
     return f"From the answer back to day 1's memory, the error's gradient is multiplied: {'; '.join(parts)}."
 
 

@@ -142,7 +142,8 @@ def _static(run, prices, scale, label, color, heat, bins, period):
 
 MOVING = [  # the styles of the five traces each frame moves
     _panel(PRICE, name="prediction", mode="lines", line=dict(color="#262730", dash="dash")),
-    _panel(PRICE, mode="markers+text", showlegend=False, marker=dict(color="#262730", size=12, symbol="star")),
+    _panel(PRICE, mode="markers+text", showlegend=False, textposition="bottom left", cliponaxis=False,
+           marker=dict(color="#262730", size=12, symbol="star", opacity=[1, 0])),  # the star, then its label
     _panel(LOSS, mode="markers", showlegend=False, marker=dict(color="#262730", size=10), hoverinfo="skip"),
     _panel(WEIGHTS, mode="markers", showlegend=False, hoverinfo="skip"),
     _panel(HEAT, mode="lines", showlegend=False, line=dict(color="white", width=2), hoverinfo="skip"),
@@ -150,15 +151,12 @@ MOVING = [  # the styles of the five traces each frame moves
 
 
 def _star(y, shown, period):
-    """The star on the day after the data: at the prediction `y`, or pinned to the edge of the price axis
-    `shown` (lo, hi) with its value in its label when the prediction is off the chart."""
+    """The star on the day after the data, at the prediction `y` or pinned to the edge of the price axis `shown`
+    (lo, hi) with an arrow when it is off the chart, and its label in the room at the top right, where no price is."""
     lo, hi = shown
     name = "tomorrow" if period == "day" else f"next {period}"
-    if lo <= y <= hi:
-        return dict(y=[y], text=[f"{name}: {fmt(y)}"], textposition="top left")
-    edge, where = (hi, "bottom left") if not y < lo else (lo, "top left")
-    arrow = "↑" if edge == hi else "↓"
-    return dict(y=[edge], text=[f"{arrow} {name}: {fmt(y)}"], textposition=where)
+    arrow = "↑ " if y > hi else "↓ " if y < lo else ""
+    return dict(y=[min(max(y, lo), hi), hi], text=["", f"{arrow}{name}: {fmt(y)}"])
 
 
 def _moving(run, i, days, ahead, shown, period):
@@ -166,10 +164,10 @@ def _moving(run, i, days, ahead, shown, period):
     loss marker, weight markers, heatmap row."""
     e, y = int(run.snaps[i]), _finite(run.y[i])
     T = len(y)  # y_t predicts day t + 2 (1-based)
-    star = _star(y[-1], shown, period) if np.isfinite(y[-1]) else dict(y=[None], text=[""])
+    star = _star(y[-1], shown, period) if np.isfinite(y[-1]) else dict(y=[None, None], text=["", ""])
     return [
         dict(x=binary(ahead + 2), y=binary(y[ahead])),
-        dict(x=[T + 1], **star),
+        dict(x=[T + 1, T + 1], **star),
         dict(x=[e], y=[run.loss[e] if 0 < run.loss[e] < np.inf else None]),
         dict(
             x=[e] * len(run.names),
@@ -256,7 +254,8 @@ def run_figure(run, prices, scale, label, color, epoch=-1, period="day", limit=N
         legend2=dict(x=1.0, y=0.40, yanchor="top", font=dict(size=11)),
         legend3=dict(x=1.0, y=0.63, xanchor="right", yanchor="top", font=dict(size=11),
                      bgcolor="rgba(255,255,255,0.7)"),
-        xaxis=dict(title=dict(text=period), domain=[0, 1], anchor="y", range=[0.5, T + 1.5], **GRID),
+        xaxis=dict(title=dict(text=period), domain=[0, 1], anchor="y", range=[0.5, T + 1 + max(1.0, 0.03 * T)],
+                   **GRID),  # room for the next period's star
         yaxis=dict(title=dict(text="price" if scale.identity else "price, scaled to 0..1"), domain=[0.70, 1],
                    range=prices_shown, **GRID),
         xaxis2=dict(domain=[0, 1], anchor="y2", **epoch_axis),

@@ -131,3 +131,20 @@ def test_in_chromium_the_page_is_dark_and_the_diagram_reads_on_it_also_when_the_
         assert light["app"] == "rgb(255, 255, 255)" and not light["dark"]
     finally:
         prefers_dark.close()
+
+
+def test_presenting_or_in_high_contrast_every_line_is_at_least_the_projectors_width():
+    from simulator import race
+    from simulator.projector import LINE_WIDTH, readable
+    from simulator.race_figures import errors
+
+    for fig in (over_time(rows(), 3), errors(race.lap(race.start(10, 0), 10, 0))):
+        thin = fig.to_dict()
+        assert any(s["line"]["width"] < LINE_WIDTH for s in thin["layout"].get("shapes", ())) or any(
+            t.get("line", {}).get("width", 2) < LINE_WIDTH for t in thin["data"]
+        )  # the light figure has thin lines: the test can fail
+        for shown in (dark(fig).to_dict(), readable(fig).to_dict()):
+            lines = [t for t in shown["data"] if "lines" in t.get("mode", "lines")]
+            assert lines and all(t["line"]["width"] >= LINE_WIDTH for t in lines)
+            assert all(s["line"]["width"] >= LINE_WIDTH for s in shown["layout"].get("shapes", ()))
+        assert_readable(dark(fig).to_dict())  # still every colour at its ratio

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import pytest
 
 from simulator import race, tasks
+from simulator.explain import fmt
 from simulator.race_figures import errors
 from simulator.race_figures import reach as reach_figure
 from tests.apptest import open_app
@@ -77,7 +78,7 @@ def test_reach_is_the_share_of_the_error_at_each_day():
     assert race.reach(runners[0], 12, 2)[-1] == 1.0
     story = race.reach_story(runners, 12, 2)
     first = race.reach(runners[0], 12, 2)[0]
-    assert f"the RNN's by {first:.1e}" in story
+    assert f"the RNN's by {fmt(first, 2)}" in story
 
 
 def test_the_reach_chart_validates():
@@ -96,3 +97,34 @@ def test_the_gate_is_the_most_open_units_mean():
     assert 0 < race.gate(gru_runner, 12, 1) < 1 and race.gate(runners[0], 12, 1) is None
     daily = race.reach(lstm_runner, 12, 1)[0] ** (1 / 11)
     assert f"about ×{daily:.2f} a day; its most open forget gate averages" in race.reach_story(runners, 12, 1)
+
+
+def test_the_log_axes_tick_only_decades_written_as_the_app_writes_numbers():
+    runners = race.lap(race.start(12, 2), 12, 2)
+    for spec in (errors(runners).to_dict(), reach_figure(runners, 12, 2).to_dict()):
+        axis = spec["layout"]["yaxis"]
+        assert axis["type"] == "log" and axis["tickvals"]
+        assert all(np.log10(v) == round(np.log10(v)) for v in axis["tickvals"])  # no 2 or 5 between decades
+        assert axis["ticktext"] == [fmt(v) for v in axis["tickvals"]]
+        lo, hi = axis["range"]
+        assert lo < np.log10(min(axis["tickvals"])) and np.log10(max(axis["tickvals"])) < hi
+    assert errors(runners).to_dict()["layout"]["yaxis"]["ticktext"] == ["1", "0.1", "0.01", "1e−3"]
+    reach = reach_figure(runners, 12, 2).to_dict()
+    drawn = np.concatenate([np.asarray(race.reach(r, 12, 2)) for r in runners])
+    lo, hi = reach["layout"]["yaxis"]["range"]
+    assert 10**lo <= drawn.min() and drawn.max() <= 10**hi  # every line inside the axis
+
+
+def test_the_levels_are_named_in_the_legend_not_written_over_the_lines():
+    spec = errors(race.lap(race.start(10, 0), 10, 0)).to_dict()
+    assert "annotations" not in spec["layout"] or not spec["layout"]["annotations"]
+    names = [(s["name"], s["showlegend"]) for s in spec["layout"]["shapes"]]
+    assert names == [("guessing 1 every time: 1/6", True), ("remembers: below 0.01", True)]
+
+
+def test_the_reach_story_writes_its_numbers_as_the_app_does():
+    runners = race.lap(race.start(12, 2), 12, 2)
+    story = race.reach_story(runners, 12, 2)
+    for r in runners:
+        assert f"the {race.NAMES[r.cell]}'s by {fmt(race.reach(r, 12, 2)[0], 2)} (" in story
+    assert "e-" not in story

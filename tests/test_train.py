@@ -318,7 +318,7 @@ def test_a_runaway_weight_leaves_the_chart_and_says_so():
     assert note == f"b_y off the chart from epoch {first}<br>(reaches {fmt(run.theta[-1, 4], 3)})"
     star = fig["data"][2]
     hi = price_range(GOOG)[1]
-    assert star["y"] == [hi] and star["text"] == [f"↑ next week: {fmt(run.y[-1][-1])}"]
+    assert star["y"] == [hi, hi] and star["text"] == ["", f"↑ next week: {fmt(run.y[-1][-1])}"]
     assert fig["layout"]["xaxis"]["title"]["text"] == "week"
 
 

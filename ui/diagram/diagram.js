@@ -692,8 +692,9 @@ function signatureOf(data) {
 }
 
 function follow(box) {
-  // a grid wider than its box (a phone) keeps the day shown in view
-  const now = box.querySelector(".ud-head.ud-now");
+  // a grid wider than its box (a phone) keeps in view the tile the user tapped, or else the day shown
+  const tapped = box.querySelector(".ud-selected");
+  const now = tapped ? tapped.closest(".ud-grid > *") : box.querySelector(".ud-head.ud-now");
   if (!now || box.scrollWidth <= box.clientWidth) return;
   const left = now.offsetLeft - box.clientWidth / 2 + now.offsetWidth / 2;
   if (now.offsetLeft < box.scrollLeft + 60 || now.offsetLeft + now.offsetWidth > box.scrollLeft + box.clientWidth) {
