@@ -39,7 +39,8 @@ if table_side:
         layer_controls.table(params)
 else:
     st.caption(
-        f"Up to {layer_controls.EDITABLE} units every weight is a number to edit; with {params.n}, read them above."
+        f"Up to {layer_controls.EDITABLE} units every weight is a number to edit; with {params.n}, read them above. "
+        + figures.weights_note(params)
     )
 
 st.subheader("What W_h does to a vector")

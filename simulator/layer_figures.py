@@ -102,18 +102,24 @@ def weights(params):
 
 
 def weights_table(params):
-    """`weights`' numbers, a row per unit: its W_h row (from the first COLUMNS units' memories), w_x, b and w_y; with
-    more units, a last row says which columns are left out."""
+    """`weights`' numbers, a row per unit: its W_h row from the first COLUMNS units' memories (`weights_note` says
+    so when there are more), w_x, b and w_y."""
     n, shown = params.n, min(params.n, COLUMNS)
     values = np.column_stack((params.W_h[:, :shown], params.w_x.reshape(n, -1)[:, 0], params.b, params.w_y))
-    names = [*(f"from h{j + 1}" for j in range(shown)), "w_x", "b", "w_y"]
-    table = {"into": [f"unit {i + 1}" for i in range(n)]}
-    table |= {name: [fmt(v) for v in values[:, j]] for j, name in enumerate(names)}
-    if n > shown:
-        table["into"].append(f"… W_h from h{shown + 1} to h{n}: hover over the heatmap")
-        for name in names:
-            table[name].append("")
-    return table
+    names = [*(f"from\u00a0h{j + 1}" for j in range(shown)), "w_x", "b", "w_y"]  # no break: "from h1" on one line
+    return {"into unit": [str(i + 1) for i in range(n)]} | {
+        name: [fmt(v) for v in values[:, j]] for j, name in enumerate(names)
+    }
+
+
+def weights_note(params):
+    """What the table of the weights leaves out, or ''."""
+    if params.n <= COLUMNS:
+        return ""
+    return (
+        f"The table of the numbers holds W_h from the first {COLUMNS} units' memories (h1 to h{COLUMNS}); "
+        f"for h{COLUMNS + 1} to h{params.n}, hover over the heatmap."
+    )
 
 
 def _circle(r, name, dash, color, width=1.5):
@@ -156,7 +162,7 @@ def eigenvalues_table(spectrum):
         "eigenvalue": [f"λ{k + 1}" for k in range(lam.size)],
         "real part": [fmt(v) for v in lam.real],
         "imaginary part": [fmt(v) for v in lam.imag],
-        "size |λ|": [fmt(v) for v in np.abs(lam)],
+        "|λ|": [fmt(v) for v in np.abs(lam)],
     }
 
 
@@ -298,7 +304,10 @@ def hidden_heatmap_table(reading):
     every k-th and the last)."""
     h = reading.trace.h
     days = sampled(h.shape[0], DAY_COLUMNS, first=1)
-    return {"unit": [str(i + 1) for i in range(h.shape[1])], **{f"day {d}": [fmt(v) for v in h[d - 1]] for d in days}}
+    return {
+        "unit": [str(i + 1) for i in range(h.shape[1])],
+        **{f"day\u00a0{d}": [fmt(v) for v in h[d - 1]] for d in days},
+    }
 
 
 def hidden_lines(reading):

@@ -43,14 +43,13 @@ def test_the_weights_table_is_the_heatmaps_numbers(built):
     table = figures.weights_table(params)
     W, columns, n = array(matrix["z"]), array(vectors["z"]), params.n
     shown = min(n, figures.COLUMNS)
-    assert list(table) == ["into", *(f"from {h}" for h in matrix["x"][:shown]), *vectors["x"]]
-    assert table["into"][:n] == matrix["y"]
+    assert list(table) == ["into unit", *(f"from\u00a0{h}" for h in matrix["x"][:shown]), *vectors["x"]]
+    assert [f"unit {i}" for i in table["into unit"]] == matrix["y"]
     for i in range(n):
-        assert all(written(table[f"from h{j + 1}"][i], W[i, j]) for j in range(shown))
+        assert all(written(table[f"from\u00a0h{j + 1}"][i], W[i, j]) for j in range(shown))
         assert all(written(table[name][i], columns[i, k]) for k, name in enumerate(vectors["x"]))
-    assert len(table["into"]) == n + (n > shown)
-    if n > shown:
-        assert table["into"][-1] == f"… W_h from h{shown + 1} to h{n}: hover over the heatmap"
+    note = figures.weights_note(params)
+    assert (f"(h1 to h{shown}); for h{shown + 1} to h{n}, hover over the heatmap" in note) if n > shown else not note
 
 
 def test_the_eigenvalue_and_singular_value_tables_are_their_charts_numbers(built):
@@ -61,7 +60,7 @@ def test_the_eigenvalue_and_singular_value_tables_are_their_charts_numbers(built
     assert len(table["eigenvalue"]) == x.size
     assert all(written(c, v) for c, v in zip(table["real part"], x, strict=True))
     assert all(written(c, v) for c, v in zip(table["imaginary part"], y, strict=True))
-    assert all(written(c, v) for c, v in zip(table["size |λ|"], np.hypot(x, y), strict=True))
+    assert all(written(c, v) for c, v in zip(table["|λ|"], np.hypot(x, y), strict=True))
     bars, line = spec(figures.singular_values(spectrum))["data"]
     table = figures.singular_values_table(spectrum)
     s, one_over_gamma = array(bars["y"]), line["y"][0]
@@ -96,10 +95,10 @@ def test_the_hidden_state_tables_are_the_heatmaps_and_the_lines_numbers(built):
         z = array(tiles["z"])  # a row a unit, a column a day
         table = figures.hidden_heatmap_table(r)
         assert table["unit"] == [str(i + 1) for i in range(z.shape[0])]
-        days = [int(name.removeprefix("day ")) for name in list(table)[1:]]
+        days = [int(name.removeprefix("day\u00a0")) for name in list(table)[1:]]
         assert days[0] == 1 and days[-1] == r.days and len(days) <= figures.DAY_COLUMNS
         for d in days:
-            assert all(written(c, v) for c, v in zip(table[f"day {d}"], z[:, d - 1], strict=True))
+            assert all(written(c, v) for c, v in zip(table[f"day\u00a0{d}"], z[:, d - 1], strict=True))
         lines = spec(figures.hidden_lines(r))["data"]
         table = figures.hidden_lines_table(r)
         days = [int(d) for d in next(iter(table.values()))]
@@ -145,6 +144,7 @@ def test_every_chart_on_the_layer_and_why_pages_has_its_table_under_it(page, que
         shown = [markdown(t) for t in (figures.weights_table(params), figures.gradient_table(readings, spectrum))]
         drawn = [md.value for md in at.markdown]
         assert all(md in drawn for md in shown)
+        assert any(figures.weights_note(params) in c.value for c in at.caption)
     else:
         assert tables(at)[1] == {
             name: tuple(cells) for name, cells in why_figures.cells_numbers([why.read(cell, DEFAULTS, 9) for cell in
