@@ -4,7 +4,7 @@ the gradient reaching each day back."""
 import streamlit as st
 
 from simulator import layer
-from simulator.layer_figures import eigenvalues, gradient, hidden_heatmap, hidden_lines, singular_values, weights
+from simulator import layer_figures as figures
 from simulator.presets import BY_KEY
 from ui import layer_controls, present
 from ui.charts import chart
@@ -31,7 +31,7 @@ spectrum, readings = layer_controls.read(v, params, chosen)
 st.subheader("The weights")
 chart_side, table_side = st.columns([3, 2]) if params.n <= layer_controls.EDITABLE else (st.container(), None)
 with chart_side:
-    chart(weights(params), key="weights",
+    chart(figures.weights(params), key="weights", numbers=figures.weights_table(params),
           alt=f"Heatmap of the {params.n} by {params.n} matrix W_h beside the columns w_x, b and w_y; brown "
           "is negative, teal positive, white 0.")  # fmt: skip
 if table_side:
@@ -39,23 +39,24 @@ if table_side:
         layer_controls.table(params)
 else:
     st.caption(
-        f"Up to {layer_controls.EDITABLE} units every weight is a number to edit; with {params.n}, read them above."
+        f"Up to {layer_controls.EDITABLE} units every weight is a number to edit; with {params.n}, read them above. "
+        + figures.weights_note(params)
     )
 
 st.subheader("What W_h does to a vector")
 plane, bars = st.columns(2)
 with plane:
-    chart(eigenvalues(spectrum), key="eigenvalues",
+    chart(figures.eigenvalues(spectrum), key="eigenvalues", numbers=figures.eigenvalues_table(spectrum),
           alt="W_h's eigenvalues in the complex plane, with the unit circle, the 1/γ circle and the circle "
           "of radius σ_max.")  # fmt: skip
     st.markdown(layer.radius_sentence(spectrum))
 with bars:
-    chart(singular_values(spectrum), key="singular",
+    chart(figures.singular_values(spectrum), key="singular", numbers=figures.singular_values_table(spectrum),
           alt="W_h's singular values as bars, largest first, with a dashed line at 1/γ.")  # fmt: skip
     st.markdown(layer.norm_sentence(spectrum))
 
 st.subheader("The gradient reaching each day back")
-chart(gradient(readings, spectrum), key="gradient",
+chart(figures.gradient(readings, spectrum), key="gradient", numbers=figures.gradient_table(readings, spectrum),
       alt="Log-scale chart of the gradient reaching each day back, as a multiple of the last day's, with "
       "the bound (σ_max γ) to the power k dashed over it.")  # fmt: skip
 st.markdown(layer.conditions(spectrum, readings[0]))
@@ -80,10 +81,12 @@ for tab, reading in zip(st.tabs([r.label for r in readings]), readings, strict=T
     with tab:
         tiles, lines = st.columns(2)
         with tiles:
-            chart(hidden_heatmap(reading), key=f"hidden-{reading.label}",
+            chart(figures.hidden_heatmap(reading), key=f"hidden-{reading.label}",
+                  numbers=figures.hidden_heatmap_table(reading),
                   alt=f"{reading.label}: heatmap of every unit's h, a row a unit, a column a day.")  # fmt: skip
         with lines:
-            chart(hidden_lines(reading), key=f"lines-{reading.label}",
+            chart(figures.hidden_lines(reading), key=f"lines-{reading.label}",
+                  numbers=figures.hidden_lines_table(reading),
                   alt=f"{reading.label}: each unit's h over the days, a line each.")  # fmt: skip
         if params.n > 1 and layer.spread([reading]) == 0:
             st.caption(f"All {params.n} units hold the same number on every day: they act as one unit.")

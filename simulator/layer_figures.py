@@ -1,6 +1,7 @@
 """Figures for the Layer page, built from a `spectra.Spectrum` and `layer.Reading`s: the weights as heatmaps, W_h's
 eigenvalues and singular values against the circles and lines that matter, the gradient reaching each day back under
-its bound, and the hidden state over time. Tests inspect them without Streamlit.
+its bound, and the hidden state over time; and beside each figure its numbers as a table (`simulator.tables`), from
+the same inputs. Tests inspect them without Streamlit.
 
 Magnitudes are drawn as their log10 on a linear axis whose ticks read as powers of ten, so 16^1000 = 10^1204 plots
 as easily as 0.9^100.
@@ -12,10 +13,11 @@ import numpy as np
 
 from . import figures
 from .diagram import NODE_SCALE
-from .explain import fmt
+from .explain import fmt, fmt_log10
 from .figures import FONT, LIGHT, binary
 from .gradient_figures import power_of_ten
 from .layer import LINES, bound, radius
+from .tables import every, sampled
 
 GRID = "#eef0f3"
 MUTED = "#4b5563"
@@ -23,6 +25,8 @@ BOUND = "#262730"  # near black, dashed: the ceiling (the sequences have the col
 UNITS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")  # Okabe-Ito
 CIRCLE = np.linspace(0.0, 2.0 * np.pi, 181)
 HEAD_ROOM = 3.0  # decades the gradient chart shows above the measured curves before the bound leaves it
+COLUMNS = LINES  # W_h's columns (from the first units' memories) a table of the weights shows
+DAY_COLUMNS = 10  # days (every k-th) the table of the hidden state's heatmap shows, a column each
 
 
 class Figure(figures.Figure):
@@ -97,6 +101,27 @@ def weights(params):
     )
 
 
+def weights_table(params):
+    """`weights`' numbers, a row per unit: its W_h row from the first COLUMNS units' memories (`weights_note` says
+    so when there are more), w_x, b and w_y."""
+    n, shown = params.n, min(params.n, COLUMNS)
+    values = np.column_stack((params.W_h[:, :shown], params.w_x.reshape(n, -1)[:, 0], params.b, params.w_y))
+    names = [*(f"from\u00a0h{j + 1}" for j in range(shown)), "w_x", "b", "w_y"]  # no break: "from h1" on one line
+    return {"into unit": [str(i + 1) for i in range(n)]} | {
+        name: [fmt(v) for v in values[:, j]] for j, name in enumerate(names)
+    }
+
+
+def weights_note(params):
+    """What the table of the weights leaves out, or ''."""
+    if params.n <= COLUMNS:
+        return ""
+    return (
+        f"The table of the numbers holds W_h from the first {COLUMNS} units' memories (h1 to h{COLUMNS}); "
+        f"for h{COLUMNS + 1} to h{params.n}, hover over the heatmap."
+    )
+
+
 def _circle(r, name, dash, color, width=1.5):
     return dict(type="scatter", x=binary(r * np.cos(CIRCLE)), y=binary(r * np.sin(CIRCLE)), mode="lines", name=name,
                 line=dict(color=color, dash=dash, width=width), hoverinfo="skip")  # fmt: skip
@@ -130,6 +155,17 @@ def eigenvalues(spectrum):
     )
 
 
+def eigenvalues_table(spectrum):
+    """`eigenvalues`' numbers: each eigenvalue's real and imaginary parts and its size."""
+    lam = spectrum.eigenvalues
+    return {
+        "eigenvalue": [f"λ{k + 1}" for k in range(lam.size)],
+        "real part": [fmt(v) for v in lam.real],
+        "imaginary part": [fmt(v) for v in lam.imag],
+        "|λ|": [fmt(v) for v in np.abs(lam)],
+    }
+
+
 def singular_values(spectrum):
     """W_h's singular values, largest first, as bars, with the line 1/gamma: a bar above it lets the gradient grow."""
     s, gamma = spectrum.singular, spectrum.gamma
@@ -148,6 +184,13 @@ def singular_values(spectrum):
             bargap=0.15,
         ),
     )
+
+
+def singular_values_table(spectrum):
+    """`singular_values`' numbers: each sigma_k, largest first, and whether it is above the line 1/gamma."""
+    s, line = spectrum.singular, 1.0 / spectrum.gamma
+    side = ["at" if math.isclose(v, line, rel_tol=1e-9) else "above" if v > line else "below" for v in s]
+    return {"k": [str(k) for k in range(1, s.size + 1)], "σ_k": [fmt(v) for v in s], f"against 1/γ = {fmt(line)}": side}
 
 
 def _tick_step(lo, hi, most=7):
@@ -217,6 +260,18 @@ def gradient(readings, spectrum):
     )
 
 
+def gradient_table(readings, spectrum):
+    """`gradient`'s numbers: each k days back (every k-th for long sequences), each sequence's measured gradient and
+    the bound, times the last day's; columns named as the chart's lines."""
+    days = max(r.days for r in readings)
+    ks, ceiling = sampled(days), bound(spectrum, days)
+    table = {every("days back k", ks): [str(k) for k in ks]}
+    for r in readings:
+        table[f"{r.label}: measured"] = [fmt_log10(r.back[k]) if k <= r.days else "" for k in ks]
+    table[f"bound (σ_max·γ)ᵏ = {fmt(spectrum.rate)}ᵏ"] = [fmt_log10(ceiling[k]) for k in ks]
+    return table
+
+
 def _finite(h):
     """h with inf and NaN as NaN (a gap), and whether there were any."""
     bad = ~np.isfinite(h)
@@ -244,6 +299,17 @@ def hidden_heatmap(reading):
     )
 
 
+def hidden_heatmap_table(reading):
+    """`hidden_heatmap`'s numbers as it lays them out, a row a unit and a column a day (at most DAY_COLUMNS days:
+    every k-th and the last)."""
+    h = reading.trace.h
+    days = sampled(h.shape[0], DAY_COLUMNS, first=1)
+    return {
+        "unit": [str(i + 1) for i in range(h.shape[1])],
+        **{f"day\u00a0{d}": [fmt(v) for v in h[d - 1]] for d in days},
+    }
+
+
 def hidden_lines(reading):
     """h_t of the first LINES units, a line each."""
     h, bad = _finite(reading.trace.h)
@@ -269,3 +335,11 @@ def hidden_lines(reading):
             hovermode="x unified",
         ),
     )
+
+
+def hidden_lines_table(reading):
+    """`hidden_lines`' numbers: each day (every k-th for long sequences), the h of each unit drawn."""
+    h = reading.trace.h
+    days = sampled(h.shape[0], first=1)
+    table = {every("day", days): [str(d) for d in days]}
+    return table | {f"unit {i + 1}": [fmt(h[d - 1, i]) for d in days] for i in range(min(h.shape[1], LINES))}

@@ -134,3 +134,22 @@ def training_table(run):
     for j, name in enumerate(run.names):
         columns[name] = _numbers(run.weights[run.snaps.clip(max=len(run.weights) - 1), j])
     return _capped(columns)
+
+
+DAY_ROWS = 101  # at most this many days (every k-th) in a table of a chart over days
+
+
+def sampled(last, most=DAY_ROWS, first=0):
+    """The days first .. last a table shows: every one, or every k-th (k as small as keeps `most`) and the last."""
+    step = max(1, -(-(last - first) // (most - 1)))
+    days = list(range(first, last + 1, step))
+    return days if days[-1] == last else [*days, last]
+
+
+def every(name, days):
+    """A column of `days` (from `sampled`) named `name`, and when it skips days, which: 'day, every 10th'."""
+    if len(days) < 2 or days[1] - days[0] == 1:
+        return name
+    k = days[1] - days[0]
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{name}, every {k}{suffix}"

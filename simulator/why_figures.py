@@ -1,15 +1,16 @@
 """The Why LSTM page's charts, from `why.Reading`s: how far the gradient reaches back through each cell on one axis of
-powers of ten, and the memories and gates of the three cells over the same days."""
+powers of ten, and the memories and gates of the three cells over the same days; and each chart's numbers as a table."""
 
 import math
 
 import numpy as np
 
 from . import why
-from .explain import fmt_log10
+from .explain import fmt, fmt_log10
 from .figures import LIGHT, binary, figure
 from .gradient_figures import power_of_ten
 from .race_figures import COLORS, DASH
+from .tables import every, sampled
 
 GRID = "#e5e7eb"
 STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500)  # decades between two ticks
@@ -118,22 +119,27 @@ GATE_LINES = (  # cell, trace field, label, dash
 )
 
 
+def _cell_lines(readings):
+    """(name, cell, values per day, dash, axis) of every line in `cells`: the memories on axis "", the gates on "2"."""
+    by = {r.cell: r for r in readings}
+    out = [(f"{r.name} h", r.cell, _mean(r.trace.h), DASH[r.cell], "") for r in readings]
+    out.append(("LSTM c (long-term)", "lstm", _mean(by["lstm"].trace.c), "longdash", ""))
+    out += [(label, cell, _mean(getattr(by[cell].trace, field)), dash, "2") for cell, field, label, dash in GATE_LINES]
+    return out
+
+
 def cells(readings):
     """Two panels over the same days: each cell's memory h (and the LSTM's long-term memory c), and the gates
     (mean over the units when there are several)."""
-    by = {r.cell: r for r in readings}
     days = np.arange(1, readings[0].days + 1)
     n = readings[0].trace.h.shape[-1]
     many = f" (mean of {n} units)" if n > 1 else ""
-
-    def line(y, name, cell, dash, axis):
-        return dict(type="scatter", x=binary(days), y=binary(_mean(y)), name=name, mode="lines", xaxis=f"x{axis}",
-                    yaxis=f"y{axis}", line=dict(color=COLORS[cell], dash=dash, width=2),
-                    hovertemplate=f"{name}, day %{{x}}: %{{y:.3f}}<extra></extra>")  # fmt: skip
-
-    data = [line(r.trace.h, f"{r.name} h", r.cell, DASH[r.cell], "") for r in readings]
-    data.append(line(by["lstm"].trace.c, "LSTM c (long-term)", "lstm", "longdash", ""))
-    data += [line(getattr(by[cell].trace, field), label, cell, dash, "2") for cell, field, label, dash in GATE_LINES]
+    data = [
+        dict(type="scatter", x=binary(days), y=binary(y), name=name, mode="lines", xaxis=f"x{axis}",
+             yaxis=f"y{axis}", line=dict(color=COLORS[cell], dash=dash, width=2),
+             hovertemplate=f"{name}, day %{{x}}: %{{y:.3f}}<extra></extra>")
+        for name, cell, y, dash, axis in _cell_lines(readings)
+    ]  # fmt: skip
     span = [0.5, int(days[-1]) + 0.5]
     layout = dict(
         **LIGHT,
@@ -146,3 +152,11 @@ def cells(readings):
         legend=dict(orientation="h", y=-0.14, yanchor="top", x=0),
     )
     return figure(data, layout)
+
+
+def cells_numbers(readings):
+    """{column: [text]} of `cells`: every day (every k-th for long readings, as `numbers`) and each line's value."""
+    days = sampled(readings[0].days, ROWS, first=1)
+    n = readings[0].trace.h.shape[-1]
+    table = {every("day", days) + (f" (means of {n} units)" if n > 1 else ""): [str(d) for d in days]}
+    return table | {name: [fmt(v) for v in y[np.array(days) - 1]] for name, _, y, _, _ in _cell_lines(readings)}

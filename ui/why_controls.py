@@ -92,14 +92,17 @@ def gradients(settings, days):
 @st.cache_data(max_entries=ENTRIES, show_spinner=False)
 def _cells_view(settings, days):
     readings = _readings(settings, days)
-    return why_figures.cells(readings).to_dict(), why.cells_sentence(readings)
+    numbers = markdown(why_figures.cells_numbers(readings))
+    return why_figures.cells(readings).to_dict(), numbers, why.cells_sentence(readings)
 
 
 def cells(settings, days):
-    """The three cells' memories and gates over the same days, and what they did."""
-    spec, sentence = _cells_view(settings, days)
+    """The three cells' memories and gates over the same days (their numbers in an expander), and what they did."""
+    spec, numbers, sentence = _cells_view(settings, days)
     chart(Figure(spec), key="why·cells", alt="Over the same days: each cell's memory h and the LSTM's "
           "long-term memory c, then the LSTM's and the GRU's gates between 0 and 1.")  # fmt: skip
+    with st.expander("The numbers in this chart"):
+        st.markdown(numbers)
     st.markdown(sentence)
 
 
