@@ -151,7 +151,7 @@ def test_an_uploaded_csv_trains_and_a_bad_one_is_refused(page, app_server, tmp_p
     assert "shop.csv: close" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
     uploader.set_input_files(str(bad))
     wait_idle(page)
-    page.wait_for_timeout(500)
+    page.get_by_text("This looks like a binary file").wait_for()  # one rerun after the upload lands
     assert page.get_by_text("This looks like a binary file").count() == 1
     assert "shop.csv: close" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
     assert page.locator(EXCEPTION).count() == 0

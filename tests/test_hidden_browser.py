@@ -71,6 +71,8 @@ def test_a_touch_screen_is_not_told_about_keys(chromium, app_server):
         page.goto(app_server)
         intro = page.get_by_text("tap a tile").first
         intro.wait_for()
+        hidden = "() => [...document.querySelectorAll('.keys-hint')].every(k => getComputedStyle(k).display == 'none')"
+        page.wait_for_function(hidden)  # the page's CSS may land a moment after the text
         assert "Press ▶ Play, or step with ◀ ▶; click or tap a tile" in intro.inner_text()
     finally:
         context.close()
