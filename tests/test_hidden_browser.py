@@ -11,8 +11,8 @@ LABELS = """() => [...document.querySelectorAll('.ud-root .ud-seq')].map((seq) =
 
 @pytest.mark.parametrize(
     ("path", "query"),
-    [("gradients", "units=3"), ("gradients", "units=3&cell=lstm"), ("", "units=3&cell=lstm")],
-    ids=["backward-rnn", "backward-lstm", "forward-lstm"],
+    [("gradients", "units=3&cell=lstm"), ("", "units=3&cell=lstm")],  # the LSTM's ∂L/∂h and ∂L/∂C rows, and its gates
+    ids=["backward-lstm", "forward-lstm"],
 )
 def test_each_row_label_reads_apart_from_the_others_on_a_phone(chromium, app_server, path, query):
     context = chromium.new_context(viewport={"width": 390, "height": 900}, is_mobile=True)
