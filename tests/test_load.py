@@ -108,7 +108,7 @@ def test_short_load():
 
 
 def test_short_soak(chromium):
-    result = soak.run(seconds=15, seed=0, browser=chromium)  # the 10-minute soak is `python -m bench.soak`
+    result = soak.run(seconds=30, seed=0, browser=chromium)  # the 10-minute soak is `python -m bench.soak`
     assert result.errors == [], result.log_text()
     missed = [goal for goal in result.goals if not goal[-1]]
     assert missed == [], result.summary()
