@@ -201,20 +201,17 @@ def from_query(query, page=None):
         setting = SETTINGS.get(key)
         if setting is None:
             notices.append(f"Ignored the unknown link parameter {_code(name)}.")
-        elif names.count(key) > 1:
-            twice = f"the link gives `{key}` by its name and by its old name"
-            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.shown(setting.default_on(page))}.")
+            continue
+        using = f"using {setting.shown(setting.default_on(page))}."
+        if names.count(key) > 1:
+            notices.append(f"Ignored {_code(name)}: the link gives `{key}` by its name and by its old name; {using}")
         elif len(raws) != 1:
-            twice = f"it appears {len(raws)} times in the link"
-            notices.append(f"Ignored {_code(name)}: {twice}; using {setting.shown(setting.default_on(page))}.")
+            notices.append(f"Ignored {_code(name)}: it appears {len(raws)} times in the link; {using}")
         else:
             try:
                 values[key] = setting.parse(raws[0])
             except ValueError as err:
-                shown = _code(f"{name}={raws[0]}")
-                notices.append(
-                    f"Ignored {shown} from the link ({err}); using {setting.shown(setting.default_on(page))}."
-                )
+                notices.append(f"Ignored {_code(f'{name}={raws[0]}')} from the link ({err}); {using}")
     if len(notices) > MAX_NOTICES:
         notices[MAX_NOTICES - 1 :] = [f"… and {len(notices) - MAX_NOTICES + 1} more bad link parameters, ignored."]
     return values, notices
