@@ -125,15 +125,11 @@ def shown(page, computed):
 DIAGRAMS = ("unroll", "gradients")  # pages whose diagram hears R and Q (`about`); the others mount `keys`
 
 
-def _heard(what):
-    heard(what, (ss.get("ask·keys") or {}).get(what))
-
-
 def keys(question):
     """R (reveal `question`) and Q (Ask first on and off) on a page with no diagram to hear them."""
     st.html(KEYS_CSS)
-    _keys(key="ask·keys", data=component(question), on_reveal_change=partial(_heard, "reveal"),
-          on_ask_change=partial(_heard, "ask"))  # fmt: skip
+    _keys(key="ask·keys", data=component(question), on_reveal_change=partial(heard_in, "ask·keys", "reveal"),
+          on_ask_change=partial(heard_in, "ask·keys", "ask"))  # fmt: skip
 
 
 def about(page, computed):
@@ -147,6 +143,11 @@ def component(question):
     if question is None:
         return {"on": on(), "revealed": True, "id": ""}
     return {"on": on(), "revealed": revealed(question), "id": asking.ident(question)}
+
+
+def heard_in(key, what):
+    """The component under `key` heard R (`what` "reveal") or Q ("ask"): its value says which."""
+    heard(what, (ss.get(key) or {}).get(what))
 
 
 def heard(what, value):

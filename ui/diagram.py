@@ -39,18 +39,13 @@ def _stopped(key, name, days, first):
         keep(name, 0 if day == first else day)
 
 
-def _asked(key, what):
-    """The browser heard R or Q over the diagram `key` (Ask first)."""
-    ask.heard(what, (st.session_state.get(key) or {}).get(what))
-
-
 def show(payload, key, name, first, alt, numbers=None, asking=None):
     """The diagram of `payload` (`simulator.diagram.forward` or `.backward`) under `key`, its day kept as setting
     `name` (0 meaning day `first`); then the table of its numbers for screen readers. `asking`: Ask first's state
     (`ui.ask.component`), so R reveals and Q switches the mode."""
     present, contrast = kept(state.PRESENT.name) == "on", high_contrast()
     data = {**payload, "present": present, "contrast": contrast, "alt": alt, "ask": asking}
-    heard = {f"on_{what}_change": partial(_asked, key, what) for what in ("reveal", "ask")} if asking else {}
+    heard = {f"on_{what}_change": partial(ask.heard_in, key, what) for what in ("reveal", "ask")} if asking else {}
     _component(key=key, data=data, on_day_change=partial(_stopped, key, name, payload["longest"], first), **heard)
     download.buttons(key, "the diagram")
     if numbers:
